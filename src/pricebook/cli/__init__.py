@@ -1,0 +1,118 @@
+"""The typer app. One module per command; each parses, calls the core once, renders and exits.
+
+Heavy libraries (duckdb, git, jsonschema, ruamel.yaml) are imported inside the commands that need
+them, never here: ``pricebook --help`` and ``pricebook validate`` run on every save.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pricebook import __version__
+from pricebook.cli import (
+    aggregate_sql,
+    ci,
+    demo,
+    diff,
+    fmt,
+    grandfather,
+    history,
+    import_,
+    init,
+    quote,
+    release,
+    rollback,
+    schema,
+    show,
+    simulate,
+    validate,
+)
+
+app = typer.Typer(
+    name="pricebook",
+    help="Pricing catalogs as code: validate, diff, release, grandfather, roll back and simulate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pricebook {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """pricebook: pricing catalogs as code."""
+
+
+app.command("init")(init.init)
+app.command("validate")(validate.validate)
+app.command("fmt")(fmt.fmt)
+app.command("schema")(schema.schema)
+app.command("show")(show.show)
+app.command("quote")(quote.quote)
+app.command("diff")(diff.diff)
+app.command("history")(history.history)
+app.command("ci")(ci.ci)
+app.command("release")(release.release)
+app.command("releases")(release.releases)
+app.add_typer(grandfather.app, name="grandfather")
+app.command("rollback")(rollback.rollback)
+app.command("simulate")(simulate.simulate)
+app.command("aggregate-sql")(aggregate_sql.aggregate_sql)
+app.add_typer(import_.app, name="import")
+app.command("demo")(demo.demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and map every outcome to SPEC §4's exit codes."""
+    from pricebook.errors import InternalError, PricebookError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rc = app(args=args, prog_name="pricebook", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("pricebook: aborted", file=sys.stderr)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        print("pricebook: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors from the argument parser
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    except PricebookError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"pricebook: error: {_one_line(str(exc))}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except (InternalError, Exception) as exc:  # noqa: BLE001 - the one place that catches everything
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"pricebook: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
+              "(this is a bug; rerun with --debug for the traceback)", file=sys.stderr)
+        sys.exit(3)
+    sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())

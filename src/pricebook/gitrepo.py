@@ -1,0 +1,206 @@
+"""Every git call goes through here (gitpython, imported lazily).
+
+Reading never touches the working tree: files at a revision are read from git's object store.
+Writing is limited to what pricebook promises: add + commit, and annotated tags. Nothing here resets,
+rebases, deletes refs or pushes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pricebook.errors import GitError
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    short: str
+    author: str
+    email: str
+    date: datetime
+    subject: str
+    message: str
+
+
+class GitRepo:
+    """A git working copy. ``GitRepo.discover(path)`` finds the repository that contains ``path``."""
+
+    def __init__(self, repo: Any) -> None:
+        self._repo = repo
+
+    @classmethod
+    def discover(cls, path: str | Path = ".") -> GitRepo:
+        import git
+
+        try:
+            return cls(git.Repo(Path(path).resolve(), search_parent_directories=True))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+            raise GitError(f"'{path}' is not inside a git repository") from exc
+
+    @classmethod
+    def maybe(cls, path: str | Path = ".") -> GitRepo | None:
+        try:
+            return cls.discover(path)
+        except GitError:
+            return None
+
+    @property
+    def root(self) -> Path:
+        return Path(self._repo.working_tree_dir)
+
+    @property
+    def raw(self) -> Any:
+        """The gitpython Repo, for the rare call this module does not wrap."""
+        return self._repo
+
+    def relpath(self, path: str | Path) -> str:
+        """``path`` (absolute or relative to the cwd) as a POSIX path relative to the repo root."""
+        p = Path(path).resolve()
+        try:
+            rel = p.relative_to(self.root.resolve())
+        except ValueError as exc:
+            raise GitError(f"'{path}' is outside the repository at {self.root}") from exc
+        s = PurePosixPath(*rel.parts).as_posix() if rel.parts else ""
+        return s
+
+    # --- revisions ---------------------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """The full sha of a commit-ish, or GitError with a hint for shallow clones."""
+        import git
+
+        try:
+            return str(self._repo.commit(ref).hexsha)
+        except (git.BadName, git.BadObject, ValueError, git.GitCommandError) as exc:
+            hint = ""
+            if self.is_shallow():
+                hint = f"; this is a shallow clone: run 'git fetch --unshallow' or 'git fetch origin {ref}'"
+            elif "/" in ref:
+                remote, _, branch = ref.partition("/")
+                hint = f"; fetch it with 'git fetch {remote} {branch}'"
+            raise GitError(f"unknown revision '{ref}'{hint}") from exc
+
+    def is_shallow(self) -> bool:
+        return (Path(self._repo.git_dir) / "shallow").exists()
+
+    def has_commits(self) -> bool:
+        try:
+            self._repo.head.commit  # noqa: B018
+            return True
+        except ValueError:
+            return False
+
+    def head(self) -> str | None:
+        return str(self._repo.head.commit.hexsha) if self.has_commits() else None
+
+    def commit_exists(self, sha: str) -> bool:
+        try:
+            self._repo.commit(sha)
+            return True
+        except Exception:  # noqa: BLE001 - gitpython raises several unrelated types here
+            return False
+
+    def read_files(self, ref: str, subpath: str = "", suffixes: tuple[str, ...] = (".yaml", ".yml")
+                   ) -> list[tuple[str, bytes]]:
+        """(path relative to ``subpath``, bytes) of every file under ``subpath`` at ``ref``."""
+        sha = self.resolve(ref)
+        tree = self._repo.commit(sha).tree
+        if subpath not in ("", "."):
+            try:
+                tree = tree / subpath
+            except KeyError as exc:
+                raise GitError(f"'{subpath}' does not exist at {ref}") from exc
+        if tree.type == "blob":
+            return [(PurePosixPath(subpath).name, tree.data_stream.read())]
+        out: list[tuple[str, bytes]] = []
+        for item in tree.traverse():
+            if item.type == "blob" and (not suffixes or item.path.endswith(suffixes)):
+                rel = PurePosixPath(item.path)
+                if subpath not in ("", "."):
+                    rel = rel.relative_to(PurePosixPath(subpath))
+                out.append((rel.as_posix(), item.data_stream.read()))
+        return sorted(out)
+
+    def read_file(self, ref: str, path: str) -> bytes | None:
+        """One file's bytes at ``ref`` (path relative to the repo root), None when absent."""
+        sha = self.resolve(ref)
+        try:
+            blob = self._repo.commit(sha).tree / path
+        except KeyError:
+            return None
+        data: bytes = blob.data_stream.read()
+        return data
+
+    # --- state -------------------------------------------------------------------------------
+    def dirty_files(self, paths: list[str] | None = None) -> list[str]:
+        """Modified, staged or untracked (not ignored) files, optionally limited to ``paths``."""
+        args = ["--porcelain", "--untracked-files=all"]
+        if paths:
+            args += ["--", *paths]
+        out = self._repo.git.status(*args)
+        files = []
+        for line in out.splitlines():
+            if len(line) > 3:
+                name = line[3:]
+                if " -> " in name:
+                    name = name.split(" -> ", 1)[1]
+                files.append(name.strip('"'))
+        return files
+
+    def log(self, paths: list[str] | None = None, since: str | None = None, rev: str = "HEAD",
+            max_count: int | None = None) -> Iterator[CommitInfo]:
+        """Commits reachable from ``rev`` (newest first) that touched ``paths``."""
+        if not self.has_commits():
+            return
+        kwargs: dict[str, Any] = {}
+        if since:
+            kwargs["since"] = since
+        if max_count:
+            kwargs["max_count"] = max_count
+        for c in self._repo.iter_commits(rev, paths=paths or None, **kwargs):
+            yield _info(c)
+
+    def commit_info(self, ref: str) -> CommitInfo:
+        return _info(self._repo.commit(self.resolve(ref)))
+
+    def parents(self, sha: str) -> list[str]:
+        return [p.hexsha for p in self._repo.commit(sha).parents]
+
+    # --- writes ------------------------------------------------------------------------------
+    def commit(self, paths: list[str], message: str) -> str:
+        """Stage ``paths`` (additions, changes and deletions) and make one commit."""
+        import git
+
+        try:
+            self._repo.git.add("--all", "--", *paths)
+            self._repo.git.commit("-m", message, "--no-verify")
+        except git.GitCommandError as exc:
+            raise GitError(f"git commit failed: {' '.join(str(exc.stderr).split())}") from exc
+        return str(self._repo.head.commit.hexsha)
+
+    def tag(self, name: str, message: str, ref: str = "HEAD") -> None:
+        import git
+
+        if name in [t.name for t in self._repo.tags]:
+            raise GitError(f"tag '{name}' already exists")
+        try:
+            self._repo.create_tag(name, ref=ref, message=message)
+        except git.GitCommandError as exc:
+            raise GitError(f"git tag failed: {' '.join(str(exc.stderr).split())}") from exc
+
+
+def _info(c: Any) -> CommitInfo:
+    msg = c.message if isinstance(c.message, str) else c.message.decode("utf-8", "replace")
+    return CommitInfo(
+        sha=c.hexsha,
+        short=c.hexsha[:8],
+        author=str(c.author.name),
+        email=str(c.author.email),
+        date=c.committed_datetime,
+        subject=msg.splitlines()[0] if msg else "",
+        message=msg,
+    )

@@ -1,0 +1,157 @@
+"""Read a catalog: every ``*.yaml``/``*.yml`` under a directory (outside ``releases/``), merged.
+
+Sources are abstract (``SourceFile``: a display path and bytes), so the same loader reads a working
+tree, a git revision or a test's in-memory files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pricebook.diagnostics import CatalogPath, Diagnostic, Position
+from pricebook.errors import InputError
+from pricebook.model import Catalog
+
+COLLECTIONS = ("meters", "features", "skus", "plans", "add_ons", "grandfathering")
+TOP_LEVEL = ("catalog", *COLLECTIONS)
+SKIP_DIRS = {"releases", "node_modules", "__pycache__"}
+SETTINGS_FILES = {"pricebook.yaml", "pricebook.yml", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One catalog file: ``path`` is what findings show (relative to where the user stands)."""
+
+    path: str
+    data: bytes
+
+
+@dataclass
+class LoadResult:
+    """A catalog model (None when errors stop it from being built) and every finding on the way."""
+
+    catalog: Catalog | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # merged plain data, before extends
+    files: tuple[str, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def discover(root: Path, display_root: str | None = None) -> list[SourceFile]:
+    """The catalog files under ``root``, sorted, skipping ``releases/``, hidden folders and settings."""
+    if not root.exists():
+        raise InputError(f"catalog path '{root}' does not exist")
+    if root.is_file():
+        return [SourceFile(str(root), root.read_bytes())]
+    base = display_root if display_root is not None else str(root)
+    out: list[SourceFile] = []
+    for p in sorted(root.rglob("*")):
+        if p.suffix not in (".yaml", ".yml") or not p.is_file():
+            continue
+        rel = p.relative_to(root)
+        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
+            continue
+        if rel.name in SETTINGS_FILES or rel.name.startswith("."):
+            continue
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {p}: {exc.strerror}") from exc
+        out.append(SourceFile(str(Path(base) / rel) if base not in ("", ".") else str(rel), data))
+    return out
+
+
+def load_catalog(path: str | Path) -> LoadResult:
+    """Load the catalog directory (or single file) at ``path``."""
+    root = Path(path)
+    files = discover(root)
+    return load_sources(files)
+
+
+def load_sources(files: Iterable[SourceFile]) -> LoadResult:
+    """Parse, schema-check, merge and build. Syntax and schema errors in any file stop the build
+    (the model would be guesswork), but every file is still read so all of them are reported."""
+    from pricebook.load.build import Builder
+    from pricebook.load.schema import schema_findings
+    from pricebook.load.yamlsrc import parse_yaml
+
+    diags: list[Diagnostic] = []
+    merged: dict[str, Any] = {}
+    positions: dict[CatalogPath, Position] = {}
+    origin: dict[CatalogPath, Position] = {}  # where each entity was first defined
+    names: list[str] = []
+    blocked = False
+    for f in files:
+        names.append(f.path)
+        parsed = parse_yaml(f.data, f.path)
+        diags.extend(parsed.diagnostics)
+        if not parsed.ok:
+            blocked = True
+            continue
+        if parsed.data is None:
+            continue
+        schema = schema_findings(parsed.data, f.path, parsed.positions)
+        diags.extend(schema)
+        if schema:
+            blocked = True
+        if not isinstance(parsed.data, Mapping):
+            continue
+        positions.update(parsed.positions)
+        _merge_file(parsed.data, parsed.positions, f.path, merged, origin, diags)
+    if not names:
+        diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found", name="catalog-missing"))
+    if blocked or any(d.severity == "error" for d in diags):
+        return LoadResult(None, diags, merged, tuple(names))
+    builder = Builder(positions, tuple(names))
+    catalog = builder.build(merged)
+    diags.extend(builder.diagnostics)
+    if builder.diagnostics and any(d.severity == "error" for d in builder.diagnostics):
+        catalog = None
+    return LoadResult(catalog, diags, merged, tuple(names))
+
+
+def _merge_file(data: Mapping[str, Any], positions: Mapping[CatalogPath, Position], file: str,
+                merged: dict[str, Any], origin: dict[CatalogPath, Position], diags: list[Diagnostic]) -> None:
+    for key, value in data.items():
+        if key == "catalog":
+            here = positions.get(("catalog",), Position(file, 1, 1))
+            if "catalog" in merged:
+                first = origin[("catalog",)]
+                diags.append(Diagnostic.at("PB010", "error",
+                                           f"'catalog' is defined twice: here and at {first}", here,
+                                           ("catalog",), name="duplicate-id"))
+                continue
+            merged["catalog"] = value
+            origin[("catalog",)] = here
+            continue
+        if key not in COLLECTIONS or not isinstance(value, Mapping):
+            continue
+        coll = merged.setdefault(key, {})
+        for ent_id, ent in value.items():
+            path = (key, ent_id)
+            here = positions.get(path, Position(file, 1, 1))
+            if ent_id in coll:
+                first = origin[path]
+                diags.append(Diagnostic.at("PB010", "error",
+                                           f"{key[:-1] if key != 'grandfathering' else 'grandfathering rule'} "
+                                           f"'{ent_id}' is defined twice: here and at {first}", here, path,
+                                           fix="rename or remove one of the two", name="duplicate-id"))
+                continue
+            coll[ent_id] = ent
+            origin[path] = here
+
+
+def load_data(data: Mapping[str, Any]) -> LoadResult:
+    """Build a catalog from plain data (a release snapshot, a Python caller): no positions."""
+    from pricebook.load.build import Builder
+
+    builder = Builder()
+    catalog = builder.build(data)
+    errors = [d for d in builder.diagnostics if d.severity == "error"]
+    return LoadResult(None if errors else catalog, builder.diagnostics, dict(data))

@@ -1,0 +1,310 @@
+"""YAML bytes -> plain data with a source position for every node, and findings instead of crashes.
+
+We compose with libyaml (PyYAML's C parser) and construct values ourselves, because the stock
+constructors lose what pricebook needs:
+
+- numbers stay exact: a plain scalar that YAML resolves to int or float becomes ``Decimal`` of its
+  source text (``0.1`` is one tenth); ``.inf``, ``.nan``, hex and sexagesimal stay strings, so the
+  schema reports them as "not a decimal" instead of the loader guessing;
+- only ``true``/``false`` are booleans (YAML 1.2 core): ``no``, ``on`` and ``yes`` stay strings,
+  which avoids the Norway problem in dimension values and ids;
+- timestamps stay strings (the model parses the dates it expects);
+- duplicate keys are findings (PyYAML silently keeps the last one);
+- aliases and merge keys work, but a document whose alias expansion is far larger than itself
+  (a "billion laughs" file) is refused before anything is expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pricebook.diagnostics import CatalogPath, Diagnostic, Position
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Aliases may add at most this many nodes beyond three times the document's own node count.
+ALIAS_EXPANSION_ALLOWANCE = 100_000
+
+_T = "tag:yaml.org,2002:"
+STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG = _T + "str", _T + "int", _T + "float", _T + "bool"
+NULL_TAG, TS_TAG, MERGE_TAG, MAP_TAG, SEQ_TAG = _T + "null", _T + "timestamp", _T + "merge", _T + "map", _T + "seq"
+_KNOWN_SCALAR_TAGS = {STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TS_TAG, _T + "value", _T + "binary"}
+_FINITE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+@dataclass
+class ParsedYaml:
+    """The result of reading one file: its data (None for an empty file), the position of every
+    node keyed by its path, and findings. ``data`` is None also when the file could not be read."""
+
+    data: Any
+    positions: dict[CatalogPath, Position] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ok: bool = True
+
+
+def _diag(rule: str, name: str, message: str, file: str, line: int = 1, column: int = 1,
+          fix: str | None = None) -> Diagnostic:
+    return Diagnostic(rule=rule, severity="error", message=message, file=file, line=line,
+                      column=column, fix=fix, name=name)
+
+
+def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
+    """Bytes -> text, or the finding that says why not (too large, binary, not UTF-8)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, _diag("PB005", "file-too-large",
+                           f"file is {len(data):,} bytes; catalog files are limited to {MAX_FILE_BYTES:,}",
+                           file, fix="split the catalog into several files")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, _diag("PB004", "binary-file", "file contains NUL bytes; it is not a text file",
+                           file, line, 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, _diag("PB003", "not-utf8",
+                           f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                           file, line, col, fix="save the file as UTF-8")
+    return text, None
+
+
+def parse_yaml(data: bytes, file: str) -> ParsedYaml:
+    """Parse one YAML file. Never raises for bad input: every problem becomes a finding."""
+    import yaml
+
+    text, problem = decode_source(data, file)
+    if text is None:
+        assert problem is not None
+        return ParsedYaml(None, diagnostics=[problem], ok=False)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        docs = list(yaml.compose_all(text, Loader=loader))
+    except yaml.MarkedYAMLError as exc:
+        return ParsedYaml(None, diagnostics=[_syntax_finding(exc, file, text)], ok=False)
+    except yaml.YAMLError as exc:  # errors without a mark (reader errors)
+        return ParsedYaml(None, diagnostics=[_diag("PB001", "yaml-syntax", _one_line(str(exc)), file)],
+                          ok=False)
+    except RecursionError:
+        return ParsedYaml(None, diagnostics=[_diag("PB001", "yaml-syntax", "document is nested too deeply",
+                                                   file)], ok=False)
+    if not docs:
+        return ParsedYaml(None)
+    if len(docs) > 1:
+        mark = docs[1].start_mark
+        return ParsedYaml(None, diagnostics=[_diag(
+            "PB008", "multiple-documents", "file holds more than one YAML document ('---'); "
+            "a catalog file is one mapping", file, mark.line + 1, mark.column + 1,
+            fix="split the documents into separate files")], ok=False)
+    return _Constructor(file).run(docs[0])
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _syntax_finding(exc: Any, file: str, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    col = mark.column + 1 if mark else 1
+    problem = exc.problem or "syntax error"
+    lines = text.splitlines()
+    src_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in problem or "'\\t'" in problem or (mark and src_line[: max(col - 1, 0) + 1].strip(" ") == "\t"):
+        return _diag("PB001", "yaml-syntax", "tab character used for indentation; YAML indents with spaces",
+                     file, line, col, fix="replace the tab with spaces")
+    msg = problem
+    if exc.context:
+        msg = f"{exc.context}: {problem}"
+    return _diag("PB001", "yaml-syntax", f"YAML syntax error: {_one_line(msg)}", file, line, col)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Constructor:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[CatalogPath, Position] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._active: set[int] = set()
+
+    def run(self, root: Any) -> ParsedYaml:
+        budget = self._check_expansion(root)
+        if budget is not None:
+            return ParsedYaml(None, diagnostics=[budget], ok=False)
+        try:
+            data = self.build(root, ())
+        except RecursionError:
+            return ParsedYaml(None, diagnostics=[self._at("PB001", "yaml-syntax",
+                                                          "document is nested too deeply", root)], ok=False)
+        return ParsedYaml(data, self.positions, self.diagnostics,
+                          ok=not any(d.severity == "error" for d in self.diagnostics))
+
+    def _pos(self, node: Any) -> Position:
+        m = node.start_mark
+        return Position(self.file, m.line + 1, m.column + 1)
+
+    def _at(self, rule: str, name: str, message: str, node: Any, fix: str | None = None) -> Diagnostic:
+        p = self._pos(node)
+        return _diag(rule, name, message, self.file, p.line, p.column, fix)
+
+    def _check_expansion(self, root: Any) -> Diagnostic | None:
+        """Refuse alias bombs by counting the expanded size with memoization (cheap even for
+        a billion-laughs file, whose distinct nodes are few)."""
+        import yaml
+
+        sizes: dict[int, int] = {}
+        distinct = 0
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        on_path: set[int] = set()
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if done:
+                on_path.discard(key)
+                if isinstance(node, yaml.MappingNode):
+                    total = 1 + sum(sizes.get(id(k), 1) + sizes.get(id(v), 1) for k, v in node.value)
+                elif isinstance(node, yaml.SequenceNode):
+                    total = 1 + sum(sizes.get(id(v), 1) for v in node.value)
+                else:
+                    total = 1
+                sizes[key] = min(total, 1 << 62)
+                continue
+            if key in sizes:
+                continue
+            if key in on_path:
+                return self._at("PB006", "alias-recursive", "recursive alias: a node contains itself", node)
+            distinct += 1
+            on_path.add(key)
+            stack.append((node, True))
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    stack.append((v, False))
+                    stack.append((k, False))
+            elif isinstance(node, yaml.SequenceNode):
+                for v in node.value:
+                    stack.append((v, False))
+        expanded = sizes.get(id(root), 1)
+        if expanded > 3 * distinct + ALIAS_EXPANSION_ALLOWANCE:
+            return self._at("PB006", "alias-expansion",
+                            f"aliases expand this document to {expanded:,} nodes from {distinct:,} "
+                            "(a 'billion laughs' file?); refusing to expand it", root,
+                            fix="use fewer nested aliases")
+        return None
+
+    def build(self, node: Any, path: CatalogPath) -> Any:
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        key = id(node)
+        if key in self._active:
+            self.diagnostics.append(self._at("PB006", "alias-recursive",
+                                             "recursive alias: a node contains itself", node))
+            return None
+        self._active.add(key)
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                out_list: list[Any] = []
+                for i, item in enumerate(node.value):
+                    p = (*path, i)
+                    self.positions[p] = self._pos(item)
+                    out_list.append(self.build(item, p))
+                return out_list
+            return self.mapping(node, path)
+        finally:
+            self._active.discard(key)
+
+    def mapping(self, node: Any, path: CatalogPath) -> dict[str, Any]:
+        import yaml
+
+        out: dict[str, Any] = {}
+        seen: dict[str, Any] = {}
+        merges: list[Any] = []
+        for knode, vnode in node.value:
+            if isinstance(knode, yaml.ScalarNode) and knode.tag == MERGE_TAG:
+                merges.append(vnode)
+                continue
+            if not isinstance(knode, yaml.ScalarNode):
+                self.diagnostics.append(self._at("PB001", "yaml-syntax",
+                                                 "a mapping key must be a plain value, not a collection", knode))
+                continue
+            k = knode.value
+            if k in seen:
+                first = self._pos(seen[k])
+                self.diagnostics.append(self._at(
+                    "PB002", "duplicate-key",
+                    f"duplicate key '{k}' (first defined at line {first.line}); YAML keeps only one of them",
+                    knode, fix="remove or rename one of the two"))
+                continue
+            seen[k] = knode
+            p = (*path, k)
+            self.positions[p] = self._pos(knode)
+            out[k] = self.build(vnode, p)
+        for m in merges:
+            sources = m.value if isinstance(m, yaml.SequenceNode) else [m]
+            for src in sources:
+                if not isinstance(src, yaml.MappingNode):
+                    self.diagnostics.append(self._at("PB001", "yaml-syntax",
+                                                     "a merge key '<<' takes a mapping or a list of mappings", src))
+                    continue
+                merged = self.build(src, path)
+                if isinstance(merged, dict):
+                    for k, v in merged.items():
+                        out.setdefault(k, v)
+        return out
+
+    def scalar(self, node: Any) -> Any:
+        tag, text = node.tag, node.value
+        if node.style:  # quoted or block scalars are strings whatever they look like (plain: None or '')
+            if tag in (STR_TAG, "!") or tag.startswith(_T):
+                if tag in (INT_TAG, FLOAT_TAG):  # explicit !!float "0.1"
+                    return _number(text)
+                return text
+        if tag in (INT_TAG, FLOAT_TAG):
+            return _number(text)
+        if tag == BOOL_TAG:
+            low = text.lower()
+            return low == "true" if low in ("true", "false") else text
+        if tag == NULL_TAG:
+            return None
+        if tag in _KNOWN_SCALAR_TAGS or tag == "!":
+            return text
+        self.diagnostics.append(self._at("PB009", "unsupported-tag",
+                                         f"unsupported YAML tag '{tag}'", node,
+                                         fix="remove the tag; catalog values are plain"))
+        return text
+
+
+def _number(text: str) -> Decimal | str:
+    """A YAML number becomes the Decimal of its source text; anything not a finite decimal (``.inf``,
+    ``.nan``, ``0x1F``, ``1:30``) stays text, for the schema to report."""
+    t = text.replace("_", "")
+    if not _FINITE.fullmatch(t):
+        return text
+    try:
+        return Decimal(t)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        return text
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number from the catalog: a Decimal from YAML or a string such as ``"0.0004"`` / ``"1e-7"``.
+    Returns None for anything that is not a finite decimal (booleans included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        t = value.strip().replace("_", "")
+        if _FINITE.fullmatch(t):
+            return Decimal(t)
+    return None
