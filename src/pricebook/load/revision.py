@@ -1,0 +1,104 @@
+"""Catalogs at any revision: a path, a git ref, ``REF:path`` or ``release:<id>`` (SPEC §4).
+
+Reading a git revision never touches the working tree: the files come from git's object store.
+A revision that cannot be read raises (exit 2); it never turns into an empty catalog, because a
+comparison that could not run must never report "no changes".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pricebook.errors import GitError, InputError
+from pricebook.load.catalog import LoadResult, SourceFile, discover, load_data, load_sources
+
+RELEASE_PREFIX = "release:"
+WORKTREE = "WORKTREE"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a revision spec named. ``kind`` is ``path``, ``git`` or ``release``."""
+
+    spec: str
+    kind: str
+    label: str  # what reports show: the path, ``main@1a2b3c4d`` or ``release:2026.11.01``
+    ref: str | None = None
+    sha: str | None = None
+    path: str | None = None  # catalog path (relative to the repo root for git revisions)
+    release_id: str | None = None
+
+
+def release_snapshot_path(catalog_dir: Path, release_id: str) -> Path:
+    return catalog_dir / "releases" / f"{release_id}.json"
+
+
+def load_release(catalog_dir: Path, release_id: str) -> LoadResult:
+    """The catalog frozen in ``releases/<id>.json`` under ``catalog_dir``."""
+    p = release_snapshot_path(catalog_dir, release_id)
+    if not p.is_file():
+        raise InputError(f"release '{release_id}' not found: no {p}")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{p}: release snapshot is unreadable: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{p}: release snapshot is not a JSON object")
+    result = load_data(data)
+    result.files = (str(p),)
+    return result
+
+
+def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadResult]:
+    """Load the catalog a revision spec names. ``None`` or ``WORKTREE`` is the working tree.
+
+    ``catalog_dir`` is the catalog folder in the working tree; for a bare git ref the same folder is
+    read at that ref. ``REF:path`` names another folder. A spec that exists as a path on disk is a
+    path, otherwise it is a git ref.
+    """
+    if spec is None or spec == WORKTREE:
+        rev = Revision(spec or WORKTREE, "path", str(catalog_dir), path=str(catalog_dir))
+        return rev, _load_dir(catalog_dir)
+    if spec.startswith(RELEASE_PREFIX):
+        rid = spec[len(RELEASE_PREFIX):]
+        return Revision(spec, "release", spec, release_id=rid), load_release(catalog_dir, rid)
+    if ":" not in spec and Path(spec).exists():
+        return Revision(spec, "path", spec, path=spec), _load_dir(Path(spec))
+    return _load_git(spec, catalog_dir)
+
+
+def _load_dir(path: Path) -> LoadResult:
+    from pricebook.load.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def _load_git(spec: str, catalog_dir: Path) -> tuple[Revision, LoadResult]:
+    from pricebook.gitrepo import GitRepo
+
+    repo = GitRepo.discover(catalog_dir if catalog_dir.exists() else Path.cwd())
+    ref, sep, sub = spec.partition(":")
+    if sep and not ref:
+        raise InputError(f"revision '{spec}' has no ref before ':'")
+    subpath = sub if sep else repo.relpath(catalog_dir)
+    sha = repo.resolve(ref)
+    files = repo.read_files(sha, subpath)
+    shown = subpath or "."
+    sources = []
+    for rel, data in files:
+        parts = Path(rel).parts
+        if "releases" in parts[:-1] or any(p.startswith(".") for p in parts[:-1]):
+            continue
+        if Path(rel).name in ("pricebook.yaml", "pricebook.yml", ".pre-commit-config.yaml"):
+            continue
+        sources.append(SourceFile(f"{ref}:{(Path(shown) / rel).as_posix() if shown != '.' else rel}", data))
+    if not sources:
+        raise GitError(f"no catalog files under '{shown}' at {ref} ({sha[:8]})")
+    label = f"{ref}@{sha[:8]}"
+    return Revision(spec, "git", label, ref=ref, sha=sha, path=subpath), load_sources(sources)
+
+
+def worktree_sources(catalog_dir: Path) -> list[SourceFile]:
+    return discover(catalog_dir)
