@@ -145,3 +145,10 @@ def test_dump_then_load_is_identity() -> None:
     c = load_catalog(ACME).catalog
     again = load_data(catalog_to_data(c))
     assert again.diagnostics == [] and again.catalog == c
+
+
+@pytest.mark.parametrize("value", ['"1e999999999"', "1.0e+999999", '"1e-40"'])
+def test_absurd_exponents_are_findings_not_memory_bombs(value: str) -> None:
+    r = load_text(HEAD + f"plans:\n  p:\n    prices:\n      s: {{model: flat, amount: {value}}}\n")
+    assert r.catalog is None
+    assert any(d.path == "plans.p.prices.s.amount" for d in r.diagnostics)

@@ -61,7 +61,14 @@ class Builder:
             return None
         d = parse_decimal(value)
         if d is None:
-            self.error("PB015", "invalid-number", f"{value!r} is not a finite decimal number", path)
+            what = "is not a finite decimal number"
+            if isinstance(value, (str, Decimal)) and not isinstance(value, bool):
+                try:
+                    if Decimal(str(value).strip().replace("_", "")).is_finite():
+                        what = "is out of range (amounts and quantities stay within 1e-18 .. 1e24)"
+                except ArithmeticError:
+                    pass
+            self.error("PB015", "invalid-number", f"{str(value)!r} {what}", path)
         return d
 
     def money(self, value: Any, currencies: tuple[str, ...], path: CatalogPath) -> Money | None:

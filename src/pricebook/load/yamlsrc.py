@@ -289,9 +289,10 @@ def _number(text: str) -> Decimal | str:
     if not _FINITE.fullmatch(t):
         return text
     try:
-        return Decimal(t)
+        d = Decimal(t)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         return text
+    return d if _in_range(d) else text
 
 
 def parse_decimal(value: Any) -> Decimal | None:
@@ -300,11 +301,22 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return value if value.is_finite() and _in_range(value) else None
     if isinstance(value, int):
-        return Decimal(value)
+        return Decimal(value) if _in_range(Decimal(value)) else None
     if isinstance(value, str):
         t = value.strip().replace("_", "")
         if _FINITE.fullmatch(t):
-            return Decimal(t)
+            d = Decimal(t)
+            return d if _in_range(d) else None
     return None
+
+
+# Amounts and quantities live far inside this range; outside it, 1e999999999 would make a plain-notation
+# dump a billion characters long and DECIMAL(38, s) in DuckDB overflow.
+MAX_ADJUSTED_EXPONENT = 24
+MIN_ADJUSTED_EXPONENT = -18
+
+
+def _in_range(d: Decimal) -> bool:
+    return MIN_ADJUSTED_EXPONENT <= d.adjusted() <= MAX_ADJUSTED_EXPONENT
