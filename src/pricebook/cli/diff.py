@@ -1,10 +1,64 @@
-"""`pricebook diff`: not built yet (see the issue tracker)."""
+"""`pricebook diff [BASE] [HEAD]`: semantic changes between two catalogs, classified by severity."""
 
 from __future__ import annotations
 
-from pricebook.errors import UsageError
+from typing import Annotated
+
+import typer
+
+from pricebook.cli.common import CatalogOpt, FindingsFormat, echo, exit_with
+
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 when a change is at or above this severity: breaking, warning, "
+                 "info or never (default: pricebook.yaml's 'fail_on', else breaking).", show_default=False),
+]
 
 
-def diff() -> None:
-    """Semantic changes between two catalogs."""
-    raise UsageError("'pricebook diff' is not implemented yet")
+def fail_on_value(option: str | None, settings: object) -> str:
+    """--fail-on, else pricebook.yaml's ``fail_on``, else ``breaking``; checked."""
+    from pricebook.diff.change import FAIL_ON_CHOICES
+    from pricebook.errors import UsageError
+
+    value = option or getattr(settings, "get", lambda k: None)("fail_on") or "breaking"
+    if value not in FAIL_ON_CHOICES:
+        raise UsageError(f"--fail-on must be breaking, warning, info or never, not '{value}'")
+    return str(value)
+
+
+def diff(
+    base: Annotated[str | None, typer.Argument(help="Base revision: a path, git ref, REF:path or release:<id> "
+                                               "(default: pricebook.yaml's 'base', else the newest release).",
+                                               show_default=False)] = None,
+    head: Annotated[str | None, typer.Argument(help="Head revision (default: the working tree).",
+                                               show_default=False)] = None,
+    catalog: CatalogOpt = None,
+    format: Annotated[FindingsFormat, typer.Option("--format", "-f", help="Output format.")] = FindingsFormat.text,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Semantic changes between two catalogs, each classified breaking, warning or info."""
+    from pricebook.diff import compare, resolve_base, severity_overrides
+    from pricebook.settings import load_settings, resolve_catalog_path
+
+    settings = load_settings()
+    threshold = fail_on_value(fail_on, settings)
+    catalog_dir = resolve_catalog_path(catalog, settings)
+    result = compare(resolve_base(base, catalog_dir, settings), head, catalog_dir, severity_overrides(settings))
+    if format is FindingsFormat.text:
+        from pricebook.report.diff_text import print_text
+
+        print_text(result, threshold)
+    elif format is FindingsFormat.json:
+        import json
+
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    elif format is FindingsFormat.markdown:
+        from pricebook.report.diff_markdown import render
+
+        echo(render(result, threshold))
+    else:
+        from pricebook.report.diff_findings import render as render_findings
+
+        echo(render_findings(format.value, result.changes))
+    if result.fails(threshold):
+        exit_with(1)
