@@ -1,0 +1,153 @@
+"""Walks over a catalog that rules share: every price (with its dimension sub-prices), every money
+value, every entitlement, each with its catalog path.
+
+Plans are resolved (``extends`` expanded), so a price a child plan inherits unchanged from its parent
+is the parent's price: the walks skip it and a rule reports the problem once, where it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from pricebook.diagnostics import CatalogPath
+from pricebook.model import (
+    AddOn,
+    Catalog,
+    Entitlement,
+    FlatPrice,
+    GraduatedPrice,
+    Money,
+    PackagePrice,
+    PercentagePrice,
+    PerUnitPrice,
+    Plan,
+    Price,
+    VolumePrice,
+)
+
+
+@dataclass(frozen=True)
+class PriceAt:
+    """One price spec: ``sku`` it prices, the plan or add-on that owns it, and where it is."""
+
+    path: CatalogPath
+    owner: Plan | AddOn
+    sku: str
+    price: Price
+    dimension: tuple[str, str] | None = None  # (dimension, value) for a dimension sub-price
+
+
+def _parent(catalog: Catalog, owner: Plan | AddOn) -> Plan | None:
+    if isinstance(owner, Plan) and owner.extends:
+        return catalog.plans.get(owner.extends)
+    return None
+
+
+def owners(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn]]:
+    """Every plan and add-on with its path (``plans.pro``, ``add_ons.support``)."""
+    for p in catalog.plans.values():
+        yield ("plans", p.id), p
+    for a in catalog.add_ons.values():
+        yield ("add_ons", a.id), a
+
+
+def inherited(catalog: Catalog, owner: Plan | AddOn, key: str, value: object) -> bool:
+    """True when ``owner`` has ``value`` under ``key`` only because its parent plan has it."""
+    parent = _parent(catalog, owner)
+    if parent is None:
+        return False
+    if key.startswith("prices."):
+        return parent.prices.get(key[7:]) == value
+    if key.startswith("entitlements."):
+        return parent.entitlements.get(key[13:]) == value
+    return bool(getattr(parent, key, None) == value)
+
+
+def prices(catalog: Catalog, nested: bool = True) -> Iterator[PriceAt]:
+    """Every price written in the catalog, and (``nested``) every dimension sub-price under it."""
+    for base, owner in owners(catalog):
+        for sku, price in owner.prices.items():
+            if inherited(catalog, owner, f"prices.{sku}", price):
+                continue
+            path = (*base, "prices", sku)
+            yield PriceAt(path, owner, sku, price)
+            if nested:
+                yield from _dimension_prices(path, owner, sku, price)
+
+
+def _dimension_prices(path: CatalogPath, owner: Plan | AddOn, sku: str, price: Price) -> Iterator[PriceAt]:
+    for dim, values in price.dimensions.items():
+        for val, sub in values.items():
+            sub_path = (*path, "dimensions", dim, val)
+            yield PriceAt(sub_path, owner, sku, sub, (dim, val))
+            yield from _dimension_prices(sub_path, owner, sku, sub)
+
+
+def price_money(price: Price) -> Iterator[tuple[tuple[str | int, ...], Money]]:
+    """The money values of one price spec, each with its path relative to the spec."""
+    if isinstance(price, FlatPrice):
+        yield ("amount",), price.amount
+    elif isinstance(price, PerUnitPrice):
+        yield ("unit_price",), price.unit_price
+    elif isinstance(price, (GraduatedPrice, VolumePrice)):
+        for i, t in enumerate(price.tiers):
+            if t.unit_price is not None:
+                yield ("tiers", i, "unit_price"), t.unit_price
+            if t.flat_fee is not None:
+                yield ("tiers", i, "flat_fee"), t.flat_fee
+    elif isinstance(price, PackagePrice):
+        yield ("package_price",), price.package_price
+    elif isinstance(price, PercentagePrice):
+        for key in ("fixed_fee", "min", "max"):
+            m = getattr(price, key)
+            if m is not None:
+                yield (key,), m
+
+
+def money(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Money]]:
+    """Every money value written in the catalog: prices (dimensions included), minimums, credits."""
+    for at in prices(catalog):
+        for rel, m in price_money(at.price):
+            yield (*at.path, *rel), at.owner, m
+    for base, owner in owners(catalog):
+        if isinstance(owner, Plan):
+            for key in ("minimum", "credit"):
+                m = getattr(owner, key)
+                if m is not None and not inherited(catalog, owner, key, m):
+                    yield (*base, key), owner, m
+
+
+def entitlements(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Entitlement]]:
+    """Every entitlement written in the catalog, with its path."""
+    for base, owner in owners(catalog):
+        for fid, ent in owner.entitlements.items():
+            if inherited(catalog, owner, f"entitlements.{fid}", ent):
+                continue
+            yield (*base, "entitlements", fid), owner, ent
+
+
+def priced_skus(catalog: Catalog) -> set[str]:
+    out: set[str] = set()
+    for _, owner in owners(catalog):
+        out.update(owner.prices)
+    return out
+
+
+def meter_of(catalog: Catalog, sku: str) -> str | None:
+    s = catalog.skus.get(sku)
+    return s.meter if s is not None else None
+
+
+def describe(owner: Plan | AddOn) -> str:
+    return f"plan '{owner.id}'" if isinstance(owner, Plan) else f"add-on '{owner.id}'"
+
+
+def sorted_ids(ids: Mapping[str, object] | set[str]) -> list[str]:
+    return sorted(ids)
+
+
+def money_path(catalog: Catalog, path: CatalogPath, currency: str) -> CatalogPath:
+    """The path of one currency's amount: ``...amount.EUR`` when written as a map, else ``...amount``."""
+    full = (*path, currency)
+    return full if full in catalog.source.positions or not catalog.source.positions else path

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pricebook.diagnostics import Diagnostic
+from pricebook.load.dump import dec
+from pricebook.model import PackagePrice, PercentagePrice, PerUnitPrice
+from pricebook.rules import Rule, RuleContext, _walk
+
+
+class NegativeAmount(Rule):
+    """Amounts, included quantities, percents and unit costs are never negative (a discount is a
+    lower price, not a negative one).
+
+    Wrong::
+
+        platform: {model: flat, amount: "-10.00"}
+
+    Right::
+
+        platform: {model: flat, amount: "10.00"}
+    """
+
+    id = "PB114"
+    name = "negative-amount"
+    severity = "error"
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        zero = Decimal(0)
+        for path, _owner, m in _walk.money(ctx.catalog):
+            for cur, v in m.items():
+                if v < zero:
+                    where = _walk.money_path(ctx.catalog, path, cur)
+                    yield self.report(ctx, where, f"negative amount {dec(v)} {cur if cur != '*' else ''}".rstrip(),
+                                      fix="amounts are zero or more")
+        for at in _walk.prices(ctx.catalog):
+            p = at.price
+            for key in ("included", "percent"):
+                if isinstance(p, (PerUnitPrice, PackagePrice, PercentagePrice)) and hasattr(p, key):
+                    v = getattr(p, key)
+                    if v < zero:
+                        yield self.report(ctx, (*at.path, key), f"negative {key} {dec(v)} in the price of "
+                                          f"'{at.sku}'", fix=f"{key} is zero or more")
+        for sku in ctx.catalog.skus.values():
+            if sku.unit_cost is not None and sku.unit_cost < zero:
+                yield self.report(ctx, ("skus", sku.id, "unit_cost"),
+                                  f"negative unit_cost {dec(sku.unit_cost)} for SKU '{sku.id}'",
+                                  fix="unit_cost is zero or more")
