@@ -1,0 +1,193 @@
+"""Cutting a release: validate, snapshot the fully resolved catalog, append it to the index.
+
+A release is written as two files, in this order, through ``write_all_atomic``: the snapshot
+``releases/<id>.json`` (exactly ``canonical_json(catalog_to_data(catalog))``), then the index. A crash
+between the two renames leaves a snapshot that the index does not list, which ``validate`` reports
+(PB203); a crash before them leaves both files as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pricebook.errors import GuardError, UsageError
+from pricebook.load import SourceFile
+from pricebook.model import Catalog
+from pricebook.releases.index import (
+    ReleaseEntry,
+    appended_index,
+    as_utc,
+    digest_of,
+    format_datetime,
+    index_path,
+    now_utc,
+    ordered,
+    read_index,
+    snapshot_path,
+    valid_id,
+)
+
+_AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class PreparedRelease:
+    """A release computed in memory, not yet written."""
+
+    entry: ReleaseEntry
+    catalog: Catalog
+    snapshot_path: Path
+    snapshot_text: str
+    index_path: Path
+    index_text: str
+
+    def writes(self) -> list[tuple[Path, str]]:
+        """Snapshot first, index last: the index never lists a snapshot that is not on disk."""
+        return [(self.snapshot_path, self.snapshot_text), (self.index_path, self.index_text)]
+
+
+@dataclass(frozen=True)
+class ReleaseListing:
+    entries: list[ReleaseEntry]
+    in_force: str | None
+    at: datetime
+
+
+def _validated_catalog(catalog_dir: Path, sources: list[SourceFile] | None) -> Catalog:
+    from pricebook.load import load_sources
+    from pricebook.validation import check_loaded, validate_path
+
+    result = validate_path(catalog_dir) if sources is None else check_loaded(load_sources(sources),
+                                                                              root=catalog_dir)
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    if errors or result.catalog is None:
+        first = errors[0] if errors else None
+        detail = f": {first.location}: {first.rule} {first.message}" if first else ""
+        raise GuardError(f"the catalog has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
+                         f"fix {'them' if len(errors) != 1 else 'it'} before releasing{detail}")
+    return result.catalog
+
+
+def default_release_id(effective: datetime, timezone: str, taken: set[str]) -> str:
+    """The effective date in the catalog's timezone (``2026.11.01``), then ``2026.11.01-2``, ..."""
+    from zoneinfo import ZoneInfo
+
+    local = effective.astimezone(ZoneInfo(timezone)) if timezone != "UTC" else effective
+    base = local.strftime("%Y.%m.%d")
+    rid, n = base, 1
+    while rid in taken:
+        n += 1
+        rid = f"{base}-{n}"
+    return rid
+
+
+def _source_commit(catalog_dir: Path) -> tuple[str | None, bool]:
+    """HEAD's sha when the catalog is in a git repository with commits, and whether the catalog's
+    source files (outside releases/) differ from it."""
+    from pricebook.gitrepo import GitRepo
+
+    repo = GitRepo.maybe(catalog_dir)
+    if repo is None or not repo.has_commits():
+        return None, False
+    rel = repo.relpath(catalog_dir)
+    dirty = [f for f in repo.dirty_files([rel or "."])
+             if "releases" not in Path(f).parts[:-1] and f.endswith((".yaml", ".yml"))]
+    return repo.head(), bool(dirty)
+
+
+def prepare_release(catalog_dir: Path, release_id: str | None = None, effective: datetime | None = None,
+                    notes: str | None = None, rollback_of: str | None = None,
+                    sources: list[SourceFile] | None = None,
+                    source_commit: str | None = _AUTO) -> PreparedRelease:
+    """Everything ``cut_release`` checks and computes, without writing.
+
+    ``sources`` replaces the catalog files on disk (rollback validates the files it is about to write);
+    ``source_commit`` overrides the recorded commit (default: HEAD, see ``cut_release``).
+    """
+    catalog_dir = Path(catalog_dir)
+    if release_id is not None and not valid_id(release_id):
+        raise UsageError(f"release id '{release_id}' is not valid: use letters, digits, '.', '_' and '-' "
+                         "(not starting with '.')")
+    catalog = _validated_catalog(catalog_dir, sources)
+    from pricebook.load.dump import canonical_json, catalog_to_data
+
+    entries = read_index(catalog_dir)
+    when = as_utc(effective, catalog.timezone).replace(microsecond=0) if effective else now_utc()
+    text = canonical_json(catalog_to_data(catalog))
+    digest = digest_of(text)
+    newest = ordered(entries)[-1] if entries else None
+    if newest is not None:
+        if when < newest.effective_from:
+            raise GuardError(f"effective_from {format_datetime(when)} is before the newest release "
+                             f"'{newest.id}' ({format_datetime(newest.effective_from)}); releases only move forward")
+        if digest == newest.digest:
+            raise GuardError(f"nothing changed since release '{newest.id}': the resolved catalog is identical")
+    taken = {e.id for e in entries}
+    rid = release_id or default_release_id(when, catalog.timezone, taken)
+    if rid in taken:
+        raise GuardError(f"release '{rid}' already exists; releases are immutable, choose another id")
+    snap = snapshot_path(catalog_dir, rid)
+    if snap.exists():
+        raise GuardError(f"{snap} already exists but the index does not list it; run 'pricebook validate' "
+                         "and remove the stray snapshot first")
+    if source_commit == _AUTO:
+        commit, dirty = _source_commit(catalog_dir)
+    else:
+        commit, dirty = source_commit, False
+    entry = ReleaseEntry(id=rid, effective_from=when, digest=digest, source_commit=commit,
+                         notes=notes, rollback_of=rollback_of, created_at=now_utc(), source_dirty=dirty)
+    ipath = index_path(catalog_dir)
+    existing = ipath.read_text(encoding="utf-8") if ipath.is_file() else None
+    return PreparedRelease(entry, catalog, snap, text, ipath, appended_index(existing, entries, entry))
+
+
+def cut_release(catalog_dir: Path, release_id: str | None = None, effective: datetime | None = None,
+                notes: str | None = None, tag: bool = False, rollback_of: str | None = None) -> ReleaseEntry:
+    """Cut an immutable release of the catalog in ``catalog_dir`` and return its index entry.
+
+    Refuses (``GuardError``, exit 1) when the catalog has any validation error, when nothing changed
+    since the newest release, when ``release_id`` already exists, or when ``effective`` is before the
+    newest release's ``effective_from``. Effective dates in the past are fine otherwise (an importer
+    replays a pricing history one release per year). ``effective`` defaults to now; a naive datetime
+    or a date is read in the catalog's timezone. ``release_id`` defaults to the effective date
+    (``2026.11.01``, then ``2026.11.01-2``).
+
+    ``source_commit`` is HEAD when the catalog is inside a git repository with commits, else null;
+    ``source_dirty: true`` is added when the catalog's files differed from HEAD at that moment.
+    With ``tag=True`` the annotated tag ``pricebook/<id>`` is created on HEAD after the files are
+    written (the tag's absence is checked before anything is written).
+    """
+    from pricebook.fsutil import write_all_atomic
+    from pricebook.gitrepo import GitRepo
+
+    prepared = prepare_release(catalog_dir, release_id, effective, notes, rollback_of)
+    repo = None
+    if tag:
+        repo = GitRepo.maybe(catalog_dir)
+        if repo is None or not repo.has_commits():
+            raise UsageError("--tag needs the catalog to be inside a git repository with at least one commit")
+        name = tag_name(prepared.entry.id)
+        if name in [t.name for t in repo.raw.tags]:
+            raise GuardError(f"tag '{name}' already exists")
+    write_all_atomic(prepared.writes())
+    if repo is not None:
+        e = prepared.entry
+        repo.tag(tag_name(e.id), f"pricebook release {e.id}\n\neffective_from: "
+                 f"{format_datetime(e.effective_from)}\ndigest: {e.digest}\n" + (f"\n{e.notes}\n" if e.notes else ""))
+    return prepared.entry
+
+
+def tag_name(release_id: str) -> str:
+    return f"pricebook/{release_id}"
+
+
+def list_releases(catalog_dir: Path, at: datetime | None = None) -> ReleaseListing:
+    """Every release in index order and the id of the one in force at ``at`` (default: now)."""
+    from pricebook.releases.timeline import release_at
+
+    entries = read_index(Path(catalog_dir))
+    when = as_utc(at) if at else now_utc()
+    current = release_at(entries, when)
+    return ReleaseListing(entries, current.id if current else None, when)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pricebook.diagnostics import Diagnostic, Position
+from pricebook.rules import Rule, RuleContext
+
+
+class ReleaseDigestMismatch(Rule):
+    """A release snapshot must hash to the digest its index entry recorded: releases are immutable.
+
+    Wrong: editing ``releases/2026.01.01.json`` after the release was cut (even one byte, even
+    reformatting it), so ``sha256(snapshot) != digest``.
+
+    Right: leave cut releases alone. To change prices, edit the catalog source and cut a new release
+    (``pricebook release``); to undo one, ``pricebook rollback``.
+    """
+
+    id = "PB201"
+    name = "release-digest-mismatch"
+    severity = "error"
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        from pricebook.releases.index import digest_of, index_path, read_index_file, snapshot_path
+
+        if ctx.root is None:
+            return
+        index = index_path(ctx.root)
+        for e in read_index_file(ctx.root).entries:
+            snap = snapshot_path(ctx.root, e.id)
+            if not snap.is_file():
+                continue  # PB202
+            actual = digest_of(snap.read_bytes())
+            if actual != e.digest:
+                yield Diagnostic.at(
+                    self.id, "error",
+                    f"release '{e.id}' was modified after it was cut: {snap.name} hashes to "
+                    f"{actual[:19]}..., the index recorded {e.digest[:19]}...",
+                    Position(str(index), e.line or 1, 5), ("releases", e.id),
+                    fix=f"restore {snap} from git (git checkout -- {snap}) and cut a new release instead",
+                    name=self.name)
