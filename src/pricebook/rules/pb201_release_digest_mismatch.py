@@ -9,11 +9,15 @@ from pricebook.rules import Rule, RuleContext
 class ReleaseDigestMismatch(Rule):
     """A release snapshot must hash to the digest its index entry recorded: releases are immutable.
 
-    Wrong: editing ``releases/2026.01.01.json`` after the release was cut (even one byte, even
-    reformatting it), so ``sha256(snapshot) != digest``.
+    Wrong::
 
-    Right: leave cut releases alone. To change prices, edit the catalog source and cut a new release
-    (``pricebook release``); to undo one, ``pricebook rollback``.
+        # releases/2026.01.01.json edited after the release was cut (one byte, or reformatted):
+        "amount": {"USD": "19.01"}        # sha256(snapshot) != the index's digest
+
+    Right::
+
+        # leave cut releases alone; change prices in the catalog source and cut a new release
+        pricebook release --effective 2026-02-01     # or undo one with: pricebook rollback
     """
 
     id = "PB201"

@@ -9,10 +9,14 @@ from pricebook.rules import Rule, RuleContext
 class ReleaseSnapshotMissing(Rule):
     """Every release listed in ``releases/index.yaml`` must have its snapshot ``releases/<id>.json``.
 
-    Wrong: the index lists ``2026.01.01`` but ``releases/2026.01.01.json`` was deleted or never
-    committed.
+    Wrong::
 
-    Right: commit the snapshot with the index (``git add releases/``), or restore it from git.
+        # releases/index.yaml lists id 2026.01.01, but releases/2026.01.01.json was deleted
+        # or never committed
+
+    Right::
+
+        git add catalogs/acme/releases/      # commit every snapshot with the index
     """
 
     id = "PB202"

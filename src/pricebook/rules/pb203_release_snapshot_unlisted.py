@@ -9,10 +9,14 @@ from pricebook.rules import Rule, RuleContext
 class ReleaseSnapshotUnlisted(Rule):
     """Every snapshot ``releases/<id>.json`` must be listed in ``releases/index.yaml``.
 
-    Wrong: a ``releases/2026.02.01.json`` that no index entry names (copied in by hand, or left by a
-    release that was interrupted before its index was written); nothing says when it takes effect.
+    Wrong::
 
-    Right: cut releases with ``pricebook release``; remove a stray snapshot, then cut it again.
+        # releases/2026.02.01.json exists but no index entry names it (copied in by hand, or left
+        # by a release interrupted before its index was written): nothing says when it applies
+
+    Right::
+
+        pricebook release 2026.02.01 --effective 2026-02-01   # writes snapshot and index together
     """
 
     id = "PB203"

@@ -17,7 +17,12 @@ class ReleaseIndexInvalid(Rule):
             effective_from: next monday
             digest: abc
 
-    Right: let ``pricebook release`` write the index; never edit it by hand.
+    Right::
+
+        releases:
+          - id: "2026.01.01"
+            effective_from: "2026-01-01T00:00:00Z"
+            digest: "sha256:<64 hex digits>"      # pricebook release writes it; do not edit by hand
     """
 
     id = "PB204"
