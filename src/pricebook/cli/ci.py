@@ -1,10 +1,61 @@
-"""`pricebook ci`: not built yet (see the issue tracker)."""
+"""`pricebook ci`: validate + diff against the base ref (+ revenue impact), written for pull requests."""
 
 from __future__ import annotations
 
-from pricebook.errors import UsageError
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from pricebook.cli.common import CatalogOpt, echo, exit_with
+from pricebook.cli.diff import FailOnOpt, fail_on_value
 
 
-def ci() -> None:
-    """validate + diff + simulate, written for pull requests."""
-    raise UsageError("'pricebook ci' is not implemented yet")
+class CiFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    github = "github"
+    json = "json"
+
+
+def ci(
+    base: Annotated[str | None, typer.Option("--base", help="Base revision (default: pricebook.yaml's 'base', "
+                                             "else origin/main).", show_default=False)] = None,
+    catalog: CatalogOpt = None,
+    format: Annotated[CiFormat | None, typer.Option("--format", "-f", help="Output format (default: github "
+                                                    "annotations in GitHub Actions, else text).",
+                                                    show_default=False)] = None,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """The pull-request check: validation, semantic diff against the base, one exit code."""
+    import os
+
+    from pricebook.ci import resolve_ci_base, run_ci
+    from pricebook.diff import severity_overrides
+    from pricebook.settings import load_settings, resolve_catalog_path
+
+    settings = load_settings()
+    threshold = fail_on_value(fail_on, settings)
+    catalog_dir = resolve_catalog_path(catalog, settings)
+    result = run_ci(catalog_dir, resolve_ci_base(base, settings), threshold, settings, severity_overrides(settings))
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if in_actions and summary:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(result.markdown() + "\n")
+    chosen = format or (CiFormat.github if in_actions else CiFormat.text)
+    if chosen is CiFormat.github:
+        from pricebook.report import findings
+
+        echo(findings.render("github", result.annotations(), tool="pricebook ci"))
+        echo(f"pricebook ci: {result.verdict()}\n")
+    elif chosen is CiFormat.markdown:
+        echo(result.markdown())
+    elif chosen is CiFormat.json:
+        import json
+
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        echo(result.text())
+    if result.exit_code:
+        exit_with(result.exit_code)

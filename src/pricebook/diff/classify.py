@@ -60,6 +60,8 @@ RULES: list[Rule] = [
     Rule("release-changed", "breaking", "releases are immutable"),
     Rule("release-removed", "breaking", "releases are immutable"),
     Rule("release-added", "info", "a new release"),
+    Rule("catalog-added", "info", "a new catalog"),
+    Rule("catalog-removed", "breaking", "the whole catalog is gone"),
     *_entity_rules(),
     # What is billed changes meaning.
     Rule("meter-aggregation-changed", "breaking", "it changes what is billed"),

@@ -65,6 +65,11 @@ class Detector:
         return self.out
 
     def _catalog_block(self, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
+        if not b or not a:
+            if b != a:
+                self.add("catalog-added" if a else "catalog-removed", ("catalog",), b or None, a or None,
+                         f"catalog '{(a or b).get('id')}' {'added' if a else 'removed'}")
+            return
         kinds = {"rounding": "rounding-changed", "timezone": "timezone-changed",
                  "currency": "default-currency-changed", "id": "catalog-id-changed"}
         for key in sorted(set(b) | set(a)):

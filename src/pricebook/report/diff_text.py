@@ -34,3 +34,25 @@ def print_text(result: DiffResult, fail_on: str | None = None) -> None:
     if fail_on and fail_on != "never" and result.fails(fail_on):
         line += f" [bold red](fails --fail-on {fail_on})[/]"
     out.print(f"\n{line}")
+
+
+def print_history(result: object) -> None:
+    """``history`` as text: one block per commit, its changes indented under it."""
+    from pricebook.report.console import console, escape
+
+    out = console()
+    entries = getattr(result, "entries", [])
+    what = getattr(result, "entity", None) or f"catalog {getattr(result, 'catalog', '')}"
+    if not entries:
+        out.print(f"no commits changed {escape(what)}")
+        return
+    for e in entries:
+        c = e.commit
+        out.print(f"[bold yellow]{c.short}[/] {c.date.strftime('%Y-%m-%d %H:%M %z')}  {escape(c.author)}  "
+                  f"[bold]{escape(c.subject)}[/]")
+        if e.note:
+            out.print(f"    [dim]{escape(e.note)}[/]")
+        for ch in e.changes:
+            out.print(f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.path_str)}[/]  "
+                      f"{escape(ch.message)}")
+    out.print(f"\n{len(entries)} commit{'s' if len(entries) != 1 else ''} changed {escape(what)}")

@@ -1,0 +1,146 @@
+"""``pricebook ci``: the pull-request check, as a list of sections.
+
+Each section is a function ``(CiContext) -> SectionResult``: it runs one check and returns whether
+it failed, its text and markdown, annotations (Diagnostics, for GitHub) and JSON data. The command
+runs the sections in order and exits 1 when any failed. Adding a check is a function and one line
+in ``SECTIONS``; the revenue impact section (simulate on the usage sample named in pricebook.yaml)
+goes at the marked place below.
+
+Errors that mean the check could not run at all (a missing base ref, a base that does not load,
+bad settings) propagate as ``PricebookError`` (exit 2): a comparison that could not run never
+passes as "no changes".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pricebook.diagnostics import Diagnostic
+
+DEFAULT_BASE = "origin/main"
+
+
+@dataclass
+class CiContext:
+    catalog_dir: Path
+    base: str
+    fail_on: str
+    settings: Any = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)  # what one section leaves for the next
+
+
+@dataclass
+class SectionResult:
+    name: str
+    title: str
+    status: str  # passed | failed | skipped
+    text: str
+    markdown: str
+    annotations: list[Diagnostic] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+Section = Callable[[CiContext], SectionResult]
+
+
+def validate_section(ctx: CiContext) -> SectionResult:
+    """Validate HEAD (the working tree): fails on any error finding."""
+    from pricebook.validation import validate_path
+
+    result = validate_path(ctx.catalog_dir)
+    ctx.state["validation"] = result
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    warnings = [d for d in result.diagnostics if d.severity == "warning"]
+    head = (f"{'valid' if result.valid else 'invalid'}: {len(result.files)} files, "
+            f"{len(errors)} errors, {len(warnings)} warnings")
+    text_lines = [f"validate: {head}"]
+    md = ["### Validation", "", f"{'✅' if result.valid else '❌'} {head}"]
+    if result.diagnostics:
+        md += ["", "| Severity | Rule | Where | Message |", "| --- | --- | --- | --- |"]
+        for d in result.diagnostics:
+            text_lines.append(f"  {d.location}: {d.severity} {d.rule}: {d.message}")
+            md.append(f"| {d.severity} | `{d.rule}` | `{d.location}` | {d.message.replace('|', chr(92) + '|')} |")
+    return SectionResult("validate", "Validation", "passed" if result.valid else "failed", "\n".join(text_lines),
+                         "\n".join(md) + "\n", list(result.diagnostics),
+                         {"valid": result.valid, "diagnostics": [d.to_dict() for d in result.diagnostics]})
+
+
+def diff_section(ctx: CiContext) -> SectionResult:
+    """Diff the base ref against the working tree; fails on a change at or above ``--fail-on``."""
+    from pricebook.diff import compare
+    from pricebook.report.diff_findings import to_diagnostics
+    from pricebook.report.diff_markdown import render
+    from pricebook.report.diff_text import summary_line
+
+    validation = ctx.state.get("validation")
+    if validation is not None and validation.catalog is None:
+        msg = "not compared: HEAD does not load (see validation)"
+        return SectionResult("diff", "Pricing changes", "skipped", f"diff: {msg}",
+                             f"### Pricing changes\n\n{msg}\n", data={"skipped": msg})
+    result = compare(ctx.base, None, ctx.catalog_dir, ctx.overrides)
+    ctx.state["diff"] = result
+    failed = result.fails(ctx.fail_on)
+    lines = [f"diff {result.base} -> {result.head}: {summary_line(result)}"
+             + (f" (fails --fail-on {ctx.fail_on})" if failed else "")]
+    lines += [f"  {c.severity:<8} {c.kind:<30} {c.path_str}: {c.message}" for c in result.changes]
+    return SectionResult("diff", "Pricing changes", "failed" if failed else "passed", "\n".join(lines),
+                         render(result, ctx.fail_on), to_diagnostics(result.changes), result.to_dict())
+
+
+# The checks, in order. REVENUE IMPACT: add `revenue_impact_section` (simulate the base and HEAD
+# catalogs on pricebook.yaml's usage sample, via ctx.state["diff"].base_catalog / .head_catalog)
+# after diff_section.
+SECTIONS: list[Section] = [validate_section, diff_section]
+
+
+@dataclass
+class CiResult:
+    sections: list[SectionResult]
+    fail_on: str
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(s.failed for s in self.sections) else 0
+
+    def verdict(self) -> str:
+        failed = [s.title for s in self.sections if s.failed]
+        return f"failed: {', '.join(failed)}" if failed else "passed"
+
+    def text(self) -> str:
+        return "\n\n".join(s.text for s in self.sections) + f"\n\npricebook ci: {self.verdict()}\n"
+
+    def markdown(self) -> str:
+        icon = "❌" if self.exit_code else "✅"
+        parts = [f"## {icon} pricebook ci: {self.verdict()}", ""] + [s.markdown for s in self.sections]
+        return "\n".join(parts)
+
+    def annotations(self) -> list[Diagnostic]:
+        return [d for s in self.sections for d in s.annotations]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"passed": self.exit_code == 0, "fail_on": self.fail_on,
+                "sections": [{"name": s.name, "status": s.status, **s.data} for s in self.sections]}
+
+
+def resolve_ci_base(option: str | None, settings: Any) -> str:
+    """``--base``, else pricebook.yaml's ``base``, else ``origin/main``."""
+    if option:
+        return option
+    if settings is not None and settings.get("base"):
+        return str(settings.get("base"))
+    return DEFAULT_BASE
+
+
+def run_ci(catalog_dir: Path, base: str, fail_on: str, settings: Any = None,
+           overrides: dict[str, str] | None = None, sections: list[Section] | None = None) -> CiResult:
+    """Run every section against the working tree; one result, one exit code."""
+    ctx = CiContext(Path(catalog_dir), base, fail_on, settings, dict(overrides or {}))
+    return CiResult([section(ctx) for section in (SECTIONS if sections is None else sections)], fail_on)
