@@ -35,7 +35,7 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None) -> tuple[Catalo
     if errors or result.catalog is None:
         first = errors[0] if errors else None
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        what = f"{first.location()}: {first.rule} {first.message}" if first else "it could not be loaded"
+        what = f"{first.location}: {first.rule} {first.message}" if first else "it could not be loaded"
         raise CatalogLoadError(f"catalog {rev.label} is invalid: {what}{more}; run 'pricebook validate'",
                                list(errors))
     return result.catalog, rev.label

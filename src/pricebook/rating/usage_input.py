@@ -82,22 +82,22 @@ def parse_usage_arg(arg: str) -> UsageEntry:
     return UsageEntry(m.group("meter"), _dims(m.group("dims"), where), values, len(parts) > 1, where)
 
 
-def _file_value(value: Any, where: str) -> tuple[tuple[Decimal, ...], bool]:
+def _file_value(value: Any, where: str, item_at: Any) -> tuple[tuple[Decimal, ...], bool]:
     if isinstance(value, bool) or value is None:
         raise InputError(f"{where}: expected a quantity or a list of transaction values, got {value!r}")
     if isinstance(value, list):
         if not value:
             raise InputError(f"{where}: the list of transaction values is empty")
-        return tuple(parse_number(str(v), f"{where}[{i}]") if not isinstance(v, (bool, list, dict))
-                     else _bad(f"{where}[{i}]", v) for i, v in enumerate(value)), True
+        out: list[Decimal] = []
+        for i, v in enumerate(value):
+            if isinstance(v, (bool, list, dict)) or v is None:
+                raise InputError(f"{item_at(i)}: expected a number, got {v!r}")
+            out.append(parse_number(str(v), item_at(i)))
+        return tuple(out), True
     if isinstance(value, (int, Decimal, str)):
         return (parse_number(str(value), where),), False
     raise InputError(f"{where}: expected a quantity, a list of transaction values or a mapping of "
                      f"DIM=VALUE to quantity, got {type(value).__name__}")
-
-
-def _bad(where: str, value: Any) -> Decimal:
-    raise InputError(f"{where}: expected a number, got {value!r}")
 
 
 def read_usage_file(path: Path) -> list[UsageEntry]:
@@ -120,7 +120,7 @@ def read_usage_file(path: Path) -> list[UsageEntry]:
         parsed = parse_yaml(data_bytes, str(path))
         if not parsed.ok or parsed.diagnostics:
             d = parsed.diagnostics[0]
-            raise InputError(f"{d.location()}: {d.message}")
+            raise InputError(f"{d.location}: {d.message}")
         data = parsed.data
         positions = parsed.positions
     if data is None:
@@ -129,7 +129,7 @@ def read_usage_file(path: Path) -> list[UsageEntry]:
         raise InputError(f"{path}: a usage file maps each meter to its usage, got {type(data).__name__}")
     def at(*keys: Any) -> str:
         pos = positions.get(tuple(keys))
-        name = ".".join(str(k) for k in keys)
+        name = str(keys[0]) + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys[1:])
         return f"{pos}: {name}" if pos is not None else f"{path}: {name}"
 
     out: list[UsageEntry] = []
@@ -139,10 +139,10 @@ def read_usage_file(path: Path) -> list[UsageEntry]:
             for key, qty in value.items():
                 sub = at(meter, key)
                 dims = _dims(str(key), sub)
-                vals, is_list = _file_value(qty, sub)
+                vals, is_list = _file_value(qty, sub, lambda i, m=meter, k=key: at(m, k, i))
                 out.append(UsageEntry(str(meter), dims, vals, is_list, sub))
         else:
-            vals, is_list = _file_value(value, where)
+            vals, is_list = _file_value(value, where, lambda i, m=meter: at(m, i))
             out.append(UsageEntry(str(meter), (), vals, is_list, where))
     return out
 
