@@ -1,0 +1,195 @@
+"""``fmt`` as a function: rewrite catalog files in one canonical layout, keeping every comment.
+
+The layout: two-space indentation, sequences indented under their key, ``null`` written out, money
+values as quoted decimal strings (taken from the source text, so ``0.10`` stays ``"0.10"``), and a
+fixed key order inside price specs (``PRICE_KEY_ORDER``). Everything else — key order of entities,
+flow or block style, quoting of other strings, comments — is kept as written (ruamel.yaml round-trip).
+
+A file that does not parse is not touched: its findings are returned and nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pricebook.diagnostics import Diagnostic
+
+PRICE_KEY_ORDER = ("model", "amount", "unit_price", "included", "tiers", "package_size", "package_price",
+                   "rounding", "percent", "fixed_fee", "min", "max", "dimensions")
+PRICE_MONEY_KEYS = frozenset({"amount", "unit_price", "package_price", "fixed_fee", "min", "max"})
+TIER_MONEY_KEYS = frozenset({"unit_price", "flat_fee"})
+PLAN_MONEY_KEYS = frozenset({"minimum", "credit"})
+SKU_MONEY_KEYS = frozenset({"unit_cost"})
+_NUMBER = re.compile(r"[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+@dataclass
+class FmtResult:
+    """What ``format_catalog`` found: the files it read, those whose layout changes (written unless
+    ``check``), and parse findings of files it refused to touch."""
+
+    files: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.diagnostics)
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap a long line: that is a change the author did not ask for
+    y.representer.add_representer(
+        type(None), lambda r, _d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return y
+
+
+def format_text(text: str) -> str:
+    """The canonical layout of one catalog file's text (which must parse)."""
+    y = _yaml()
+    data = y.load(text)
+    if data is None:
+        return text
+    lines = text.splitlines()
+    _Canon(lines).top(data)
+    out = io.StringIO()
+    y.dump(data, out)
+    return out.getvalue()
+
+
+class _Canon:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def top(self, data: Any) -> None:
+        if not _is_map(data):
+            return
+        for coll in ("plans", "add_ons"):
+            for owner in _values(data.get(coll)):
+                if not _is_map(owner):
+                    continue
+                for sku in list(_keys(owner.get("prices"))):
+                    self.price(owner["prices"], sku)
+                if coll == "plans":
+                    for key in PLAN_MONEY_KEYS:
+                        if key in owner:
+                            self.money(owner, key)
+        for sku in _values(data.get("skus")):
+            if _is_map(sku):
+                for key in SKU_MONEY_KEYS:
+                    if key in sku:
+                        self.money(sku, key)
+
+    def price(self, parent: Any, key: Any) -> None:
+        spec = parent[key]
+        if not _is_map(spec):
+            return
+        _reorder(spec, PRICE_KEY_ORDER)
+        for k in list(spec):
+            if k in PRICE_MONEY_KEYS:
+                self.money(spec, k)
+        tiers = spec.get("tiers")
+        if isinstance(tiers, list):
+            for tier in tiers:
+                if _is_map(tier):
+                    _reorder(tier, ("up_to", "unit_price", "flat_fee"))
+                    for k in list(tier):
+                        if k in TIER_MONEY_KEYS:
+                            self.money(tier, k)
+        for values in _values(spec.get("dimensions")):
+            if _is_map(values):
+                for val in list(values):
+                    self.price(values, val)
+
+    def money(self, parent: Any, key: Any) -> None:
+        value = parent[key]
+        if _is_map(value):
+            for cur in list(value):
+                self.money(value, cur)
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        parent[key] = DoubleQuotedScalarString(self.source_number(parent, key, value))
+
+    def source_number(self, parent: Any, key: Any, value: Any) -> str:
+        """The number exactly as written (a float would turn 0.10 into 0.1 and 1e-7 into 1e-07)."""
+        try:
+            line, col = parent.lc.value(key)
+            m = _NUMBER.match(self.lines[line], col)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            m = None
+        if m is not None:
+            return m.group(0).replace("_", "")
+        from decimal import Decimal
+
+        return format(Decimal(str(value)), "f")
+
+
+def _is_map(v: Any) -> bool:
+    from collections.abc import MutableMapping
+
+    return isinstance(v, MutableMapping)
+
+
+def _keys(v: Any) -> list[Any]:
+    return list(v) if _is_map(v) else []
+
+
+def _values(v: Any) -> list[Any]:
+    return list(v.values()) if _is_map(v) else []
+
+
+def _reorder(m: Any, order: Sequence[str]) -> None:
+    """Move known keys into ``order``, unknown keys after them in their own order. Comments are
+    attached to keys, so they move with them."""
+    rank = {k: i for i, k in enumerate(order)}
+    current = list(m)
+    wanted = sorted(current, key=lambda k: (rank.get(k, len(order)), current.index(k)))
+    if wanted == current:
+        return
+    for k in wanted:
+        m.move_to_end(k)
+
+
+def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
+    """Format every catalog file under ``path`` (a folder or one file). With ``check`` nothing is
+    written; ``changed`` lists the files that would change. When any file does not parse, nothing
+    is written and its findings are returned."""
+    from pricebook.errors import InternalError
+    from pricebook.fsutil import write_atomic
+    from pricebook.load import discover
+    from pricebook.load.yamlsrc import parse_yaml
+
+    result = FmtResult()
+    plans: list[tuple[Path, str]] = []
+    for f in discover(Path(path)):
+        result.files.append(f.path)
+        parsed = parse_yaml(f.data, f.path)
+        if not parsed.ok:
+            result.diagnostics.extend(parsed.diagnostics)
+            continue
+        text = f.data.decode("utf-8-sig")
+        new = format_text(text)
+        if new != text:
+            again = parse_yaml(new.encode("utf-8"), f.path)
+            if not again.ok:  # never write a file we would then refuse to read
+                raise InternalError(f"fmt produced unparseable YAML for {f.path}: {again.diagnostics[0].message}")
+            result.changed.append(f.path)
+            plans.append((Path(f.path), new))
+    if result.diagnostics or check:
+        return result
+    for p, new in plans:
+        write_atomic(p, new)
+    return result

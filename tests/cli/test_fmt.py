@@ -1,0 +1,102 @@
+"""`pricebook fmt`: canonical layout, comments kept, idempotent, the model unchanged."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pricebook.fmt import format_text
+from pricebook.load import load_catalog
+from pricebook.load.dump import catalog_to_data
+from tests.conftest import write_files
+
+MESSY = """\
+# yaml-language-server: $schema=../schemas/catalog.schema.json
+# Catalog head comment.
+catalog: {id: t, currency: USD}
+meters:
+  calls: {name: Calls, aggregation: count}
+skus:
+  base: {name: Base}
+  calls: {name: Calls, meter: calls, unit_cost: 0.00002}
+plans:
+  pro:
+    # the plan everyone buys
+    prices:
+      calls:
+        tiers:          # cheaper at volume
+        - unit_price: 0.10   # ten cents
+          up_to: 1_000
+        - {flat_fee: 5, unit_price: 1e-7}
+        model: graduated
+      base: {amount: 49.00, model: flat}   # flat fee
+    minimum: 100
+    credit: null
+"""
+
+
+def comments(text: str) -> list[str]:
+    return [m.group(0).strip() for m in re.finditer(r"#.*", text)]
+
+
+def test_canonical_layout() -> None:
+    out = format_text(MESSY)
+    assert "      calls:\n        model: graduated\n        tiers:" in out  # model first, then tiers
+    assert "          - up_to: 1_000\n            unit_price: \"0.10\"" in out  # sequence indented, up_to first
+    assert '{unit_price: "1e-7", flat_fee: "5"}' in out  # money quoted exactly as written
+    assert 'base: {model: flat, amount: "49.00"}' in out
+    assert 'minimum: "100"' in out and "credit: null" in out
+    assert 'unit_cost: "0.00002"' in out
+
+
+def test_every_comment_is_kept() -> None:
+    assert comments(format_text(MESSY)) == comments(MESSY)
+
+
+def test_fmt_twice_is_no_change() -> None:
+    once = format_text(MESSY)
+    assert format_text(once) == once
+
+
+def test_formatted_catalog_loads_to_an_equal_model(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"c.yaml": MESSY})
+    before = load_catalog(tmp_path)
+    assert before.catalog is not None
+    res = cli("fmt", str(tmp_path))
+    assert res.code == 0 and "reformatted" in res.out
+    after = load_catalog(tmp_path)
+    assert after.catalog == before.catalog
+    assert catalog_to_data(after.catalog) == catalog_to_data(before.catalog)
+    assert cli("fmt", str(tmp_path), "--check").code == 0
+
+
+def test_acme_round_trip(cli, acme_copy: Path) -> None:
+    before = load_catalog(acme_copy).catalog
+    texts = {p: p.read_text() for p in acme_copy.rglob("*.yaml")}
+    assert cli("fmt", str(acme_copy)).code == 0
+    assert load_catalog(acme_copy).catalog == before
+    for p, text in texts.items():
+        assert comments(p.read_text()) == comments(text), p
+    assert cli("fmt", str(acme_copy), "--check").code == 0
+
+
+def test_check_lists_files_and_writes_nothing(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"c.yaml": MESSY, "ok.yaml": "features:\n  sso: {name: SSO}\n"})
+    res = cli("fmt", str(tmp_path), "--check")
+    assert res.code == 1
+    assert f"would reformat {tmp_path / 'c.yaml'}" in res.out and "ok.yaml" not in res.out
+    assert (tmp_path / "c.yaml").read_text() == MESSY
+
+
+def test_refuses_a_file_that_does_not_parse(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"c.yaml": MESSY})
+    (tmp_path / "bad.yaml").write_text("plans:\n\tp: {}\n")
+    res = cli("fmt", str(tmp_path))
+    assert res.code == 1
+    assert "PB001" in res.out and "bad.yaml:2" in res.out and "nothing written" in res.out
+    assert (tmp_path / "c.yaml").read_text() == MESSY  # the good file is not touched either
+
+
+def test_quoting_and_strings_elsewhere_are_kept() -> None:
+    text = "catalog: {id: 't', name: \"Acme\", currency: USD}\nfeatures:\n  sso: {name: 'Single sign-on'}\n"
+    assert format_text(text) == text
