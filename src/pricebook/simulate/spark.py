@@ -1,0 +1,169 @@
+"""Stage 1 of simulate on Spark: read, dedup and aggregate usage with PySpark, rate in DuckDB.
+
+The aggregation SQL is not written twice. The simulate engine's builders produce it as DuckDB SQL
+(``readers.usage_view_sql`` for the view of the raw usage, ``stage1.aggregate_sql`` for the
+aggregate); ``dialects.transpile`` turns both into Spark SQL; Spark runs it over the files read with
+its own readers; the aggregate comes back as Arrow and becomes a DuckDB table for stage 2.
+
+Spark sees the same inputs DuckDB would: CSV columns as text (no float on the way in, as with
+DuckDB's ``all_varchar``; ``NULL`` and empty fields are nulls), NDJSON primitives as text, Parquet
+with its own types. The session zone is set to the catalog's, which is where DuckDB reads timestamps
+too. Quantities are only summed, never multiplied, at DECIMAL(38, S): Spark keeps that scale for a sum
+(it cuts the scale of a product of two DECIMAL(38, 12) to 6), so the aggregate equals DuckDB's exactly.
+
+Requires the ``spark`` extra (pyspark, pyarrow, pandas) and a Java runtime.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pricebook.errors import InputError, UsageError
+
+DEFAULT_MASTER = "local[*]"
+
+
+@dataclass(frozen=True)
+class SparkStage1:
+    """The aggregate Spark computed (an Arrow table) and the Spark SQL that computed it."""
+
+    table: Any  # pyarrow.Table
+    sql: str
+    source_columns: Mapping[str, str]
+
+
+def require_spark() -> None:
+    """Raise a UsageError naming what is missing when PySpark or Java is not installed."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise UsageError("--engine spark needs PySpark: pip install 'pricebook[spark]'") from None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise UsageError("--engine spark needs pyarrow: pip install 'pricebook[spark]'") from None
+    import os
+
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise UsageError("--engine spark needs a Java runtime (17 or newer): install one or set JAVA_HOME")
+
+
+def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int | None = None,
+                  conf: Mapping[str, str] | None = None) -> Any:
+    """Get or create a SparkSession on ``master`` (no UI, Arrow transfers, ANSI SQL).
+
+    A session that already exists in this process is reused, as PySpark does; its master cannot
+    change then.
+    """
+    require_spark()
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(master).appName("pricebook-simulate")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.ansi.enabled", "true")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    if shuffle_partitions is not None:
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # py4j and pyspark raise many kinds; all mean Spark did not start
+        raise UsageError(f"cannot start Spark on '{master}': {_first_line(exc)}") from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def read_usage(spark: Any, paths: Sequence[str]) -> Any:
+    """A Spark DataFrame over the usage files, typed as DuckDB's readers would see them."""
+    from pricebook.simulate.readers import _check_exists, file_format
+
+    if not paths:
+        raise UsageError("no usage files given")
+    _check_exists(paths)
+    formats = {file_format(p) for p in paths}
+    if len(formats) > 1:
+        raise UsageError(f"usage files mix formats ({', '.join(sorted(formats))}); give one format")
+    fmt = formats.pop()
+    try:
+        if fmt == "csv":
+            from pyspark.sql import functions as F
+
+            df = spark.read.csv(list(paths), header=True, inferSchema=False, nullValue="NULL",
+                                escape='"', mode="FAILFAST", multiLine=False)
+            # DuckDB reads both NULL and an empty field as null (nullstr = ['NULL', ''])
+            df = df.select([F.when(F.col(f"`{c}`") == "", None).otherwise(F.col(f"`{c}`")).alias(c)
+                            for c in df.columns])
+        elif fmt == "json":
+            df = spark.read.json(list(paths), primitivesAsString=True, mode="FAILFAST")
+        else:
+            df = spark.read.parquet(*paths)
+        df.schema  # noqa: B018 - resolve now, so an unreadable file fails here with its name
+    except Exception as exc:
+        raise InputError(f"cannot read usage {', '.join(paths)} with Spark: {_first_line(exc)}") from exc
+    return df
+
+
+def duckdb_types(schema: Any) -> dict[str, str]:
+    """Column name -> the DuckDB type name DuckDB's own reader would report for that column."""
+    return {f.name: _duck_type(f.dataType) for f in schema.fields}
+
+
+def _duck_type(t: Any) -> str:
+    from pyspark.sql import types as T
+
+    simple: list[tuple[type, str]] = [
+        (T.StringType, "VARCHAR"), (T.LongType, "BIGINT"), (T.IntegerType, "INTEGER"),
+        (T.ShortType, "SMALLINT"), (T.ByteType, "TINYINT"), (T.DoubleType, "DOUBLE"),
+        (T.FloatType, "FLOAT"), (T.BooleanType, "BOOLEAN"), (T.DateType, "DATE"),
+        (T.TimestampNTZType, "TIMESTAMP"), (T.TimestampType, "TIMESTAMP WITH TIME ZONE"),
+        (T.BinaryType, "BLOB"),
+    ]
+    for cls, name in simple:
+        if isinstance(t, cls):
+            return name
+    if isinstance(t, T.DecimalType):
+        return f"DECIMAL({t.precision},{t.scale})"
+    if isinstance(t, T.StructType):
+        return "STRUCT(" + ", ".join(f'"{f.name}" {_duck_type(f.dataType)}' for f in t.fields) + ")"
+    if isinstance(t, T.MapType):
+        return f"MAP({_duck_type(t.keyType)}, {_duck_type(t.valueType)})"
+    if isinstance(t, T.ArrayType):
+        return f"{_duck_type(t.elementType)}[]"
+    return "VARCHAR"
+
+
+def run_stage1(spark: Any, usage: Any, stage1_sql: str, *, timezone: str,
+               source_view: str = "pricebook_usage_source") -> SparkStage1:
+    """Run stage-1 DuckDB SQL (a query over ``source_view``) on Spark and return its result as Arrow.
+
+    ``usage`` is the DataFrame of the raw usage (``read_usage``); it is registered as
+    ``source_view``. The session zone is set to ``timezone`` (the catalog's) for the run.
+    """
+    from pricebook.simulate.dialects import transpile
+
+    usage.createOrReplaceTempView(source_view)
+    spark_sql = transpile(stage1_sql, "spark", timezone=timezone, source_columns=usage.columns,
+                          pretty=False)
+    spark.conf.set("spark.sql.session.timeZone", timezone)
+    try:
+        table = spark.sql(spark_sql).toArrow()
+    except Exception as exc:
+        raise InputError(f"Spark could not aggregate the usage: {_first_line(exc)}") from exc
+    return SparkStage1(table=table, sql=spark_sql, source_columns=duckdb_types(usage.schema))
+
+
+def _first_line(exc: BaseException) -> str:
+    """The line of a (possibly Java) error that says what went wrong: Spark's ``[ERROR_CLASS] ...``."""
+    import re
+
+    text = str(exc).strip()
+    for line in text.splitlines():
+        m = re.search(r"\[[A-Z][A-Z0-9_.]+\].*", line)
+        if m:
+            return m.group(0).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
