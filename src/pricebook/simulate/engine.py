@@ -1,0 +1,275 @@
+"""``run_simulation``: usage in, revenue impact out. No typer, no rich: the CLI and ``ci`` call this.
+
+Pipeline: readers define the view ``usage_events`` over the files (read in place); stage 1
+(``stage1.aggregate_sql``) aggregates it into the table ``agg``; the subscriptions and periods give one
+billing unit per customer and period; each unit is priced for the baseline and the candidate (with
+grandfathering and, for ``--baseline releases``, the release in force) by stage 2 (``stage2.rate``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pricebook.errors import InputError, UsageError
+from pricebook.model import Catalog, Meter
+from pricebook.simulate.presets import get_preset
+from pricebook.simulate.prices import build_tables
+from pricebook.simulate.readers import (
+    UsageSpec,
+    create_subscriptions_table,
+    create_usage_view,
+    dimension_names,
+)
+from pricebook.simulate.result import SimulationResult, collect
+from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+from pricebook.simulate.stage2 import check_scales, create_price_tables, insert_rows, rate
+
+DEFAULT_SCALE = 12
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: a label, its catalog, grandfathering releases and, for
+    ``--baseline releases``, the release timeline."""
+
+    name: str  # baseline | candidate
+    label: str
+    catalog: Catalog
+    releases: Mapping[str, Catalog] = field(default_factory=dict)  # release id -> catalog
+    timeline: Sequence[tuple[date, str]] = ()  # (effective_from, release id), oldest first
+    rules: Sequence[Any] = ()  # GrandfatheringRule, in precedence order
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    usage: Sequence[str]
+    subscriptions: str | None = None
+    preset: str | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    default_plan: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    dedup: bool | None = None  # None: when the usage has an event id
+    scale: int = DEFAULT_SCALE
+    threads: int | None = None
+    memory_limit: str | None = None
+    temp_dir: str | None = None
+    out: str | None = None
+    progress: bool = False
+
+
+def _connect(opts: SimulationOptions, timezone: str) -> Any:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET TimeZone = '{timezone.replace(chr(39), '')}'")
+    if opts.threads:
+        con.execute(f"SET threads = {int(opts.threads)}")
+    con.execute(f"SET memory_limit = '{(opts.memory_limit or default_memory_limit()).replace(chr(39), '')}'")
+    tmp = opts.temp_dir or os.path.join(tempfile.gettempdir(), "pricebook-duckdb")
+    con.execute(f"SET temp_directory = '{tmp.replace(chr(39), chr(39) * 2)}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET enable_progress_bar = {'true' if opts.progress else 'false'}")
+    return con
+
+
+def default_memory_limit() -> str:
+    """Half of physical RAM, at most 8 GiB and at least 1 GiB: a safe share on a laptop or CI runner."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2GB"
+    mib = max(1024, min(8192, total // (2 * 1024 * 1024)))
+    return f"{mib}MB"
+
+
+def _month(d: date) -> date:
+    return date(d.year, d.month, 1)
+
+
+def _all_catalogs(sides: Sequence[Side]) -> list[tuple[str, Catalog]]:
+    out: list[tuple[str, Catalog]] = []
+    for s in sides:
+        out.append((s.name, s.catalog))
+        for rid, cat in s.releases.items():
+            key = f"release:{rid}"
+            if key not in {k for k, _ in out}:
+                out.append((key, cat))
+    return out
+
+
+def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> SimulationResult:
+    """Replay the usage in ``opts`` through ``baseline`` and ``candidate`` and compare the bills.
+
+    Raises ``InputError``/``UsageError`` (exit 2) for unreadable usage or subscriptions, a usage
+    column that cannot be found, or a customer on a plan that neither side knows.
+    """
+    from pricebook.money import minor_unit
+
+    sides = [baseline, candidate]
+    catalogs = _all_catalogs(sides)
+    tz = candidate.catalog.timezone
+    meters: dict[str, Meter] = {}
+    for _, cat in catalogs:
+        for mid, m in cat.meters.items():
+            meters.setdefault(mid, m)
+    dims = dimension_names(meters)
+    preset = get_preset(opts.preset)
+    con = _connect(opts, tz)
+    try:
+        types = create_usage_view(con, UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale), meters)
+        has_event_id = bool(con.execute("SELECT count(*) FROM (SELECT event_id FROM usage_events LIMIT 1) "
+                                        "WHERE event_id IS NOT NULL").fetchone()[0]) if _maps_event_id(
+            types, opts, preset) else False
+        dedup = has_event_id if opts.dedup is None else opts.dedup
+        txn_meters = set()
+        for _, cat in catalogs:
+            for owner in (*cat.plans.values(), *cat.add_ons.values()):
+                for sku_id, price in owner.prices.items():
+                    sku = cat.skus.get(sku_id)
+                    if price.model == "percentage" and sku is not None and sku.meter:
+                        txn_meters.add(sku.meter)
+        spec = AggregateSpec(meters, frozenset(txn_meters), opts.scale, dedup, dimensions=tuple(dims))
+        try:
+            con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
+        except Exception as exc:  # duckdb errors: unreadable rows, overflow
+            raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
+        create_subscriptions_table(con, opts.subscriptions)
+        _periods(con, opts)
+        _units(con, opts, sides)
+        tables = build_tables(catalogs, dims)
+        ps, rs, amount_scale = check_scales(opts.scale, tables)
+        create_price_tables(con, tables, opts.scale, ps, rs)
+        currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM unit_sides").fetchall()}
+        currencies |= {c[4] for c in tables.components}
+        minors = {c: minor_unit(c) for c in currencies if c}
+        rate(con, len(dims), opts.scale, amount_scale, minors)
+        result = collect(con, baseline, candidate, minors, dedup)
+        if opts.out:
+            write_rows(con, opts.out)
+        return result
+    finally:
+        con.close()
+
+
+def _maps_event_id(types: Mapping[str, str], opts: SimulationOptions, preset: Any) -> bool:
+    if preset is not None and not preset.dedup and "event_id" not in opts.mapping:
+        return False
+    return True
+
+
+def _periods(con: Any, opts: SimulationOptions) -> None:
+    lo, hi = con.execute("SELECT min(period), max(period) FROM agg WHERE status = 'ok'").fetchone()
+    start = _month(opts.period_from) if opts.period_from else lo
+    end = _month(opts.period_to) if opts.period_to else hi
+    if start is None or end is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE periods (period DATE)")
+        return
+    if end < start:
+        raise UsageError(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")
+    con.execute("CREATE OR REPLACE TEMP TABLE periods AS SELECT CAST(range AS DATE) AS period "
+                "FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)", [start, end])
+
+
+def _plan_currency(sides: Sequence[Side], plan: str) -> str | None:
+    from pricebook.rating import default_currency
+
+    for s in reversed(sides):
+        if plan in s.catalog.plans:
+            return default_currency(s.catalog, plan)
+    return None
+
+
+def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
+    """One billing unit per customer and period with an active subscription, priced per side."""
+    default_plan = opts.default_plan
+    if default_plan is not None and not any(default_plan in s.catalog.plans for s in sides):
+        raise UsageError(f"--plan '{default_plan}' is in neither catalog")
+    con.execute("""CREATE OR REPLACE TEMP TABLE all_subs AS
+        SELECT customer_id, COALESCE(plan, ?) AS plan, currency, subscribed_at, ended_at, add_ons, line FROM subs""",
+                [default_plan])
+    if default_plan is not None:
+        con.execute("""INSERT INTO all_subs SELECT customer_id, ?, NULL, NULL, NULL, CAST([] AS VARCHAR[]), 0
+            FROM (SELECT DISTINCT customer_id FROM agg WHERE status = 'ok') AS c
+            WHERE customer_id NOT IN (SELECT customer_id FROM subs)""", [default_plan])
+    missing = con.execute("SELECT customer_id FROM all_subs WHERE plan IS NULL LIMIT 1").fetchone()
+    if missing:
+        raise InputError(f"subscription of customer '{missing[0]}' has no plan; give --plan for a default")
+    plans = [r[0] for r in con.execute("SELECT DISTINCT plan FROM all_subs").fetchall()]
+    for p in plans:
+        if not any(p in s.catalog.plans for s in sides):
+            raise InputError(f"subscriptions name plan '{p}', which neither catalog has")
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_defaults (plan VARCHAR, currency VARCHAR)")
+    insert_rows(con, "plan_defaults", ("plan", "currency"), [(p, _plan_currency(sides, p)) for p in plans])
+    con.execute("""CREATE OR REPLACE TEMP TABLE units AS
+        SELECT customer_id, period, plan, currency, add_ons, subscribed_at FROM (
+            SELECT s.customer_id, p.period, s.plan, COALESCE(s.currency, d.currency) AS currency, s.add_ons,
+                   s.subscribed_at,
+                   ROW_NUMBER() OVER (PARTITION BY s.customer_id, p.period
+                                      ORDER BY s.subscribed_at DESC NULLS LAST, s.line DESC) AS rn
+            FROM all_subs s JOIN periods p
+              ON (s.subscribed_at IS NULL OR s.subscribed_at < p.period + INTERVAL 1 MONTH)
+             AND (s.ended_at IS NULL OR s.ended_at > p.period)
+            LEFT JOIN plan_defaults d ON d.plan = s.plan) AS x
+        WHERE rn = 1""")
+    # grandfathering rules and release timelines, per side
+    con.execute("""CREATE OR REPLACE TEMP TABLE gf_rules (side VARCHAR, ord INTEGER, plans VARCHAR[],
+        customers VARCHAR[], subscribed_before DATE, until DATE, ckey VARCHAR)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE timeline (side VARCHAR, ord INTEGER, effective_from DATE, ckey VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE sides (side VARCHAR, ckey VARCHAR, rounding VARCHAR, has_timeline BOOLEAN)")
+    rows_r, rows_t, rows_s = [], [], []
+    rounding = {s.name: s.catalog.rounding for s in sides}
+    for s in sides:
+        for r in s.releases.values():
+            rounding[f"release:{r.id}"] = r.rounding
+        ordered = sorted((r for r in s.rules if r.plans or r.customers), key=lambda r: (not r.customers, r.id))
+        for i, r in enumerate(ordered):
+            rows_r.append((s.name, i, list(r.plans), list(r.customers), r.subscribed_before, r.until,
+                           f"release:{r.release}"))
+        for i, (eff, rid) in enumerate(s.timeline):
+            rows_t.append((s.name, i, eff, f"release:{rid}"))
+        rows_s.append((s.name, s.name, s.catalog.rounding, bool(s.timeline)))
+    insert_rows(con, "gf_rules", ("side", "ord", "plans", "customers", "subscribed_before", "until", "ckey"), rows_r)
+    insert_rows(con, "timeline", ("side", "ord", "effective_from", "ckey"), rows_t)
+    insert_rows(con, "sides", ("side", "ckey", "rounding", "has_timeline"), rows_s)
+    con.execute("CREATE OR REPLACE TEMP TABLE ckey_rounding (ckey VARCHAR, rounding VARCHAR)")
+    insert_rows(con, "ckey_rounding", ("ckey", "rounding"), list(rounding.items()))
+    con.execute("""CREATE OR REPLACE TEMP TABLE unit_sides AS
+        WITH k AS (
+            SELECT u.*, sd.side,
+                   COALESCE(
+                     (SELECT g.ckey FROM gf_rules g WHERE g.side = sd.side
+                        AND (len(g.plans) = 0 OR list_contains(g.plans, u.plan))
+                        AND (len(g.customers) = 0 OR list_contains(g.customers, u.customer_id))
+                        AND (g.subscribed_before IS NULL OR (u.subscribed_at IS NOT NULL
+                             AND u.subscribed_at < g.subscribed_before))
+                        AND (g.until IS NULL OR u.period < g.until)
+                      ORDER BY g.ord LIMIT 1),
+                     CASE WHEN sd.has_timeline THEN
+                       (SELECT t.ckey FROM timeline t WHERE t.side = sd.side AND t.effective_from <= u.period
+                        ORDER BY t.effective_from DESC, t.ord DESC LIMIT 1)
+                     ELSE sd.ckey END) AS ckey
+            FROM units u CROSS JOIN sides sd)
+        SELECT k.*, r.rounding FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
+
+
+def write_rows(con: Any, out: str) -> None:
+    """Write the per-customer, per-period comparison (Parquet, CSV or JSON by suffix)."""
+    low = out.lower()
+    if low.endswith((".parquet", ".pq")):
+        fmt = "(FORMAT parquet)"
+    elif low.endswith(".csv"):
+        fmt = "(FORMAT csv, HEADER true)"
+    elif low.endswith((".json", ".ndjson", ".jsonl")):
+        fmt = "(FORMAT json)"
+    else:
+        raise UsageError(f"--out '{out}': use a .parquet, .csv or .json file name")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    path = out.replace("'", "''")
+    con.execute(f"COPY (SELECT * FROM comparison ORDER BY customer_id, period) TO '{path}' {fmt}")

@@ -1,0 +1,330 @@
+"""Usage and subscription readers on DuckDB's own readers: files are read in place, never in Python.
+
+``usage_view`` defines the view ``usage_events`` that stage 1 reads, with pricebook's column names:
+
+    event_id VARCHAR, customer_id VARCHAR, meter VARCHAR, ts TIMESTAMP (local to the catalog's
+    timezone; NULL when unparseable), value DECIMAL(38, S) (NULL when missing or unparseable),
+    value_raw VARCHAR (the value as text: the key unique_count counts), excluded VARCHAR (NULL for a
+    usage row, else why it is not usage: FOCUS ChargeCategory), d_0 .. d_k VARCHAR (dimensions)
+
+Timestamps with an offset are converted to the catalog's timezone; timestamps without one are read as
+already in it; numbers are Unix seconds.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pricebook.errors import InputError, UsageError
+from pricebook.model import Meter
+from pricebook.simulate.presets import Preset
+from pricebook.simulate.sqlutil import ident, json_path, lit
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class UsageSpec:
+    """What the usage view needs: the files, the column mapping and the meters it serves."""
+
+    paths: tuple[str, ...]
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    preset: Preset | None = None
+    scale: int = 12
+
+
+def file_format(path: str) -> str:
+    """``csv``, ``json`` or ``parquet`` from a path's suffix (``.gz``/``.zst`` compression allowed)."""
+    name = path.lower()
+    for comp in (".gz", ".zst", ".gzip"):
+        if name.endswith(comp):
+            name = name[: -len(comp)]
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    raise UsageError(f"cannot tell the format of '{path}': use .csv, .parquet, .json/.ndjson (optionally .gz)")
+
+
+def _check_exists(paths: Sequence[str]) -> None:
+    for p in paths:
+        if any(ch in p for ch in "*?[") or p.startswith(("s3://", "gs://", "http://", "https://")):
+            if not any(ch in p for ch in "*?[") or _glob.glob(p, recursive=True):
+                continue
+            raise InputError(f"usage glob '{p}' matches no file")
+        if not Path(p).exists():
+            raise InputError(f"usage file '{p}' does not exist")
+
+
+def reader_sql(paths: Sequence[str]) -> str:
+    """The DuckDB table function reading ``paths`` in place (all of one format)."""
+    if not paths:
+        raise UsageError("no usage files given")
+    _check_exists(paths)
+    formats = {file_format(p) for p in paths}
+    if len(formats) > 1:
+        raise UsageError(f"usage files mix formats ({', '.join(sorted(formats))}); give one format")
+    fmt = formats.pop()
+    files = "[" + ", ".join(lit(p) for p in paths) + "]"
+    if fmt == "csv":
+        # every column as text: quantities must not pass through a binary float on the way in
+        return (f"read_csv({files}, all_varchar = true, header = true, nullstr = ['NULL', ''], "
+                "hive_partitioning = true, union_by_name = true)")
+    if fmt == "json":
+        return (f"read_json({files}, format = 'newline_delimited', hive_partitioning = true, "
+                "union_by_name = true)")
+    return f"read_parquet({files}, hive_partitioning = true, union_by_name = true)"
+
+
+def describe(con: Any, source_sql: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a reader, without scanning the data."""
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {source_sql}").fetchall()
+    except Exception as exc:  # duckdb raises several classes; all mean the input is unreadable
+        raise InputError(f"cannot read usage: {_first_line(exc)}") from exc
+    return {r[0]: str(r[1]) for r in rows}
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class _Columns:
+    """Turns mapping values (``col``, ``col.key``, ``a|b``) into SQL over the described source."""
+
+    def __init__(self, types: Mapping[str, str], what: str) -> None:
+        self.types = dict(types)
+        self.lower = {k.lower(): k for k in types}
+        self.what = what
+
+    def find(self, name: str) -> str | None:
+        if name in self.types:
+            return name
+        return self.lower.get(name.lower())
+
+    def json_get(self, column: str, key: str) -> str:
+        t = self.types[column].upper()
+        src = ident(column)
+        if t.startswith(("STRUCT", "MAP")) or t.endswith("[]"):
+            src = f"to_json({src})"
+        return f"json_extract_string({src}, {lit(json_path(key))})"
+
+    def text(self, spec: str, required: bool, role: str) -> str | None:
+        """A VARCHAR expression for ``spec``; None when optional and absent."""
+        parts = [p.strip() for p in spec.split("|") if p.strip()]
+        exprs: list[str] = []
+        for part in parts:
+            e = self._one(part)
+            if e is not None:
+                exprs.append(e)
+        if not exprs:
+            if required:
+                shown = ", ".join(sorted(self.types)) or "none"
+                raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {shown}); "
+                                 f"map it with --map {role}=COLUMN or a --preset")
+            return None
+        return exprs[0] if len(exprs) == 1 else "COALESCE(" + ", ".join(exprs) + ")"
+
+    def _one(self, part: str) -> str | None:
+        col = self.find(part)
+        if col is not None:
+            return f"CAST({ident(col)} AS VARCHAR)"
+        head, sep, key = part.partition(".")
+        if sep:
+            col = self.find(head)
+            if col is not None:
+                return self.json_get(col, key)
+        return None
+
+    def raw(self, spec: str) -> tuple[str, str] | None:
+        """A single plain column and its type (for typed reads of timestamps and quantities)."""
+        col = self.find(spec)
+        return (ident(col), self.types[col].upper()) if col is not None else None
+
+
+def timestamp_expr(cols: _Columns, spec: str) -> str:
+    raw = cols.raw(spec)
+    if raw is not None:
+        expr, typ = raw
+        if typ == "TIMESTAMP" or typ.startswith("TIMESTAMP_") or typ == "DATE":
+            return f"CAST({expr} AS TIMESTAMP)"
+        if typ.startswith("TIMESTAMP WITH TIME ZONE"):
+            return f"CAST({expr} AS TIMESTAMP)"
+        if typ in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DOUBLE", "FLOAT") or typ.startswith("DECIMAL"):
+            return f"CAST(to_timestamp(TRY_CAST({expr} AS DOUBLE)) AS TIMESTAMP)"  # no-float-ok: epoch seconds
+    text = cols.text(spec, True, "timestamp")
+    return (f"CASE WHEN regexp_full_match({text}, '[0-9]{{9,11}}') "
+            f"THEN CAST(to_timestamp(TRY_CAST({text} AS BIGINT)) AS TIMESTAMP) "
+            f"ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END")
+
+
+def _decimal_of(cols: _Columns, spec: str | None, scale: int) -> tuple[str, str]:
+    """(DECIMAL expression, text expression) for a quantity spec; typed columns are cast directly."""
+    if spec is None:
+        return "CAST(NULL AS DECIMAL(38, 0))", "CAST(NULL AS VARCHAR)"
+    raw = cols.raw(spec)
+    if raw is not None:
+        expr, typ = raw
+        if typ.startswith("DECIMAL") or typ in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+                                                "UBIGINT", "UINTEGER"):
+            return f"TRY_CAST({expr} AS DECIMAL(38, {scale}))", f"CAST({expr} AS VARCHAR)"
+    text = cols.text(spec, False, "quantity")
+    if text is None:
+        return "CAST(NULL AS DECIMAL(38, 0))", "CAST(NULL AS VARCHAR)"
+    return f"TRY_CAST(trim({text}) AS DECIMAL(38, {scale}))", text
+
+
+def dimension_names(meters: Mapping[str, Meter]) -> list[str]:
+    """Every dimension any meter declares, in a stable order (their view columns d_0, d_1, ...)."""
+    names: list[str] = []
+    for m in meters.values():
+        for d in m.dimensions:
+            if d not in names:
+                names.append(d)
+    return names
+
+
+def usage_view_sql(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
+                   meters: Mapping[str, Meter]) -> str:
+    """``CREATE VIEW usage_events`` over the source, in pricebook's column names (see module doc)."""
+    preset = spec.preset
+    mapping: dict[str, str] = {c: c for c in ("customer_id", "timestamp", "meter", "quantity", "event_id")}
+    if preset is not None:
+        mapping.update(preset.columns)
+        if "event_id" not in preset.columns or not preset.dedup:
+            mapping["event_id"] = ""
+    mapping.update(spec.mapping)
+    cols = _Columns(types, "usage")
+
+    props_name = mapping.get("properties") or (preset.properties if preset else None) or "properties"
+    props_col = cols.find(props_name)
+
+    customer = cols.text(mapping["customer_id"], True, "customer_id")
+    meter = cols.text(mapping["meter"], True, "meter")
+    if preset is not None and preset.meter_slug:
+        meter = f"lower(trim(regexp_replace(trim({meter}), '[^A-Za-z0-9]+', '-', 'g'), '-'))"
+    event_id = cols.text(mapping["event_id"], False, "event_id") if mapping.get("event_id") else None
+    ts = timestamp_expr(cols, mapping["timestamp"])
+    qspec = mapping.get("quantity") or None
+    if qspec is not None and cols.text(qspec, False, "quantity") is None:
+        qspec = None
+    qty_dec, qty_text = _decimal_of(cols, qspec, spec.scale)
+
+    # meters whose value sits inside the properties (or in a column of the property's name)
+    dec_cases: list[str] = []
+    text_cases: list[str] = []
+    for mid, m in meters.items():
+        if not m.property:
+            continue
+        if props_col is not None:
+            t = cols.json_get(props_col, m.property)
+        elif cols.find(m.property) is not None:
+            t = f"CAST({ident(cols.find(m.property) or '')} AS VARCHAR)"
+        else:
+            continue
+        dec_cases.append(f"WHEN {lit(mid)} THEN TRY_CAST(trim({t}) AS DECIMAL(38, {spec.scale}))")
+        text_cases.append(f"WHEN {lit(mid)} THEN {t}")
+    value = f"CAST({qty_dec} AS DECIMAL(38, {spec.scale}))"
+    value_raw = qty_text
+    if dec_cases:
+        value = f"CASE meter_ {' '.join(dec_cases)} ELSE {value} END"
+        value_raw = f"CASE meter_ {' '.join(text_cases)} ELSE {qty_text} END"
+
+    dims = []
+    preset_dims = preset.dimension_columns if preset else {}
+    for i, d in enumerate(dimension_names(meters)):
+        src = mapping.get(f"dimension.{d}") or preset_dims.get(d)
+        expr = cols.text(src, False, d) if src else None
+        if expr is None and cols.find(d) is not None:
+            expr = f"CAST({ident(cols.find(d) or '')} AS VARCHAR)"
+        if expr is None and props_col is not None:
+            expr = cols.json_get(props_col, d)
+        dims.append(f"{expr or 'CAST(NULL AS VARCHAR)'} AS d_{i}")
+
+    excluded = "CAST(NULL AS VARCHAR)"
+    if preset is not None and preset.usage_filter is not None:
+        fcol, fval = preset.usage_filter
+        f = cols.text(fcol, True, "usage filter")
+        excluded = f"CASE WHEN {f} = {lit(fval)} THEN NULL ELSE COALESCE({f}, 'NULL') END"
+
+    inner = ", ".join([
+        f"{event_id or 'CAST(NULL AS VARCHAR)'} AS event_id",
+        f"{customer} AS customer_id",
+        f"{meter} AS meter_",
+        f"{ts} AS ts",
+        f"{excluded} AS excluded",
+        *dims,
+        "*",
+    ])
+    dim_cols = "".join(f", d_{i}" for i in range(len(dims)))
+    return (f"CREATE OR REPLACE TEMP VIEW usage_events AS SELECT event_id, customer_id, meter_ AS meter, ts, "
+            f"{value} AS value, {value_raw} AS value_raw, excluded{dim_cols} "
+            f"FROM (SELECT {inner} FROM {source_sql}) AS src")
+
+
+def create_usage_view(con: Any, spec: UsageSpec, meters: Mapping[str, Meter]) -> dict[str, str]:
+    """Define ``usage_events`` on ``con``; returns the source's columns and types."""
+    source = reader_sql(spec.paths)
+    types = describe(con, source)
+    sql = usage_view_sql(types, source, spec, meters)
+    try:
+        con.execute(sql)
+    except Exception as exc:
+        raise InputError(f"cannot read usage {', '.join(spec.paths)}: {_first_line(exc)}") from exc
+    return types
+
+
+# --- subscriptions --------------------------------------------------------------------------------
+
+SUBSCRIPTION_COLUMNS = ("customer_id", "plan", "currency", "subscribed_at", "ended_at", "add_ons")
+
+
+def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str, str] | None = None) -> int:
+    """Load the subscriptions file into the table ``subs`` (small: read into DuckDB, not Python).
+
+    ``add_ons`` is a list of ids separated by ``;``, ``|``, ``,`` or spaces (or a list column).
+    Returns the number of rows.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE subs (customer_id VARCHAR, plan VARCHAR, currency VARCHAR, "
+                "subscribed_at TIMESTAMP, ended_at TIMESTAMP, add_ons VARCHAR[], line BIGINT)")
+    if path is None:
+        return 0
+    source = reader_sql([path])
+    types = describe(con, source)
+    cols = _Columns(types, f"subscriptions {path}")
+    m = dict(mapping or {})
+    customer = cols.text(m.get("customer_id", "customer_id"), True, "customer_id")
+    plan = cols.text(m.get("plan", "plan"), False, "plan") or "CAST(NULL AS VARCHAR)"
+    currency = cols.text(m.get("currency", "currency"), False, "currency") or "CAST(NULL AS VARCHAR)"
+
+    def ts(name: str) -> str:
+        if cols.find(m.get(name, name)) is None:
+            return "CAST(NULL AS TIMESTAMP)"
+        return timestamp_expr(cols, m.get(name, name))
+
+    add_col = cols.find(m.get("add_ons", "add_ons"))
+    if add_col is None:
+        add_ons = "CAST([] AS VARCHAR[])"
+    elif types[add_col].upper().endswith("[]"):
+        add_ons = f"CAST({ident(add_col)} AS VARCHAR[])"
+    else:
+        add_ons = (f"list_filter(regexp_split_to_array(COALESCE(CAST({ident(add_col)} AS VARCHAR), ''), "
+                   "'[;|, ]+'), x -> x <> '')")
+    try:
+        con.execute(f"INSERT INTO subs SELECT trim({customer}), NULLIF(trim({plan}), ''), "
+                    f"NULLIF(upper(trim({currency})), ''), {ts('subscribed_at')}, {ts('ended_at')}, {add_ons}, "
+                    f"row_number() OVER () FROM {source}")
+    except Exception as exc:
+        raise InputError(f"cannot read subscriptions {path}: {_first_line(exc)}") from exc
+    bad = con.execute("SELECT line FROM subs WHERE customer_id IS NULL OR customer_id = '' LIMIT 1").fetchone()
+    if bad:
+        raise InputError(f"{path}: row {bad[0]} has no customer_id")
+    return int(con.execute("SELECT count(*) FROM subs").fetchone()[0])

@@ -1,0 +1,210 @@
+"""The simulation's result: plain data (Decimals, dates, strings), rendered by ``report.simulate_*``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+HISTOGRAM_EDGES = (-50, -20, -10, -5, -1, 0, 1, 5, 10, 20, 50)
+
+
+def pct(delta: Decimal, base: Decimal) -> Decimal | None:
+    """Percentage change, two decimals; None when the baseline is zero."""
+    if base == 0:
+        return None
+    return (delta * 100 / base).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Money3:
+    """Baseline, candidate and their difference in one currency."""
+
+    currency: str
+    baseline: Decimal
+    candidate: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.candidate - self.baseline
+
+    @property
+    def delta_pct(self) -> Decimal | None:
+        return pct(self.delta, self.baseline)
+
+
+@dataclass(frozen=True)
+class Group:
+    key: Mapping[str, str]  # e.g. {"plan": "pro"} or {"sku": "tokens"} or {"period": "2026-01"}
+    amounts: Money3
+    customers: int | None = None
+
+
+@dataclass(frozen=True)
+class Mover:
+    customer_id: str
+    plan: str
+    amounts: Money3
+
+
+@dataclass(frozen=True)
+class Breach:
+    customer_id: str
+    period: str
+    plan: str
+    feature: str
+    meter: str
+    limit: Decimal
+    usage: Decimal
+
+
+@dataclass
+class SimulationResult:
+    """What ``run_simulation`` found. ``unrated`` maps a reason to ``{"events", "quantity", "by_meter"}``."""
+
+    baseline: str
+    candidate: str
+    totals: list[Money3] = field(default_factory=list)
+    customers: dict[str, int] = field(default_factory=dict)
+    unrated: dict[str, Any] = field(default_factory=dict)
+    by_plan: list[Group] = field(default_factory=list)
+    by_sku: list[Group] = field(default_factory=list)
+    by_period: list[Group] = field(default_factory=list)
+    movers_up: list[Mover] = field(default_factory=list)
+    movers_down: list[Mover] = field(default_factory=list)
+    histogram: list[tuple[str, int]] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+    events: dict[str, int] = field(default_factory=dict)
+    periods: list[str] = field(default_factory=list)
+    dedup: bool = False
+
+
+def histogram(changes: list[Decimal | None]) -> list[tuple[str, int]]:
+    """Counts of per-customer % changes in fixed buckets; exactly 0 has its own bucket."""
+    e = HISTOGRAM_EDGES
+    labels = [f"< {e[0]}%"] + [f"{lo}% .. {hi}%" for lo, hi in zip(e, e[1:], strict=False)] + [f">= {e[-1]}%"]
+    labels.insert(labels.index("0% .. 1%"), "0%")
+    counts = dict.fromkeys(labels, 0)
+    for c in changes:
+        if c is None:
+            continue
+        if c == 0:
+            counts["0%"] += 1
+            continue
+        i = sum(1 for edge in e if c >= edge)
+        if i == 0:
+            counts[labels[0]] += 1
+        elif i == len(e):
+            counts[labels[-1]] += 1
+        else:
+            counts[f"{e[i - 1]}% .. {e[i]}%"] += 1
+    return list(counts.items())
+
+
+def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool) -> SimulationResult:
+    """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` table)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE comparison AS
+        SELECT b.customer_id, strftime(b.period, '%Y-%m') AS period, b.plan, b.currency,
+               b.ckey AS baseline_prices, c.ckey AS candidate_prices,
+               b.total AS baseline, c.total AS candidate, c.total - b.total AS delta
+        FROM bills b JOIN bills c ON c.side = 'candidate' AND c.customer_id = b.customer_id AND c.period = b.period
+        WHERE b.side = 'baseline'""")
+    res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
+    for cur, b, c in con.execute("SELECT currency, sum(baseline), sum(candidate) FROM comparison "
+                                 "GROUP BY currency ORDER BY currency").fetchall():
+        res.totals.append(Money3(cur, b, c))
+    per_customer = con.execute("""SELECT customer_id, any_value(plan ORDER BY period DESC), currency,
+            sum(baseline), sum(candidate) FROM comparison GROUP BY customer_id, currency""").fetchall()
+    movers = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in per_customer]
+    res.customers = {
+        "total": len({m.customer_id for m in movers}),
+        "increased": sum(1 for m in movers if m.amounts.delta > 0),
+        "decreased": sum(1 for m in movers if m.amounts.delta < 0),
+        "unchanged": sum(1 for m in movers if m.amounts.delta == 0),
+    }
+    res.movers_up = sorted((m for m in movers if m.amounts.delta > 0),
+                           key=lambda m: (-m.amounts.delta, m.customer_id))[:10]
+    res.movers_down = sorted((m for m in movers if m.amounts.delta < 0),
+                             key=lambda m: (m.amounts.delta, m.customer_id))[:10]
+    res.histogram = histogram([m.amounts.delta_pct for m in movers])
+    for plan, cur, n, b, c in con.execute("""SELECT plan, currency, count(DISTINCT customer_id), sum(baseline),
+            sum(candidate) FROM comparison GROUP BY plan, currency ORDER BY plan, currency""").fetchall():
+        res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
+    for period, cur, n, b, c in con.execute("""SELECT period, currency, count(DISTINCT customer_id), sum(baseline),
+            sum(candidate) FROM comparison GROUP BY period, currency ORDER BY period, currency""").fetchall():
+        res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
+    res.periods = sorted({g.key["period"] for g in res.by_period})
+    for sku, cur, b, c in con.execute("""SELECT sku, currency,
+            sum(CASE WHEN side = 'baseline' THEN amount ELSE 0 END),
+            sum(CASE WHEN side = 'candidate' THEN amount ELSE 0 END)
+            FROM lines GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
+        res.by_sku.append(Group({"sku": sku}, Money3(cur, b, c)))
+    res.unrated = _unrated(con)
+    res.breaches = _breaches(con, candidate)
+    total, ok = con.execute("SELECT sum(events), sum(CASE WHEN status = 'ok' THEN events ELSE 0 END) "
+                            "FROM agg").fetchone()
+    rated = con.execute("""SELECT COALESCE(sum(a.events), 0) FROM agg a
+        WHERE a.status = 'ok' AND EXISTS (SELECT 1 FROM lines l WHERE l.side = 'candidate'
+          AND l.customer_id = a.customer_id AND l.period = a.period AND l.meter = a.meter)""").fetchone()[0]
+    res.events = {"read": int(total or 0), "valid": int(ok or 0), "rated": int(rated or 0)}
+    return res
+
+
+def _unrated(con: Any) -> dict[str, Any]:
+    """Every event that no bill rated, by reason, with counts and quantities per meter."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
+        SELECT CASE
+                 WHEN a.status <> 'ok' THEN a.status
+                 WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
+                 WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
+                 WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.customer_id = a.customer_id AND u.period = a.period)
+                   THEN 'no_active_subscription'
+                 WHEN NOT EXISTS (SELECT 1 FROM uc WHERE uc.side = 'candidate' AND uc.customer_id = a.customer_id
+                   AND uc.period = a.period AND uc.meter = a.meter) THEN 'unpriced_meter'
+                 WHEN NOT EXISTS (SELECT 1 FROM uc WHERE uc.side = 'baseline' AND uc.customer_id = a.customer_id
+                   AND uc.period = a.period AND uc.meter = a.meter) THEN 'unpriced_meter_baseline'
+               END AS reason, a.meter, a.events, a.qty_sum
+        FROM agg a""")
+    out: dict[str, Any] = {}
+    for reason, meter, events, qty in con.execute("""SELECT reason, meter, sum(events), sum(qty_sum) FROM unrated
+            WHERE reason IS NOT NULL GROUP BY reason, meter ORDER BY reason, meter NULLS FIRST""").fetchall():
+        entry = out.setdefault(reason, {"events": 0, "quantity": ZERO, "by_meter": {}})
+        entry["events"] += int(events)
+        entry["quantity"] += qty or ZERO
+        entry["by_meter"][meter if meter is not None else ""] = {"events": int(events), "quantity": qty or ZERO}
+    no_release = con.execute("SELECT side, count(*) FROM unit_sides WHERE ckey IS NULL GROUP BY side").fetchall()
+    for side, n in no_release:
+        out[f"no_release_{side}"] = {"events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": int(n)}
+    return out
+
+
+def _breaches(con: Any, candidate: Any) -> list[Breach]:
+    """Customers whose usage would break a hard entitlement limit of their candidate plan."""
+    from pricebook.simulate.stage2 import insert_rows, pick_sql
+
+    rows = []
+    for ckey, cat in [("candidate", candidate.catalog),
+                      *((f"release:{rid}", c) for rid, c in candidate.releases.items())]:
+        for plan in cat.plans.values():
+            for fid, ent in plan.entitlements.items():
+                feat = cat.features.get(fid)
+                if (feat is None or feat.type != "metered" or not feat.meter or ent.enforcement != "hard"
+                        or ent.unlimited or ent.limit is None):
+                    continue
+                meter = cat.meters.get(feat.meter)
+                rows.append((ckey, plan.id, fid, feat.meter, meter.aggregation if meter else "sum",
+                             format(ent.limit, "f")))
+    con.execute("""CREATE OR REPLACE TEMP TABLE hard_limits (ckey VARCHAR, plan VARCHAR, feature VARCHAR,
+        meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, 6))""")
+    insert_rows(con, "hard_limits", ("ckey", "plan", "feature", "meter", "aggregation", "lim"), rows)
+    out = []
+    for cid, period, plan, feature, meter, lim, q in con.execute(f"""
+            SELECT u.customer_id, strftime(u.period, '%Y-%m'), u.plan, h.feature, h.meter, h.lim, {pick_sql('t', 12)}
+            FROM unit_sides u JOIN hard_limits h ON h.ckey = u.ckey AND h.plan = u.plan
+            JOIN mtot t ON t.customer_id = u.customer_id AND t.period = u.period AND t.meter = h.meter
+            WHERE u.side = 'candidate' ORDER BY 1, 2, 4""").fetchall():
+        if q is not None and q > lim:
+            out.append(Breach(cid, period, plan, feature, meter, lim, q))
+    return out

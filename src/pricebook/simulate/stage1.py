@@ -1,0 +1,122 @@
+"""Stage 1: read, dedup and aggregate usage to one row per customer, period, meter and dimension values.
+
+``aggregate_sql`` returns SQL text in a portable subset (explicit GROUP BY, CASE instead of FILTER, no
+reused aliases, explicit CASTs, quantities summed as DECIMAL(38, S)) over the view ``usage_events``
+(see ``readers``), so it can be transpiled with sqlglot and run on Spark or a warehouse; stage 2 then
+reads its result from a table. It is the only stage that grows with the number of events.
+
+Every event lands in exactly one output row, with a ``status``: ``ok`` (rated in stage 2), or why it
+is not rated: ``duplicate``, ``bad_timestamp``, ``no_customer``, ``unknown_meter``, ``null_quantity``,
+``bad_quantity``, ``negative_quantity``, ``non_usage:<category>``. Nothing is dropped.
+
+Output columns: customer_id, period (DATE: the month's first day in the catalog timezone), meter,
+status, d_0..d_k (dimension values, only for meters that declare the dimension), vnum (the event's
+value, kept for meters priced per transaction or by ``latest``), vkey (the value as text, kept for
+``unique_count`` meters), events (BIGINT), qty_sum and qty_max (DECIMAL(38, S)), last_ts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pricebook.model import Meter
+from pricebook.simulate.readers import dimension_names
+from pricebook.simulate.sqlutil import lit
+
+STATUSES = ("ok", "duplicate", "bad_timestamp", "no_customer", "unknown_meter", "null_quantity",
+            "bad_quantity", "negative_quantity")
+
+
+@dataclass(frozen=True)
+class AggregateSpec:
+    """What stage 1 must know: the meters (from both catalogs), which meters keep their transaction
+    values, the quantity scale and whether to drop duplicate event ids."""
+
+    meters: Mapping[str, Meter]
+    transaction_meters: frozenset[str] = frozenset()
+    scale: int = 12
+    dedup: bool = True
+    source: str = "usage_events"
+    dimensions: Sequence[str] = field(default_factory=tuple)
+
+
+def _in_list(column: str, values: Iterable[str]) -> str | None:
+    vals = sorted(set(values))
+    if not vals:
+        return None
+    return f"{column} IN ({', '.join(lit(v) for v in vals)})"
+
+
+def aggregate_sql(spec: AggregateSpec) -> str:
+    """The stage 1 query (portable SQL text; see the module docstring for its output)."""
+    s = spec.scale
+    meters = spec.meters
+    dims = list(spec.dimensions) or dimension_names(meters)
+    by_agg: dict[str, list[str]] = {}
+    for mid, m in meters.items():
+        by_agg.setdefault(m.aggregation, []).append(mid)
+
+    known = _in_list("meter", meters)
+    counted = _in_list("meter", by_agg.get("count", []))
+    textual = _in_list("meter", by_agg.get("count", []) + by_agg.get("unique_count", []))
+    keep_num = _in_list("meter", set(spec.transaction_meters) | set(by_agg.get("latest", [])))
+    keep_key = _in_list("meter", by_agg.get("unique_count", []))
+
+    status = ["CASE"]
+    status.append("WHEN excluded IS NOT NULL THEN 'non_usage:' || excluded")
+    if spec.dedup:
+        status.append("WHEN is_dup = 1 THEN 'duplicate'")
+    status.append("WHEN ts IS NULL THEN 'bad_timestamp'")
+    status.append("WHEN customer_id IS NULL OR customer_id = '' THEN 'no_customer'")
+    status.append(f"WHEN meter IS NULL OR NOT ({known}) THEN 'unknown_meter'" if known
+                  else "WHEN 1 = 1 THEN 'unknown_meter'")
+    not_counted = f"NOT ({counted}) AND " if counted else ""
+    status.append(f"WHEN {not_counted}value_raw IS NULL THEN 'null_quantity'")
+    not_textual = f"NOT ({textual}) AND " if textual else ""
+    status.append(f"WHEN {not_textual}value IS NULL AND value_raw IS NOT NULL THEN 'bad_quantity'")
+    status.append(f"WHEN {not_counted}value < 0 THEN 'negative_quantity'")
+    status.append("ELSE 'ok' END")
+    status_sql = " ".join(status)
+
+    dim_exprs = []
+    for i, d in enumerate(dims):
+        declaring = _in_list("meter", [mid for mid, m in meters.items() if d in m.dimensions])
+        expr = f"CASE WHEN {declaring} THEN d_{i} ELSE CAST(NULL AS VARCHAR) END" if declaring \
+            else "CAST(NULL AS VARCHAR)"
+        dim_exprs.append(f"{expr} AS d_{i}")
+    vnum = (f"CASE WHEN {keep_num} THEN value ELSE CAST(NULL AS DECIMAL(38, {s})) END" if keep_num
+            else f"CAST(NULL AS DECIMAL(38, {s}))")
+    vkey = (f"CASE WHEN {keep_key} THEN value_raw ELSE CAST(NULL AS VARCHAR) END" if keep_key
+            else "CAST(NULL AS VARCHAR)")
+
+    src_cols = ", ".join(["event_id", "customer_id", "meter", "ts", "value", "value_raw", "excluded",
+                          *(f"d_{i}" for i in range(len(dims)))])
+    if spec.dedup:
+        # The first event (by time) of each event_id is kept; later ones are duplicates, counted.
+        source = (f"(SELECT {src_cols}, CASE WHEN event_id IS NOT NULL AND ROW_NUMBER() OVER "
+                  "(PARTITION BY event_id ORDER BY ts, customer_id, meter, value_raw) > 1 "
+                  f"THEN 1 ELSE 0 END AS is_dup FROM {spec.source}) AS u")
+    else:
+        source = f"(SELECT {src_cols} FROM {spec.source}) AS u"
+
+    inner = ", ".join([
+        "customer_id", "meter",
+        "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
+        f"{status_sql} AS status",
+        *dim_exprs,
+        f"{vnum} AS vnum",
+        f"{vkey} AS vkey",
+        f"CAST(value AS DECIMAL(38, {s})) AS value",
+        "ts",
+    ])
+    keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
+    return (
+        f"SELECT {', '.join(keys)}, "
+        "CAST(COUNT(*) AS BIGINT) AS events, "
+        f"CAST(SUM(value) AS DECIMAL(38, {s})) AS qty_sum, "
+        f"CAST(MAX(value) AS DECIMAL(38, {s})) AS qty_max, "
+        "MAX(ts) AS last_ts "
+        f"FROM (SELECT {inner} FROM {source}) AS e "
+        f"GROUP BY {', '.join(keys)}"
+    )
