@@ -171,13 +171,17 @@ class GitRepo:
         return [p.hexsha for p in self._repo.commit(sha).parents]
 
     # --- writes ------------------------------------------------------------------------------
-    def commit(self, paths: list[str], message: str) -> str:
-        """Stage ``paths`` (additions, changes and deletions) and make one commit."""
+    def commit(self, paths: list[str], message: str, only: bool = False) -> str:
+        """Stage ``paths`` (additions, changes and deletions) and make one commit. With ``only`` the
+        commit holds exactly ``paths``, whatever else the user had staged (``git commit --only``)."""
         import git
 
         try:
             self._repo.git.add("--all", "--", *paths)
-            self._repo.git.commit("-m", message, "--no-verify")
+            if only:
+                self._repo.git.commit("-m", message, "--no-verify", "--only", "--", *paths)
+            else:
+                self._repo.git.commit("-m", message, "--no-verify")
         except git.GitCommandError as exc:
             raise GitError(f"git commit failed: {' '.join(str(exc.stderr).split())}") from exc
         return str(self._repo.head.commit.hexsha)
