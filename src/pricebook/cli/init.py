@@ -1,10 +1,26 @@
-"""`pricebook init`: not built yet (see the issue tracker)."""
+"""`pricebook init [DIR]`: scaffold a catalog repository."""
 
 from __future__ import annotations
 
-from pricebook.errors import UsageError
+from typing import Annotated
+
+import typer
+
+from pricebook.cli.common import echo
 
 
-def init() -> None:
-    """Scaffold a new catalog repository."""
-    raise UsageError("'pricebook init' is not implemented yet")
+def init(
+    directory: Annotated[str, typer.Argument(help="Folder of the new repository (created if needed).")] = ".",
+    name: Annotated[str | None, typer.Option("--name", help="Catalog id (default: from the folder name).",
+                                             show_default=False)] = None,
+) -> None:
+    """Scaffold a new catalog repository: settings, a starter catalog, a CI workflow, a pre-commit config."""
+    from pathlib import Path
+
+    from pricebook.scaffold import init_repository
+
+    written = init_repository(directory, name)
+    root = Path(directory)
+    for p in written:
+        echo(f"created {p.relative_to(root).as_posix()}")
+    echo(f"next: cd {directory} && pricebook validate")

@@ -118,3 +118,9 @@ def _show(value: Any) -> str:
         return "null"
     s = str(value)
     return repr(s if len(s) <= 40 else s[:37] + "...")
+
+
+def schema_names() -> list[str]:
+    """Every JSON Schema shipped with pricebook (``*.schema.json`` under ``pricebook/schemas``)."""
+    folder = resources.files("pricebook").joinpath("schemas")
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".json"))
