@@ -62,14 +62,13 @@ def validate_section(ctx: CiContext) -> SectionResult:
     head = (f"{'valid' if result.valid else 'invalid'}: {len(result.files)} files, "
             f"{len(errors)} errors, {len(warnings)} warnings")
     text_lines = [f"validate: {head}"]
-    md = ["### Validation", "", f"{'✅' if result.valid else '❌'} {head}"]
-    if result.diagnostics:
-        md += ["", "| Severity | Rule | Where | Message |", "| --- | --- | --- | --- |"]
-        for d in result.diagnostics:
-            text_lines.append(f"  {d.location}: {d.severity} {d.rule}: {d.message}")
-            md.append(f"| {d.severity} | `{d.rule}` | `{d.location}` | {d.message.replace('|', chr(92) + '|')} |")
+    text_lines += [f"  {d.location}: {d.severity} {d.rule}: {d.message}" for d in result.diagnostics]
+    from pricebook.report import findings
+
+    md = findings.markdown(result.diagnostics, tool="Validation") if result.diagnostics else \
+        f"### Validation\n\n✅ {head}\n"
     return SectionResult("validate", "Validation", "passed" if result.valid else "failed", "\n".join(text_lines),
-                         "\n".join(md) + "\n", list(result.diagnostics),
+                         md, list(result.diagnostics),
                          {"valid": result.valid, "diagnostics": [d.to_dict() for d in result.diagnostics]})
 
 

@@ -134,7 +134,7 @@ class Detector:
     def _skus(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("meter", "unit_cost"):
-            if b.get(key) != a.get(key):
+            if b.get(key) != a.get(key) and not _same_number(b.get(key), a.get(key)):
                 self.add(f"sku-{key.replace('_', '-')}-changed", (*path, key), b.get(key), a.get(key),
                          f"SKU {key}: {b.get(key)} -> {a.get(key)}")
         self._rest(path, b, a, {*TEXT_FIELDS, "meter", "unit_cost"}, "sku-changed")
@@ -258,21 +258,21 @@ class Detector:
         if len(b) == len(a):
             pairs = list(enumerate(zip(b, a, strict=True)))
             for i, (bt, at) in pairs:
-                if bt.get("up_to") != at.get("up_to"):
+                if _bound_value(bt.get("up_to")) != _bound_value(at.get("up_to")):
                     self._bound((*path, i, "up_to"), bt.get("up_to"), at.get("up_to"), a, i)
             for i, (bt, at) in pairs:
                 self._tier_prices((*path, i), bt, at, skip)
             return
         # A tier was added or removed: match tiers by their upper bound.
-        bmap = {t.get("up_to"): (i, t) for i, t in enumerate(b)}
-        amap = {t.get("up_to"): (i, t) for i, t in enumerate(a)}
+        bmap = {_bound_value(t.get("up_to")): (i, t) for i, t in enumerate(b)}
+        amap = {_bound_value(t.get("up_to")): (i, t) for i, t in enumerate(a)}
         for bound, (i, t) in bmap.items():
             if bound not in amap:
                 self.add("tier-removed", (*path, i), t, None,
-                         f"{model} tier up to {bound or 'the top'} removed", effect="unknown")
+                         f"{model} tier up to {_fmt(bound)} removed", effect="unknown")
         for bound, (i, t) in amap.items():
             if bound not in bmap:
-                self.add("tier-added", (*path, i), None, t, f"{model} tier up to {bound or 'the top'} added",
+                self.add("tier-added", (*path, i), None, t, f"{model} tier up to {_fmt(bound)} added",
                          effect="unknown")
             else:
                 self._tier_prices((*path, i), bmap[bound][1], t, skip)
@@ -371,6 +371,17 @@ class Detector:
                 if be != ae:
                     self.add("entitlement-enforcement-changed", p, be, ae, f"'{fid}' enforcement {be} -> {ae}",
                              effect="up" if ae == "hard" else "down")
+
+
+def _same_number(b: Any, a: Any) -> bool:
+    try:
+        return b is not None and a is not None and _dec(b) == _dec(a)
+    except ArithmeticError:
+        return False
+
+
+def _bound_value(v: Any) -> Decimal:
+    return INF if v is None else _dec(v)
 
 
 def _granted(v: Any) -> bool:
