@@ -1,0 +1,351 @@
+"""Pricing2Yaml -> catalog: the mapping on real files and on small synthetic ones."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pricebook.errors import InputError, UsageError
+from pricebook.importers.pricing2yaml import import_files, parse_unit, slugify
+from pricebook.load import load_catalog
+from pricebook.model import FlatPrice, PackagePrice, PerUnitPrice
+
+D = Decimal
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return p
+
+
+MINI = """
+    syntaxVersion: '2.1'
+    saasName: Mini App
+    createdAt: '2023-05-01'
+    version: '2023-05-01'
+    currency: USD
+    url: https://example.com/pricing
+    billing:
+      monthly: 1.0
+      annual: 0.8
+    features:
+      sso:
+        description: Single sign-on.
+        valueType: BOOLEAN
+        defaultValue: false
+        type: INTEGRATION
+        integrationType: IDENTITY_PROVIDER
+      support:
+        description: Support level.
+        valueType: TEXT
+        defaultValue: Email
+        type: SUPPORT
+    usageLimits:
+      maxProjects:
+        valueType: NUMERIC
+        defaultValue: 3
+        unit: project
+        type: NON_RENEWABLE
+        linkedFeatures: [sso]
+      monthlyRuns:
+        valueType: NUMERIC
+        defaultValue: 100
+        unit: run/month
+        type: RENEWABLE
+      storageGb:
+        valueType: NUMERIC
+        defaultValue: 0.5
+        unit: GB
+        type: NON_RENEWABLE
+    plans:
+      FREE:
+        description: Try it.
+        price: 0
+        unit: /month
+        features: null
+        usageLimits: null
+      PRO_TEAM:
+        price: 19.99
+        unit: user/month
+        features:
+          sso:
+            value: true
+          support:
+            value: 24/7
+        usageLimits:
+          maxProjects:
+            value: .inf
+          monthlyRuns:
+            value: 10000000000000
+      ENTERPRISE:
+        price: Contact Sales
+        unit: user/month
+        features:
+          notAFeature:
+            value: true
+    addOns:
+      extraRuns:
+        availableFor: [PRO_TEAM, GHOST]
+        price: 0.1
+        unit: run
+        features: null
+        usageLimits: null
+        usageLimitsExtensions:
+          monthlyRuns:
+            value: 1000
+        excludes: [premiumSupport]
+      premiumSupport:
+        availableFor: [PRO_TEAM, ENTERPRISE]
+        price: Contact Sales
+        unit: /month
+        features:
+          sso:
+            value: true
+        usageLimits: null
+        usageLimitsExtensions: null
+"""
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> tuple[Path, object]:
+    src = write(tmp_path, "in/mini/2023.yml", MINI)
+    report = import_files([src], tmp_path / "out")
+    return tmp_path / "out" / "mini-app-2023", report
+
+
+def test_mini_plans_prices_and_sales_negotiated(mini: tuple[Path, object]) -> None:
+    folder, report = mini
+    assert sorted(p.name for p in folder.iterdir()) == ["add_ons.yaml", "catalog.yaml", "plans.yaml"]
+    cat = load_catalog(folder).catalog
+    assert cat is not None and cat.id == "mini-app" and cat.name == "Mini App" and cat.currency == "USD"
+    assert set(cat.plans) == {"free", "free-annual", "pro-team", "pro-team-annual", "enterprise"}
+    assert cat.plans["pro-team"].name == "PRO_TEAM"
+    seats = cat.plans["pro-team"].prices["seats"]
+    assert isinstance(seats, PerUnitPrice) and seats.unit_price == {"USD": D("19.99")}
+    assert cat.skus["seats"].meter == "seats" and cat.meters["seats"].aggregation == "max"
+    free = cat.plans["free"].prices["subscription"]
+    assert isinstance(free, FlatPrice) and free.amount == {"USD": D("0.00")}
+    ent = cat.plans["enterprise"]
+    assert ent.sales_negotiated and not ent.prices
+    assert "Contact Sales" in (ent.description or "")
+
+
+def test_mini_annual_plan_from_billing_factor(mini: tuple[Path, object]) -> None:
+    folder, _ = mini
+    cat = load_catalog(folder).catalog
+    annual = cat.plans["pro-team-annual"]
+    assert annual.billing_period == "year"
+    # 19.99 a month, billed yearly at factor 0.8: 19.99 * 12 * 0.8 = 191.904, exactly
+    assert annual.prices["seats"].unit_price == {"USD": D("191.904")}
+    assert annual.entitlements == cat.plans["pro-team"].entitlements
+    assert "enterprise-annual" not in cat.plans  # no numeric price, nothing to discount
+    assert set(cat.add_ons["extra-runs"].available_for) == {"pro-team", "pro-team-annual"}
+
+
+def test_mini_entitlements_expanded_from_defaults(mini: tuple[Path, object]) -> None:
+    folder, _ = mini
+    cat = load_catalog(folder).catalog
+    assert cat.features["max-projects"].type == "quantity" and cat.features["max-projects"].unit == "project"
+    runs = cat.features["monthly-runs"]
+    assert runs.type == "metered" and cat.meters[runs.meter].unit == "run"
+    assert "Limits: sso." in (cat.features["max-projects"].description or "")
+    free, pro = cat.plans["free"].entitlements, cat.plans["pro-team"].entitlements
+    # every plan states every feature: defaults for FREE, overrides for PRO_TEAM
+    assert set(free) == set(pro) == set(cat.features)
+    assert free["sso"].enabled is False and pro["sso"].enabled is True
+    assert free["max-projects"].limit == D(3) and pro["max-projects"].unlimited
+    assert free["monthly-runs"].limit == D(100) and free["monthly-runs"].enforcement == "hard"
+    assert pro["monthly-runs"].unlimited  # 10^13 is how the data writes "unlimited"
+    assert free["storage-gb"].limit == D("0.5")
+    assert "support" not in cat.features  # TEXT: reported, not invented
+
+
+def test_mini_report_lists_every_unmapped_item(mini: tuple[Path, object]) -> None:
+    _, report = mini
+    by_cat = Counter(i.category for i in report.issues)
+    assert by_cat == {"text-feature": 1, "unknown-reference": 2, "addon-price-not-numeric": 1,
+                      "limit-extension": 1, "addon-constraint": 1, "metadata": 2}
+    paths = {i.path: i for i in report.issues}
+    assert paths["plans.ENTERPRISE.features.notAFeature"].category == "unknown-reference"
+    assert paths["addOns.extraRuns.availableFor[1]"].reason.endswith("'GHOST', which is not a plan of the file")
+    assert "PRO_TEAM='24/7'" in paths["features.support"].reason
+    assert paths["addOns.extraRuns.usageLimitsExtensions.monthlyRuns"].line is not None
+    assert all(i.file.endswith("2023.yml") for i in report.issues)
+    assert report.valid and report.files[0].errors == 0
+
+
+def test_mini_add_on_prices_use_their_own_sku(mini: tuple[Path, object]) -> None:
+    folder, _ = mini
+    cat = load_catalog(folder).catalog
+    runs = cat.add_ons["extra-runs"].prices["extra-runs"]
+    assert isinstance(runs, PerUnitPrice) and runs.unit_price == {"USD": D("0.10")}
+    assert cat.meters[cat.skus["extra-runs"].meter].aggregation == "sum"  # a charge per use
+    prem = cat.add_ons["premium-support"]
+    assert not prem.prices and prem.entitlements["sso"].enabled is True
+
+
+def test_emitted_yaml_is_readable(mini: tuple[Path, object]) -> None:
+    folder, _ = mini
+    plans = (folder / "plans.yaml").read_text(encoding="utf-8")
+    assert plans.startswith("# Imported by `pricebook import pricing2yaml` from ")
+    assert "seats: {model: per_unit, unit_price: '19.99'}" in plans  # money as quoted strings
+    assert "monthly-runs: {limit: 100, enforcement: hard}" in plans
+    assert "storage-gb: 0.5" in plans
+    assert "&id" not in plans and "*id" not in plans  # no YAML anchors between plan and annual twin
+    data = yaml.safe_load(plans)
+    assert data["plans"]["pro-team"]["prices"]["seats"]["unit_price"] == "19.99"
+
+
+def test_exact_decimals_survive(tmp_path: Path) -> None:
+    src = write(tmp_path, "x.yml", """
+        saasName: Exact
+        createdAt: '2022-01-01'
+        currency: EUR
+        billing: {monthly: 1.0, annual: 0.85}
+        features: {}
+        plans:
+          A: {price: 0.1, unit: /month}
+          B: {price: 12.345, unit: 10 seats/month}
+    """)
+    import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "exact-2022").catalog
+    assert cat.plans["a"].prices["subscription"].amount == {"EUR": D("0.10")}
+    assert cat.plans["a-annual"].prices["subscription"].amount == {"EUR": D("1.02")}  # 0.1*12*0.85
+    b = cat.plans["b"].prices["seats"]
+    assert isinstance(b, PackagePrice) and b.package_size == D(10) and b.package_price == {"EUR": D("12.345")}
+    assert cat.plans["b-annual"].prices["seats"].package_price == {"EUR": D("125.919")}
+
+
+@pytest.mark.parametrize(("unit", "kind", "thing", "period", "size"), [
+    ("user/month", "per_unit", "seat", "month", None),
+    ("editor/month", "per_unit", "seat", "month", None),
+    ("/month", "flat", None, "month", None),
+    (None, "flat", None, "month", None),
+    ("forever", "flat", None, "month", None),
+    ("500 users/month", "package", "seat", "month", D(500)),
+    ("channel/year", "per_unit", "channel", "year", None),
+    ("activeHour", "per_unit", "active hour", None, None),
+    ("per kiosk user/month", "per_unit", "kiosk user", "month", None),
+    ("USD/execution", "per_unit", "execution", None, None),
+    ("phoneNumber/month", "per_unit", "phone number", "month", None),
+    ("one time purchase", "one_time", None, None, None),
+    ("one-time payment", "one_time", None, None, None),
+])
+def test_parse_unit(unit: str | None, kind: str, thing: str | None, period: str | None, size: Decimal | None
+                    ) -> None:
+    spec = parse_unit(unit)
+    assert (spec.kind, spec.thing, spec.period, spec.package_size) == (kind, thing, period, size)
+
+
+def test_parse_unit_keeps_the_qualifier_it_cannot_express() -> None:
+    assert parse_unit("user/month/workspace").qualifier == "workspace"
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("BUSINESS_PLUS", "business-plus"), ("useMessagesAccess", "use-messages-access"),
+    ("Buffer - Publish", "buffer-publish"), ("microsoft365Business", "microsoft365-business"),
+    ("SSOLogin", "sso-login"), ("githubCodespaces2Core", "github-codespaces2-core"), ("***", "x"),
+])
+def test_slugify(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_slug_collisions_get_distinct_ids(tmp_path: Path) -> None:
+    src = write(tmp_path, "c.yml", """
+        saasName: Clash
+        createdAt: '2021-01-01'
+        currency: USD
+        features:
+          sso: {valueType: BOOLEAN, defaultValue: false}
+          SSO: {valueType: BOOLEAN, defaultValue: true}
+        usageLimits:
+          sso: {valueType: NUMERIC, defaultValue: 1, type: NON_RENEWABLE}
+        plans:
+          PRO: {price: 5, unit: /month, features: {SSO: {value: false}}}
+          pro: {price: 6, unit: /month}
+    """)
+    report = import_files([src], tmp_path / "out")
+    assert report.valid
+    cat = load_catalog(tmp_path / "out" / "clash-2021").catalog
+    assert set(cat.features) == {"sso", "sso-2", "sso-3"}
+    assert {p.name for p in cat.plans.values()} == {"PRO", "pro"}
+    assert cat.plans["pro"].entitlements["sso-2"].enabled is False
+
+
+def test_malformed_input_writes_nothing(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.yml", "saasName: A\ncurrency: USD\nplans: {P: {price: 1}}\n")
+    bad = write(tmp_path, "bad.yml", "saasName: [\n")
+    with pytest.raises(InputError, match=r"bad\.yml:\d+:\d+: YAML syntax error"):
+        import_files([good, bad], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    for text, msg in [("- a list\n", "not a mapping"), ("currency: USD\nplans: {}\n", "no 'saasName'"),
+                      ("saasName: X\n", "no 'plans'")]:
+        p = write(tmp_path, "odd.yml", text)
+        with pytest.raises(InputError, match=msg):
+            import_files([p], tmp_path / "out")
+
+
+def test_refuses_a_folder_holding_other_catalog_files(tmp_path: Path) -> None:
+    src = write(tmp_path, "in/a.yml", "saasName: A\ncreatedAt: '2020-02-02'\ncurrency: USD\nplans: {P: {price: 1}}\n")
+    write(tmp_path, "out/a-2020/extra.yaml", "plans: {}\n")
+    with pytest.raises(UsageError, match="already holds other catalog files"):
+        import_files([src], tmp_path / "out")
+    (tmp_path / "out" / "a-2020" / "extra.yaml").unlink()
+    import_files([src], tmp_path / "out")
+    import_files([src], tmp_path / "out")  # re-importing over its own output is fine
+
+
+def test_plan_without_price_and_bad_values_are_reported(tmp_path: Path) -> None:
+    src = write(tmp_path, "v.yml", """
+        saasName: Values
+        createdAt: '2021-01-01'
+        currency: usd dollars
+        billing: {monthly: 1.0, quarterly: 0.9}
+        features:
+          sso: {valueType: BOOLEAN, defaultValue: false}
+        usageLimits:
+          seatsMax: {valueType: NUMERIC, defaultValue: 5, type: NON_RENEWABLE}
+        plans:
+          A: {unit: /month, features: {sso: {value: 'yes please'}}, usageLimits: {seatsMax: {value: many}}}
+          B: {price: 3, unit: user/month/workspace, extraKey: 1}
+    """)
+    report = import_files([src], tmp_path / "out")
+    by_path = {i.path: i.category for i in report.issues}
+    assert by_path == {"currency": "invalid-value", "billing.quarterly": "billing",
+                       "plans.A.price": "invalid-value", "plans.A.features.sso": "invalid-value",
+                       "plans.A.usageLimits.seatsMax": "invalid-value", "plans.B.unit": "unit",
+                       "plans.B.extraKey": "unknown-key"}
+    cat = load_catalog(tmp_path / "out" / "values-2021").catalog
+    assert cat.currency == "USD" and cat.plans["a"].sales_negotiated
+    assert cat.plans["a"].entitlements["sso"].enabled is False  # the default stands
+    assert cat.plans["a"].entitlements["seats-max"].limit == D(5)
+
+
+def test_all_162_real_files_import_and_validate(tmp_path: Path, p2y: Path) -> None:
+    report = import_files([p2y], tmp_path / "out")
+    assert len(report.files) == 162
+    assert len({f.catalog_dir for f in report.files}) == 162
+    errors = [(f.source, d.rule, d.message) for f in report.files for d in f.diagnostics if d.severity == "error"]
+    assert errors == []
+    counts = report.counts
+    # the data's real gaps, all reported: add-ons priced "Contact Sales", TEXT features, extensions...
+    for category in ("metadata", "addon-price-not-numeric", "text-feature", "limit-extension",
+                     "addon-constraint", "one-time-price"):
+        assert counts.get(category, 0) > 0, category
+    assert sum(f.sales_negotiated for f in report.files) == 63  # every "Contact Sales"-like plan price
+    assert sum(f.plans for f in report.files) == 602
+    assert sum(f.add_ons for f in report.files) == 313
+    # spot checks against the source files
+    slack = load_catalog(next(Path(f.catalog_dir) for f in report.files if f.source.endswith("slack/2024.yml")))
+    assert slack.catalog is not None
+    assert slack.catalog.plans["pro"].prices["seats"].unit_price == {"USD": D("8.75")}
+    assert slack.catalog.plans["enterprise-grid"].sales_negotiated
+    for plan in slack.catalog.plans.values():
+        assert set(plan.entitlements) == set(slack.catalog.features)
