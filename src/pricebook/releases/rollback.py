@@ -1,0 +1,387 @@
+"""Scripted rollback (SPEC §3): make the catalog source equal to an earlier release again and cut a new
+release from it, recorded as ``rollback_of`` the release it replaces. History is only appended to.
+
+How the source is rebuilt (the goal: the catalog loaded from the folder equals the target snapshot):
+
+1. From git, when the target's ``source_commit`` is in the repository: the catalog files at that
+   commit, or, when those do not reproduce the snapshot (the release was cut from uncommitted
+   edits), at the first later commit on HEAD's history touching the catalog that does (at most 50
+   are tried). Files that differ are rewritten with those bytes, so comments and layout come back.
+2. Otherwise (no git, a shallow clone without that commit, no commit reproduces it) the snapshot
+   itself is written back as YAML into the file that holds ``catalog:``; the result says so.
+
+Files that exist now but did not exist in the restored source are never deleted: they are emptied to
+a comment saying why (an empty YAML file defines nothing). ``releases/`` is never touched except to
+append the new release. Before writing, the planned files are loaded and validated in memory and
+must equal the target snapshot; after writing, the folder is loaded again and checked the same way.
+A failure while writing puts back every file already replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pricebook.errors import GuardError, InputError, InternalError, UsageError
+from pricebook.load import SourceFile
+from pricebook.releases.cut import PreparedRelease, prepare_release
+from pricebook.releases.index import (
+    ReleaseEntry,
+    as_utc,
+    digest_of,
+    format_datetime,
+    now_utc,
+    ordered,
+    read_index,
+    snapshot_path,
+)
+
+MAX_CANDIDATES = 50
+SETTINGS_NAMES = ("pricebook.yaml", "pricebook.yml")
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    rel: str  # relative to the catalog folder, POSIX
+    data: bytes
+    action: str  # restored | emptied | written
+
+
+@dataclass
+class RollbackPlan:
+    """What a rollback will do; passed to ``confirm`` before anything is written."""
+
+    catalog_dir: Path
+    target: ReleaseEntry
+    replaced: ReleaseEntry
+    method: str  # git | snapshot
+    restored_from: str | None  # the commit whose files were restored (method git)
+    writes: list[PlannedWrite]
+    release: PreparedRelease
+    note: str | None = None
+
+    def paths(self) -> list[Path]:
+        return [self.catalog_dir / w.rel for w in self.writes] + [p for p, _ in self.release.writes()]
+
+
+@dataclass
+class RollbackResult:
+    status: str  # rolled_back | already_at
+    target: str
+    replaced: str | None
+    release: ReleaseEntry | None = None
+    method: str | None = None
+    restored_from: str | None = None
+    files: list[dict[str, str]] = field(default_factory=list)
+    commit: str | None = None
+    note: str | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``pricebook rollback --format json`` (see docs/releases.md)."""
+        return {
+            "status": self.status,
+            "written": self.status == "rolled_back",
+            "target": self.target,
+            "replaced": self.replaced,
+            "release": self.release.to_dict() if self.release else None,
+            "method": self.method,
+            "restored_from": self.restored_from,
+            "files": self.files,
+            "commit": self.commit,
+            "note": self.note,
+            "message": self.message,
+        }
+
+
+def _emptied_text(target: str, why: str) -> bytes:
+    return (f"# Emptied by 'pricebook rollback' to release {target}: {why}.\n"
+            "# pricebook never deletes files; delete this one if it is no longer needed.\n").encode()
+
+
+def _is_source(rel: str) -> bool:
+    """Catalog source files as the loader reads them (outside releases/, hidden folders, settings)."""
+    parts = PurePosixPath(rel).parts
+    if not rel.endswith((".yaml", ".yml")):
+        return False
+    if any(p in ("releases", "node_modules", "__pycache__") or p.startswith(".") for p in parts[:-1]):
+        return False
+    name = parts[-1]
+    return not (name.startswith(".") or name in (*SETTINGS_NAMES, ".pre-commit-config.yaml",
+                                                  ".pre-commit-hooks.yaml"))
+
+
+def _current_files(catalog_dir: Path) -> dict[str, bytes]:
+    from pricebook.load import discover
+
+    import os
+
+    return {PurePosixPath(*Path(os.path.relpath(s.path, catalog_dir)).parts).as_posix(): s.data
+            for s in discover(catalog_dir)}
+
+
+def _load_data(catalog_dir: Path, files: dict[str, bytes]) -> tuple[dict[str, Any] | None, Any]:
+    from pricebook.load import load_sources
+    from pricebook.load.dump import catalog_to_data
+
+    result = load_sources([SourceFile(str(catalog_dir / rel), data) for rel, data in sorted(files.items())])
+    return (catalog_to_data(result.catalog) if result.catalog else None), result
+
+
+def _defines_nothing(data: bytes) -> bool:
+    from pricebook.load.yamlsrc import parse_yaml
+
+    parsed = parse_yaml(data, "x.yaml")
+    return parsed.ok and parsed.data is None
+
+
+def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: ReleaseEntry) -> dict[str, bytes]:
+    """The snapshot written back as YAML, keeping today's layout: each entity goes into the file that
+    defines it now; ``catalog:`` and entities no file defines go into the file holding ``catalog:``
+    (else ``catalog.yaml``). A file left with nothing to define is emptied to a comment."""
+    import yaml
+
+    from pricebook.load.catalog import COLLECTIONS, TOP_LEVEL
+    from pricebook.load.yamlsrc import parse_yaml
+
+    placed: dict[tuple[str, str], str] = {}
+    main = None
+    for rel, data in sorted(now_files.items()):
+        parsed = parse_yaml(data, rel).data
+        if not isinstance(parsed, dict):
+            continue
+        if "catalog" in parsed and main is None:
+            main = rel
+        for coll in COLLECTIONS:
+            if isinstance(parsed.get(coll), dict):
+                for eid in parsed[coll]:
+                    placed.setdefault((coll, str(eid)), rel)
+    main = main or "catalog.yaml"
+    layout: dict[str, dict[str, Any]] = {rel: {} for rel in now_files}
+    layout.setdefault(main, {})["catalog"] = want.get("catalog") or {}
+    for coll in COLLECTIONS:
+        for eid, body in sorted((want.get(coll) or {}).items()):
+            layout[placed.get((coll, eid), main)].setdefault(coll, {})[eid] = body
+    head = (f"# Written by 'pricebook rollback' from release {target.id}'s snapshot (fully resolved: plans\n"
+            "# are expanded, defaults written out); the original source files were not reachable in git.\n")
+    out: dict[str, bytes] = {}
+    for rel, body in layout.items():
+        if not body:
+            out[rel] = _emptied_text(target.id, "nothing in it is part of that release")
+            continue
+        ordered_body = {k: body[k] for k in TOP_LEVEL if k in body}
+        text = yaml.safe_dump(ordered_body, sort_keys=False, allow_unicode=True, width=4096,
+                              default_flow_style=False)
+        out[rel] = (head + text).encode("utf-8")
+    return out
+
+
+def _git_candidates(repo: Any, sha: str, cat_rel: str) -> list[str]:
+    later = [c.sha for c in repo.log(paths=[cat_rel or "."], rev=f"{sha}..HEAD", max_count=MAX_CANDIDATES)]
+    return [sha, *reversed(later)]
+
+
+def _from_git(repo: Any, target: ReleaseEntry, catalog_dir: Path, want: dict[str, Any]
+              ) -> tuple[str | None, dict[str, bytes] | None, str | None]:
+    """(commit, files at that commit, why not) for the first commit whose catalog equals ``want``."""
+    if repo is None or not repo.has_commits():
+        return None, None, "the catalog is not in a git repository"
+    sha = target.source_commit
+    if not sha:
+        return None, None, f"release {target.id} records no source commit"
+    if not repo.commit_exists(sha):
+        return None, None, (f"source commit {sha[:12]} of release {target.id} is not in this repository "
+                            "(a shallow clone? 'git fetch --unshallow' restores the original files)")
+    cat_rel = repo.relpath(catalog_dir)
+    for cand in _git_candidates(repo, sha, cat_rel):
+        try:
+            files = {rel: b for rel, b in repo.read_files(cand, cat_rel) if _is_source(rel)}
+        except Exception:  # noqa: BLE001 - a commit without the folder is simply not a candidate
+            continue
+        data, _ = _load_data(catalog_dir, files)
+        if data == want:
+            return cand, files, None
+    return None, None, (f"no commit from {sha[:12]} to HEAD has catalog files that reproduce release "
+                        f"{target.id} (it was cut from uncommitted edits)")
+
+
+def _default_target(entries: list[ReleaseEntry], current: ReleaseEntry) -> ReleaseEntry:
+    """The release before ``current``, not counting releases that a rollback undid: so rolling back
+    twice in a row lands on the same release (the second run finds it already in force)."""
+    undone = {e.rollback_of for e in entries if e.rollback_of}
+    line = [e for e in ordered(entries) if e.id not in undone or e.id == current.id]
+    i = next(i for i, e in enumerate(line) if e.id == current.id)
+    if i == 0:
+        raise GuardError(f"release '{current.id}' is the first release: there is nothing before it to roll back to")
+    return line[i - 1]
+
+
+def _git_guard(catalog_dir: Path, commit: bool) -> Any:
+    from pricebook.gitrepo import GitRepo
+    from pricebook.settings import find_settings_file
+
+    repo = GitRepo.maybe(catalog_dir)
+    if repo is None or not repo.has_commits():
+        if commit:
+            raise UsageError("--commit needs the catalog to be inside a git repository with commits")
+        return repo
+    paths = [repo.relpath(catalog_dir) or "."]
+    settings = find_settings_file(catalog_dir)
+    if settings is not None:
+        try:
+            paths.append(repo.relpath(settings))
+        except Exception:  # noqa: BLE001 - a settings file outside the repository is not ours to check
+            pass
+    dirty = repo.dirty_files(paths)
+    if dirty:
+        shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        raise GuardError(f"the working tree has uncommitted changes: {shown}; commit or stash them first "
+                         "(rollback only runs on a clean catalog)")
+    return repo
+
+
+def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | datetime | None = None,
+                  notes: str | None = None, commit: bool = False) -> RollbackPlan | RollbackResult:
+    """Check everything and compute the files to write; a ``RollbackResult`` means nothing to do."""
+    catalog_dir = Path(catalog_dir)
+    entries = read_index(catalog_dir)
+    if not entries:
+        raise GuardError(f"no releases in {catalog_dir}/releases: there is nothing to roll back")
+    newest = ordered(entries)[-1]
+    by_id = {e.id: e for e in entries}
+    if to is not None and to not in by_id:
+        raise UsageError(f"release '{to}' does not exist (releases: {', '.join(by_id)})")
+    target = by_id[to] if to else None
+    # the target snapshot gives the timezone in which a naive --effective is read
+    when = now_utc()
+    current = newest
+    if target is None:
+        target = _default_target(entries, current)
+    snap = snapshot_path(catalog_dir, target.id)
+    try:
+        raw = snap.read_bytes()
+    except OSError as exc:
+        raise InputError(f"release '{target.id}': cannot read {snap}: {exc.strerror}") from exc
+    if digest_of(raw) != target.digest:
+        raise GuardError(f"release '{target.id}': {snap} does not match its recorded digest (tampered?); "
+                         "refusing to roll back to it")
+    want = json.loads(raw.decode("utf-8"))
+    tz = str((want.get("catalog") or {}).get("timezone") or "UTC")
+    if effective is not None:
+        when = as_utc(effective, tz).replace(microsecond=0)
+    if when < newest.effective_from:
+        raise GuardError(f"release '{newest.id}' takes effect at {format_datetime(newest.effective_from)}, after "
+                         f"{format_datetime(when)}; pass --effective on or after it (releases only move forward)")
+    if current.digest == target.digest:
+        same = f" (release {current.id} in force has the same content)" if current.id != target.id else ""
+        return RollbackResult("already_at", target.id, current.id,
+                              message=f"already at {target.id}{same}; nothing written")
+    repo = _git_guard(catalog_dir, commit)
+    now_files = _current_files(catalog_dir)
+    restored_from, then_files, why = _from_git(repo, target, catalog_dir, want)
+    writes: list[PlannedWrite] = []
+    if then_files is not None:
+        method, note = "git", None
+        for rel, data in sorted(then_files.items()):
+            if now_files.get(rel) != data:
+                writes.append(PlannedWrite(rel, data, "restored"))
+        for rel, data in sorted(now_files.items()):
+            if rel not in then_files and not _defines_nothing(data):
+                writes.append(PlannedWrite(rel, _emptied_text(target.id, f"it did not exist at {restored_from[:12]}"
+                                                              if restored_from else "it did not exist then"),
+                                           "emptied"))
+    else:
+        method, note = "snapshot", f"{why}: wrote the release snapshot back as YAML source"
+        for rel, data in sorted(_snapshot_files(now_files, want, target).items()):
+            if now_files.get(rel) == data or (rel in now_files and _defines_nothing(now_files[rel])
+                                              and data.startswith(b"# Emptied")):
+                continue
+            writes.append(PlannedWrite(rel, data, "emptied" if data.startswith(b"# Emptied") else "written"))
+    now_data, _ = _load_data(catalog_dir, now_files)
+    dropped = sorted(set((now_data or {}).get("grandfathering") or {}) - set(want.get("grandfathering") or {}))
+    if dropped:
+        warn = (f"grandfathering rule{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} "
+                f"{'are' if len(dropped) > 1 else 'is'} not part of release {target.id} and will no longer apply; "
+                "add them again with 'pricebook grandfather add' if those customers must keep their prices")
+        note = f"{note}; {warn}" if note else warn
+    planned = dict(now_files)
+    planned.update({w.rel: w.data for w in writes})
+    got, _ = _load_data(catalog_dir, planned)
+    if got != want:
+        raise GuardError(f"cannot rebuild release {target.id} as catalog source ({method}); nothing was written")
+    sources = [SourceFile(str(catalog_dir / rel), data) for rel, data in sorted(planned.items())]
+    release = prepare_release(catalog_dir, None, when, notes or f"rollback to {target.id} (replaces {current.id})",
+                              rollback_of=current.id, sources=sources,
+                              source_commit=restored_from if method == "git" else None)
+    return RollbackPlan(catalog_dir, target, current, method, restored_from, writes, release, note)
+
+
+def _restore(old: dict[Path, bytes | None]) -> None:
+    """Put back every file a failed write already replaced (a file we created is removed again)."""
+    from pricebook.fsutil import write_atomic
+
+    for path, data in old.items():
+        now = path.read_bytes() if path.exists() else None
+        if now == data:
+            continue
+        if data is None:
+            path.unlink()
+        else:
+            write_atomic(path, data)
+
+
+def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetime | None = None,
+             commit: bool = False, notes: str | None = None,
+             confirm: Callable[[RollbackPlan], bool] | None = None) -> RollbackResult:
+    """Roll the catalog back to release ``to`` (default: the release before the one in force).
+
+    Refuses (``GuardError``, exit 1) on uncommitted changes in the catalog folder or pricebook.yaml,
+    when the rebuilt catalog does not validate, or when ``confirm(plan)`` returns False. Returns
+    status ``already_at`` and writes nothing when the release in force already has the target's
+    content. Otherwise writes the source files, the new snapshot and the index (in that order,
+    atomically per file, all put back on failure), and with ``commit=True`` makes one commit of
+    exactly those files. Never resets, rebases, deletes or pushes.
+    """
+    from pricebook.fsutil import write_all_atomic
+
+    planned = plan_rollback(catalog_dir, to, effective, notes, commit)
+    if isinstance(planned, RollbackResult):
+        return planned
+    plan = planned
+    if confirm is not None and not confirm(plan):
+        raise GuardError("rollback not confirmed; nothing was written")
+    writes: list[tuple[Path, bytes | str]] = [(plan.catalog_dir / w.rel, w.data) for w in plan.writes]
+    writes += list(plan.release.writes())
+    old = {Path(p): (Path(p).read_bytes() if Path(p).exists() else None) for p, _ in writes}
+    try:
+        write_all_atomic(writes)
+        got, _ = _load_data(plan.catalog_dir, _current_files(plan.catalog_dir))
+        want = json.loads(plan.release.snapshot_text)
+        if got != want:
+            raise InternalError(f"after writing, the catalog does not equal release {plan.target.id}; "
+                                "every file was put back")
+    except BaseException:
+        _restore(old)
+        raise
+    entry = plan.release.entry
+    sha = None
+    if commit:
+        from pricebook.gitrepo import GitRepo
+
+        repo = GitRepo.discover(plan.catalog_dir)
+        how = (f"Source files restored from commit {plan.restored_from[:12]}." if plan.method == "git" and
+               plan.restored_from else "Source files written from the release snapshot.")
+        msg = (f"pricebook rollback: back to release {plan.target.id}\n\n"
+               f"Release {entry.id} (effective {format_datetime(entry.effective_from)}) replaces release "
+               f"{plan.replaced.id} with the content of release {plan.target.id}.\n{how}\n")
+        sha = repo.commit([repo.relpath(p) for p in plan.paths()], msg, only=True)
+    files = [{"path": str(plan.catalog_dir / w.rel), "action": w.action} for w in plan.writes]
+    files += [{"path": str(plan.release.snapshot_path), "action": "release"},
+              {"path": str(plan.release.index_path), "action": "index"}]
+    return RollbackResult("rolled_back", plan.target.id, plan.replaced.id, entry, plan.method,
+                          plan.restored_from, files, sha, plan.note,
+                          f"rolled back to {plan.target.id}: release {entry.id} replaces {plan.replaced.id}")
