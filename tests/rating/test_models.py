@@ -23,8 +23,10 @@ def test_volume_spec_example(q: int, expected: int) -> None:
     assert price_amount(price({"model": "volume", "tiers": SPEC_TIERS}), D(q), "USD") == expected
 
 
-@pytest.mark.parametrize(("q", "expected"), [("0", "100"), ("5", "100"), ("5.001", "150"), ("12", "170"),
-                                             ("22", "235"), ("10", "150")])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("0", "100"), ("5", "100"), ("5.001", "150"), ("12", "170"), ("22", "235"), ("10", "150")],
+)
 def test_graduated_flat_fees_spec_example(q: str, expected: str) -> None:
     assert price_amount(price({"model": "graduated", "tiers": FEE_TIERS}), D(q), "USD") == D(expected)
 
@@ -92,8 +94,12 @@ def test_percentage_per_transaction_min_and_max() -> None:
     assert m.rate(D(0), [D(1000)]).amount == D("25.00")  # 29.30 -> clamped down to max
     rated = m.rate(D(0), [D(5), D(100), D(1000)])
     assert rated.amount == D("28.70")
-    assert {s.kind: s.quantity for s in rated.steps} == {"percent": D(100), "fixed_fee": D(1),
-                                                          "min": D(1), "max": D(1)}
+    assert {s.kind: s.quantity for s in rated.steps} == {
+        "percent": D(100),
+        "fixed_fee": D(1),
+        "min": D(1),
+        "max": D(1),
+    }
 
 
 def test_percentage_exactly_at_bounds_is_not_clamped() -> None:

@@ -13,18 +13,21 @@ def test_minor_units_from_babel(cur: str, digits: int) -> None:
     assert minor_unit(cur) == digits
 
 
-@pytest.mark.parametrize(("amount", "cur", "mode", "expected"), [
-    ("1.005", "USD", "half_up", "1.01"),  # a binary float would give 1.00
-    ("1.005", "USD", "half_even", "1.00"),
-    ("1.015", "USD", "half_even", "1.02"),
-    ("2.5", "JPY", "half_up", "3"),
-    ("2.5", "JPY", "half_even", "2"),
-    ("3.5", "JPY", "half_even", "4"),
-    ("1.2345", "KWD", "half_up", "1.235"),
-    ("1.2345", "KWD", "half_even", "1.234"),
-    ("-1.005", "USD", "half_up", "-1.01"),
-    ("-0.001", "USD", "half_up", "0.00"),
-])
+@pytest.mark.parametrize(
+    ("amount", "cur", "mode", "expected"),
+    [
+        ("1.005", "USD", "half_up", "1.01"),  # a binary float would give 1.00
+        ("1.005", "USD", "half_even", "1.00"),
+        ("1.015", "USD", "half_even", "1.02"),
+        ("2.5", "JPY", "half_up", "3"),
+        ("2.5", "JPY", "half_even", "2"),
+        ("3.5", "JPY", "half_even", "4"),
+        ("1.2345", "KWD", "half_up", "1.235"),
+        ("1.2345", "KWD", "half_even", "1.234"),
+        ("-1.005", "USD", "half_up", "-1.01"),
+        ("-0.001", "USD", "half_up", "0.00"),
+    ],
+)
 def test_round_money_at_an_exact_half(amount: str, cur: str, mode: str, expected: str) -> None:
     out = round_money(D(amount), cur, mode)
     assert str(out) == expected

@@ -24,8 +24,13 @@ def tiers(draw: st.DrawFn, with_fees: bool = True) -> tuple[Tier, ...]:
     out = []
     for up_to in [*bounds, None]:
         fee = draw(st.none() | prices) if with_fees else None
-        out.append(Tier(up_to=None if up_to is None else Decimal(up_to), unit_price={"USD": draw(prices)},
-                        flat_fee=None if fee is None else {"USD": fee}))
+        out.append(
+            Tier(
+                up_to=None if up_to is None else Decimal(up_to),
+                unit_price={"USD": draw(prices)},
+                flat_fee=None if fee is None else {"USD": fee},
+            )
+        )
     return tuple(out)
 
 
@@ -101,16 +106,28 @@ def test_package_equals_packages_times_price(size: int, price: Decimal, included
 
 
 @CASES
-@given(st.lists(st.tuples(st.sampled_from(["units", "peak"]), st.decimals(0, 10000, places=3)), max_size=4),
-       st.decimals(min_value=0, max_value=5, places=5), st.sampled_from(["half_up", "half_even"]),
-       st.decimals(min_value=0, max_value=50, places=3))
-def test_rounding_each_line_then_summing_equals_the_total(usage: list[tuple[str, Decimal]], unit: Decimal,
-                                                          mode: str, credit: Decimal) -> None:
-    c = build({"base": {"model": "flat", "amount": "9.995"},
-               "units": {"model": "per_unit", "unit_price": str(unit)},
-               "peak": {"model": "graduated", "tiers": [{"up_to": 10, "unit_price": "0.333"},
-                                                       {"unit_price": str(unit)}]}},
-              rounding=mode, credit=str(credit), minimum="25.005")
+@given(
+    st.lists(st.tuples(st.sampled_from(["units", "peak"]), st.decimals(0, 10000, places=3)), max_size=4),
+    st.decimals(min_value=0, max_value=5, places=5),
+    st.sampled_from(["half_up", "half_even"]),
+    st.decimals(min_value=0, max_value=50, places=3),
+)
+def test_rounding_each_line_then_summing_equals_the_total(
+    usage: list[tuple[str, Decimal]], unit: Decimal, mode: str, credit: Decimal
+) -> None:
+    c = build(
+        {
+            "base": {"model": "flat", "amount": "9.995"},
+            "units": {"model": "per_unit", "unit_price": str(unit)},
+            "peak": {
+                "model": "graduated",
+                "tiers": [{"up_to": 10, "unit_price": "0.333"}, {"unit_price": str(unit)}],
+            },
+        },
+        rounding=mode,
+        credit=str(credit),
+        minimum="25.005",
+    )
     u = {m: MeterUsage(q) for m, q in usage}
     bill = rate_plan(c, "p", u)
     assert sum(ln.amount for ln in bill.lines) == bill.total

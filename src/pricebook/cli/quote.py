@@ -12,26 +12,60 @@ from pricebook.cli.common import CatalogOpt, TextJson, catalog_path, echo
 
 def quote(
     plan: Annotated[str, typer.Option("--plan", "-p", help="The plan to quote.", show_default=False)],
-    usage: Annotated[list[str] | None, typer.Option(
-        "--usage", "-u", help="METER=QTY, 'METER[DIM=VALUE]=QTY' or METER=V1,V2,... (transaction values "
-        "of a percentage price). Repeatable.", show_default=False)] = None,
-    usage_file: Annotated[list[Path] | None, typer.Option(
-        "--usage-file", help="YAML or JSON mapping each meter to a quantity, a list of transaction "
-        "values, or a mapping of 'DIM=VALUE' to quantity. Repeatable.", show_default=False)] = None,
-    currency: Annotated[str | None, typer.Option("--currency", help="Currency of the bill (default: the "
-                                                 "catalog's, if the plan is sold in it).", show_default=False)] = None,
-    add_on: Annotated[list[str] | None, typer.Option("--add-on", help="An add-on to include. Repeatable.",
-                                                     show_default=False)] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Quote the catalog at a git ref, REF:path or "
-                                           "release:<id> instead of the working tree.", show_default=False)] = None,
+    usage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--usage",
+            "-u",
+            help="METER=QTY, 'METER[DIM=VALUE]=QTY' or METER=V1,V2,... (transaction values "
+            "of a percentage price). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    usage_file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--usage-file",
+            help="YAML or JSON mapping each meter to a quantity, a list of transaction "
+            "values, or a mapping of 'DIM=VALUE' to quantity. Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Currency of the bill (default: the catalog's, if the plan is sold in it).",
+            show_default=False,
+        ),
+    ] = None,
+    add_on: Annotated[
+        list[str] | None,
+        typer.Option("--add-on", help="An add-on to include. Repeatable.", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Quote the catalog at a git ref, REF:path or release:<id> instead of the working tree.",
+            show_default=False,
+        ),
+    ] = None,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
     """Itemized bill for one period, from the reference rating engine."""
     from pricebook.rating.quote import quote as run_quote
 
-    result = run_quote(catalog_path(catalog), plan, usage or [], usage_file or [], currency=currency,
-                       add_ons=add_on or [], at=at)
+    result = run_quote(
+        catalog_path(catalog),
+        plan,
+        usage or [],
+        usage_file or [],
+        currency=currency,
+        add_ons=add_on or [],
+        at=at,
+    )
     if format is TextJson.json:
         from pricebook.report.quote import to_json
 

@@ -10,19 +10,28 @@ import typer
 from pricebook.cli.common import CatalogOpt, catalog_path, echo
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(str, Enum):  # noqa: UP042 - like cli.common.TextJson
     text = "text"
     markdown = "markdown"
     json = "json"
 
 
 def show(
-    plan: Annotated[str | None, typer.Argument(help="The plan to show (default: every plan side by side).",
-                                               show_default=False)] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Show the catalog at a git ref, REF:path or "
-                                           "release:<id> instead of the working tree.", show_default=False)] = None,
-    currency: Annotated[str | None, typer.Option("--currency", help="Currency of the prices shown.",
-                                                 show_default=False)] = None,
+    plan: Annotated[
+        str | None,
+        typer.Argument(help="The plan to show (default: every plan side by side).", show_default=False),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Show the catalog at a git ref, REF:path or release:<id> instead of the working tree.",
+            show_default=False,
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Currency of the prices shown.", show_default=False)
+    ] = None,
     catalog: CatalogOpt = None,
     format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
 ) -> None:

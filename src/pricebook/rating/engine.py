@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import TypeAlias
 
-from pricebook.model import Catalog, Meter, Price
+from pricebook.model import AddOn, Catalog, Meter, Plan, Price
 from pricebook.money import round_money
 from pricebook.rating.base import ZERO, RatingError, Step
 from pricebook.rating.factory import price_model
@@ -82,7 +82,9 @@ class Bill:
 def default_currency(catalog: Catalog, plan_id: str) -> str:
     """The catalog's currency when the plan offers it, else the plan's first currency."""
     plan = _plan(catalog, plan_id)
-    return catalog.currency if catalog.currency in plan.currencies or not plan.currencies else plan.currencies[0]
+    return (
+        catalog.currency if catalog.currency in plan.currencies or not plan.currencies else plan.currencies[0]
+    )
 
 
 def priced_meters(catalog: Catalog, plan_id: str, add_ons: Sequence[str] = ()) -> list[str]:
@@ -97,8 +99,9 @@ def priced_meters(catalog: Catalog, plan_id: str, add_ons: Sequence[str] = ()) -
     return out
 
 
-def rate_plan(catalog: Catalog, plan_id: str, usage: Usage, currency: str | None = None,
-              add_ons: Sequence[str] = ()) -> Bill:
+def rate_plan(
+    catalog: Catalog, plan_id: str, usage: Usage, currency: str | None = None, add_ons: Sequence[str] = ()
+) -> Bill:
     """Rate one period of ``usage`` on plan ``plan_id`` (and ``add_ons``) into a Bill.
 
     ``currency`` defaults to ``default_currency``. Raises RatingError (exit 2) for an unknown plan
@@ -111,7 +114,9 @@ def rate_plan(catalog: Catalog, plan_id: str, usage: Usage, currency: str | None
     if cur not in plan.currencies:
         raise RatingError(f"plan '{plan_id}' is not sold in {cur} (currencies: {', '.join(plan.currencies)})")
     if len(set(add_ons)) != len(add_ons):
-        raise RatingError("an add-on is given twice: " + ", ".join(sorted({a for a in add_ons if add_ons.count(a) > 1})))
+        raise RatingError(
+            "an add-on is given twice: " + ", ".join(sorted({a for a in add_ons if add_ons.count(a) > 1}))
+        )
     addon_objs = [_add_on(catalog, plan_id, a) for a in add_ons]
     _check_usage(catalog, plan_id, usage, add_ons)
     mode = catalog.rounding
@@ -122,7 +127,9 @@ def rate_plan(catalog: Catalog, plan_id: str, usage: Usage, currency: str | None
             lines += _rate_price(catalog, f"plan '{plan_id}'", sku_id, price, usage, cur, mode, None)
         for a in addon_objs:
             if a.currencies and cur not in a.currencies:
-                raise RatingError(f"add-on '{a.id}' is not sold in {cur} (currencies: {', '.join(a.currencies)})")
+                raise RatingError(
+                    f"add-on '{a.id}' is not sold in {cur} (currencies: {', '.join(a.currencies)})"
+                )
             for sku_id, price in a.prices.items():
                 lines += _rate_price(catalog, f"add-on '{a.id}'", sku_id, price, usage, cur, mode, a.id)
         lines += _adjustments(plan.credit, plan.minimum, lines, plan_id, cur, mode)
@@ -140,24 +147,29 @@ def _did_you_mean(name: str, known: Sequence[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _plan(catalog: Catalog, plan_id: str):  # noqa: ANN202 - Plan
+def _plan(catalog: Catalog, plan_id: str) -> Plan:
     plan = catalog.plans.get(plan_id)
     if plan is None:
         known = sorted(catalog.plans)
-        raise RatingError(f"unknown plan '{plan_id}'{_did_you_mean(plan_id, known)} "
-                          f"(plans: {', '.join(known) or 'none'})")
+        raise RatingError(
+            f"unknown plan '{plan_id}'{_did_you_mean(plan_id, known)} (plans: {', '.join(known) or 'none'})"
+        )
     return plan
 
 
-def _add_on(catalog: Catalog, plan_id: str, add_on_id: str):  # noqa: ANN202 - AddOn
+def _add_on(catalog: Catalog, plan_id: str, add_on_id: str) -> AddOn:
     a = catalog.add_ons.get(add_on_id)
     if a is None:
         known = sorted(catalog.add_ons)
-        raise RatingError(f"unknown add-on '{add_on_id}'{_did_you_mean(add_on_id, known)} "
-                          f"(add-ons: {', '.join(known) or 'none'})")
+        raise RatingError(
+            f"unknown add-on '{add_on_id}'{_did_you_mean(add_on_id, known)} "
+            f"(add-ons: {', '.join(known) or 'none'})"
+        )
     if plan_id not in a.available_for:
-        raise RatingError(f"add-on '{add_on_id}' is not available for plan '{plan_id}' "
-                          f"(available for: {', '.join(a.available_for) or 'no plan'})")
+        raise RatingError(
+            f"add-on '{add_on_id}' is not available for plan '{plan_id}' "
+            f"(available for: {', '.join(a.available_for) or 'no plan'})"
+        )
     return a
 
 
@@ -167,8 +179,10 @@ def _check_usage(catalog: Catalog, plan_id: str, usage: Usage, add_ons: Sequence
         if meter_id not in catalog.meters:
             raise RatingError(f"unknown meter '{meter_id}'{_did_you_mean(meter_id, sorted(catalog.meters))}")
         if meter_id not in priced:
-            raise RatingError(f"plan '{plan_id}' does not price meter '{meter_id}' "
-                              f"(priced meters: {', '.join(priced) or 'none'})")
+            raise RatingError(
+                f"plan '{plan_id}' does not price meter '{meter_id}' "
+                f"(priced meters: {', '.join(priced) or 'none'})"
+            )
         values = [mu.quantity, *(q for vals in mu.by_dimension.values() for q in vals.values())]
         if any(q < 0 for q in values):
             raise RatingError(f"meter '{meter_id}': quantities cannot be negative")
@@ -185,8 +199,16 @@ def _rest_quantity(meter: Meter | None, mu: MeterUsage, dim: str, listed: Sequen
     return sum(rest, ZERO)
 
 
-def _rate_price(catalog: Catalog, owner: str, sku_id: str, price: Price, usage: Usage, cur: str,
-                mode: str, add_on: str | None) -> list[Line]:
+def _rate_price(
+    catalog: Catalog,
+    owner: str,
+    sku_id: str,
+    price: Price,
+    usage: Usage,
+    cur: str,
+    mode: str,
+    add_on: str | None,
+) -> list[Line]:
     where = f"{owner}, price '{sku_id}'"
     sku = catalog.skus.get(sku_id)
     if sku is None:
@@ -195,8 +217,9 @@ def _rate_price(catalog: Catalog, owner: str, sku_id: str, price: Price, usage: 
     mu = usage.get(meter_id, MeterUsage()) if meter_id else MeterUsage()
     meter = catalog.meters.get(meter_id) if meter_id else None
 
-    def line(p: Price, quantity: Decimal, txns: Sequence[Decimal], dim: tuple[str, str] | None,
-             rest_of: str | None) -> Line:
+    def line(
+        p: Price, quantity: Decimal, txns: Sequence[Decimal], dim: tuple[str, str] | None, rest_of: str | None
+    ) -> Line:
         try:
             rated = price_model(p, cur).rate(quantity, txns)
         except RatingError as exc:
@@ -205,18 +228,31 @@ def _rate_price(catalog: Catalog, owner: str, sku_id: str, price: Price, usage: 
             quantity = Decimal(1)
         elif p.model == "percentage":
             quantity = sum(txns, ZERO)
-        return Line(sku_id, p.model, quantity, round_money(rated.amount, cur, mode), "price", dim, add_on,
-                    rated.amount, rated.steps, rest_of)
+        return Line(
+            sku_id,
+            p.model,
+            quantity,
+            round_money(rated.amount, cur, mode),
+            "price",
+            dim,
+            add_on,
+            rated.amount,
+            rated.steps,
+            rest_of,
+        )
 
     if price.model == "percentage" and mu.quantity != 0 and not mu.transactions:
-        raise RatingError(f"{where}: a percentage price needs the transaction values of meter "
-                          f"'{meter_id}', not only their total")
+        raise RatingError(
+            f"{where}: a percentage price needs the transaction values of meter "
+            f"'{meter_id}', not only their total"
+        )
     if price.model == "flat" or not price.dimensions:
         return [line(price, mu.quantity, mu.transactions, None, None)]
     if len(price.dimensions) > 1:
         raise RatingError(f"{where}: a price may vary by one dimension, not {len(price.dimensions)}")
-    if price.model == "percentage" or any(p.model == "percentage" for vs in price.dimensions.values()
-                                          for p in vs.values()):
+    if price.model == "percentage" or any(
+        p.model == "percentage" for vs in price.dimensions.values() for p in vs.values()
+    ):
         raise RatingError(f"{where}: percentage prices cannot vary by dimension")
     ((dim, specs),) = price.dimensions.items()
     values = mu.by_dimension.get(dim, {})
@@ -232,8 +268,14 @@ def _rate_price(catalog: Catalog, owner: str, sku_id: str, price: Price, usage: 
     return out
 
 
-def _adjustments(credit_m: Mapping[str, Decimal] | None, minimum_m: Mapping[str, Decimal] | None,
-                 lines: list[Line], plan_id: str, cur: str, mode: str) -> list[Line]:
+def _adjustments(
+    credit_m: Mapping[str, Decimal] | None,
+    minimum_m: Mapping[str, Decimal] | None,
+    lines: list[Line],
+    plan_id: str,
+    cur: str,
+    mode: str,
+) -> list[Line]:
     from pricebook.rating.base import money_in
 
     out: list[Line] = []
@@ -247,8 +289,9 @@ def _adjustments(credit_m: Mapping[str, Decimal] | None, minimum_m: Mapping[str,
         applied = min(round_money(credit, cur, mode), max(usage_total, ZERO))
         if applied > 0:
             step = Step("credit", Decimal(1), credit, -applied)
-            out.append(Line("credit", "credit", Decimal(1), -applied, "credit", unrounded=-applied,
-                            detail=(step,)))
+            out.append(
+                Line("credit", "credit", Decimal(1), -applied, "credit", unrounded=-applied, detail=(step,))
+            )
             subtotal -= applied
     if minimum_m is not None:
         try:
@@ -259,6 +302,7 @@ def _adjustments(credit_m: Mapping[str, Decimal] | None, minimum_m: Mapping[str,
         if subtotal < floor:
             top_up = floor - subtotal
             step = Step("minimum", Decimal(1), minimum, top_up)
-            out.append(Line("minimum", "minimum", Decimal(1), top_up, "minimum", unrounded=top_up,
-                            detail=(step,)))
+            out.append(
+                Line("minimum", "minimum", Decimal(1), top_up, "minimum", unrounded=top_up, detail=(step,))
+            )
     return out

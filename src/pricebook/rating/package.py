@@ -1,4 +1,4 @@
-"""``package``: ``ceil(max(q - included, 0) / package_size) × package_price`` (floor with ``rounding: down``)."""
+"""``package``: ``ceil(max(q - included, 0) / package_size) × package_price``; ``rounding: down`` floors."""
 
 from __future__ import annotations
 

@@ -36,13 +36,21 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None) -> tuple[Catalo
         first = errors[0] if errors else None
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         what = f"{first.location}: {first.rule} {first.message}" if first else "it could not be loaded"
-        raise CatalogLoadError(f"catalog {rev.label} is invalid: {what}{more}; run 'pricebook validate'",
-                               list(errors))
+        raise CatalogLoadError(
+            f"catalog {rev.label} is invalid: {what}{more}; run 'pricebook validate'", list(errors)
+        )
     return result.catalog, rev.label
 
 
-def quote(catalog_dir: Path, plan: str, usage_args: Sequence[str] = (), usage_files: Sequence[Path] = (),
-          currency: str | None = None, add_ons: Sequence[str] = (), at: str | None = None) -> Quote:
+def quote(
+    catalog_dir: Path,
+    plan: str,
+    usage_args: Sequence[str] = (),
+    usage_files: Sequence[Path] = (),
+    currency: str | None = None,
+    add_ons: Sequence[str] = (),
+    at: str | None = None,
+) -> Quote:
     """Rate one period for ``plan`` from ``--usage`` values and usage files (SPEC §4's ``quote``)."""
     from pricebook.rating.usage_input import usage_from_inputs
 

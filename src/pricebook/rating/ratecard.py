@@ -15,6 +15,7 @@ from pricebook.model import (
     Entitlement,
     FlatPrice,
     GraduatedPrice,
+    Money,
     PackagePrice,
     PercentagePrice,
     PerUnitPrice,
@@ -70,13 +71,13 @@ def _qty(d: Decimal) -> str:
     return format(d.normalize(), ",f")
 
 
-def _m(money: Any, currency: str) -> Decimal | None:
+def _m(money: Money | None, currency: str) -> Decimal | None:
     if money is None:
         return None
     return money.get(currency)
 
 
-def _fmt(money: Any, currency: str) -> str:
+def _fmt(money: Money | None, currency: str) -> str:
     v = _m(money, currency)
     return format_money(v, currency) if v is not None else f"(no {currency} price)"
 
@@ -107,7 +108,9 @@ def tier_texts(tiers: tuple[Tier, ...], currency: str, unit: str | None) -> tupl
     return tuple(out)
 
 
-def describe_price(price: Price, currency: str, unit: str | None = None, period: str = "month") -> tuple[str, tuple[str, ...]]:
+def describe_price(
+    price: Price, currency: str, unit: str | None = None, period: str = "month"
+) -> tuple[str, tuple[str, ...]]:
     """A one-line summary of ``price`` and, for tiered prices, one line per tier."""
     if isinstance(price, FlatPrice):
         return f"{_fmt(price.amount, currency)} per {period}", ()
@@ -121,7 +124,11 @@ def describe_price(price: Price, currency: str, unit: str | None = None, period:
     if isinstance(price, PackagePrice):
         inc = f", {_qty(price.included)} included" if price.included else ""
         rnd = ", partial packages free" if price.rounding == "down" else ""
-        units = f" {unit}s" if unit and not unit.isupper() and not unit.endswith("s") else (f" {unit}" if unit else "")
+        units = (
+            f" {unit}s"
+            if unit and not unit.isupper() and not unit.endswith("s")
+            else (f" {unit}" if unit else "")
+        )
         return f"{_fmt(price.package_price, currency)} per {_qty(price.package_size)}{units}{inc}{rnd}", ()
     if isinstance(price, PercentagePrice):
         text = f"{_qty(price.percent)}%"
@@ -183,10 +190,24 @@ def rate_card(catalog: Catalog, plan_id: str, currency: str | None = None, sourc
     for a in catalog.add_ons.values():
         if plan_id in a.available_for:
             a = _add_on(catalog, plan_id, a.id)
-            add_ons.append(AddOnCard(a.id, a.name, a.description,
-                                     tuple(_rows(catalog, a.prices, cur, plan.billing_period, a.id))))
-    return RateCard(plan, cur, tuple(rows), _m(plan.minimum, cur), _m(plan.credit, cur), tuple(ents),
-                    tuple(add_ons), source)
+            add_ons.append(
+                AddOnCard(
+                    a.id,
+                    a.name,
+                    a.description,
+                    tuple(_rows(catalog, a.prices, cur, plan.billing_period, a.id)),
+                )
+            )
+    return RateCard(
+        plan,
+        cur,
+        tuple(rows),
+        _m(plan.minimum, cur),
+        _m(plan.credit, cur),
+        tuple(ents),
+        tuple(add_ons),
+        source,
+    )
 
 
 def rate_cards(catalog: Catalog, currency: str | None = None, source: str = "") -> list[RateCard]:
@@ -207,8 +228,9 @@ def _flat_total(card: RateCard) -> Decimal:
     return total
 
 
-def show(catalog_dir: Any, plan: str | None = None, currency: str | None = None,
-         at: str | None = None) -> list[RateCard]:
+def show(
+    catalog_dir: Any, plan: str | None = None, currency: str | None = None, at: str | None = None
+) -> list[RateCard]:
     """``show`` as a function: load the catalog (at ``at``) and return one rate card, or all of them."""
     from pricebook.rating.quote import load_valid_catalog
 

@@ -96,8 +96,10 @@ def _file_value(value: Any, where: str, item_at: Any) -> tuple[tuple[Decimal, ..
         return tuple(out), True
     if isinstance(value, (int, Decimal, str)):
         return (parse_number(str(value), where),), False
-    raise InputError(f"{where}: expected a quantity, a list of transaction values or a mapping of "
-                     f"DIM=VALUE to quantity, got {type(value).__name__}")
+    raise InputError(
+        f"{where}: expected a quantity, a list of transaction values or a mapping of "
+        f"DIM=VALUE to quantity, got {type(value).__name__}"
+    )
 
 
 def read_usage_file(path: Path) -> list[UsageEntry]:
@@ -127,6 +129,7 @@ def read_usage_file(path: Path) -> list[UsageEntry]:
         return []
     if not isinstance(data, dict):
         raise InputError(f"{path}: a usage file maps each meter to its usage, got {type(data).__name__}")
+
     def at(*keys: Any) -> str:
         pos = positions.get(tuple(keys))
         name = str(keys[0]) + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys[1:])
@@ -172,11 +175,14 @@ def build_usage(catalog: Catalog, entries: Sequence[UsageEntry]) -> Usage:
         for dim, _ in e.dims:
             if dim not in meter.dimensions:
                 have = ", ".join(meter.dimensions) or "none"
-                raise InputError(f"{e.source}: meter '{e.meter}' has no dimension '{dim}' (dimensions: {have})")
+                raise InputError(
+                    f"{e.source}: meter '{e.meter}' has no dimension '{dim}' (dimensions: {have})"
+                )
         key = (e.meter, tuple(sorted(e.dims)))
         if key in seen:
-            raise InputError(f"{e.source}: usage of the same meter and dimension values is also given by "
-                             f"{seen[key]}")
+            raise InputError(
+                f"{e.source}: usage of the same meter and dimension values is also given by {seen[key]}"
+            )
         seen[key] = e.source
         by_meter.setdefault(e.meter, []).append(e)
     usage: dict[str, MeterUsage] = {}
@@ -211,7 +217,9 @@ def usage_to_data(usage: Mapping[str, MeterUsage]) -> dict[str, Any]:
     for meter, mu in usage.items():
         item: dict[str, Any] = {"quantity": dec(mu.quantity)}
         if mu.by_dimension:
-            item["by_dimension"] = {d: {v: dec(q) for v, q in vals.items()} for d, vals in mu.by_dimension.items()}
+            item["by_dimension"] = {
+                d: {v: dec(q) for v, q in vals.items()} for d, vals in mu.by_dimension.items()
+            }
         if len(mu.transactions) > 1:
             item["transactions"] = [dec(t) for t in mu.transactions]
         out[meter] = item

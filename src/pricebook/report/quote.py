@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -56,8 +57,13 @@ def line_unit(catalog: Catalog, line: Line) -> str | None:
 
 def explain(line: Line, currency: str, unit: str | None = None) -> str:
     """How a line's amount arose, in words: ``3 included; 2 × $12.00``."""
-    m = lambda d: format_money(d, currency)  # noqa: E731
-    u = lambda q: f"{qty(q)} {unit_label(unit, q)}".strip()  # noqa: E731
+
+    def m(d: Decimal) -> str:
+        return format_money(d, currency)
+
+    def u(q: Decimal) -> str:
+        return f"{qty(q)} {unit_label(unit, q)}".strip()
+
     parts: list[str] = []
     steps = list(line.detail)
     if line.kind == "credit":
@@ -76,7 +82,7 @@ def explain(line: Line, currency: str, unit: str | None = None) -> str:
     return text
 
 
-def _step_text(s: Step, model: str, m: Any, u: Any) -> str:
+def _step_text(s: Step, model: str, m: Callable[[Decimal], str], u: Callable[[Decimal], str]) -> str:
     if s.kind == "flat":
         return "flat fee per period"
     if s.kind == "included":
@@ -90,8 +96,10 @@ def _step_text(s: Step, model: str, m: Any, u: Any) -> str:
     if s.kind == "flat_fee":
         return f"tier {s.tier} fee {m(s.rate)}"
     if s.kind == "packages":
-        return (f"{u(s.units or Decimal(0))} in packages of {qty(s.size or Decimal(1))}: "
-                f"{qty(s.quantity)} × {m(s.rate)}")
+        return (
+            f"{u(s.units or Decimal(0))} in packages of {qty(s.size or Decimal(1))}: "
+            f"{qty(s.quantity)} × {m(s.rate)}"
+        )
     if s.kind == "percent":
         return f"{qty(s.rate)}% of {m(s.quantity)}"
     if s.kind == "fixed_fee":
@@ -107,7 +115,12 @@ def _step_text(s: Step, model: str, m: Any, u: Any) -> str:
 
 
 def _step_data(s: Step) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": s.kind, "quantity": dec(s.quantity), "rate": dec(s.rate), "amount": dec(s.amount)}
+    out: dict[str, Any] = {
+        "kind": s.kind,
+        "quantity": dec(s.quantity),
+        "rate": dec(s.rate),
+        "amount": dec(s.amount),
+    }
     if s.tier is not None:
         out["tier"] = s.tier
     if s.units is not None:
@@ -125,7 +138,9 @@ def line_data(catalog: Catalog, line: Line, currency: str) -> dict[str, Any]:
         "amount": money_str(line.amount, currency),
         "kind": line.kind,
         "name": line_label(catalog, line),
-        "dimension": None if line.dimension is None else {"name": line.dimension[0], "value": line.dimension[1]},
+        "dimension": None
+        if line.dimension is None
+        else {"name": line.dimension[0], "value": line.dimension[1]},
         "rest_of": line.rest_of,
         "add_on": line.add_on,
         "unrounded": dec(line.unrounded),
@@ -173,22 +188,32 @@ def print_text(q: Quote) -> None:
     out = console()
     period = "per month" if plan.billing_period == "month" else f"per {plan.billing_period}"
     add = f" + {', '.join(bill.add_ons)}" if bill.add_ons else ""
-    out.print(f"[bold]Quote: {escape(plan.name)}[/bold] ({escape(bill.plan)}{escape(add)}), "
-              f"{bill.currency}, {period}. Catalog {escape(cat.name)} at {escape(q.source)}.")
+    out.print(
+        f"[bold]Quote: {escape(plan.name)}[/bold] ({escape(bill.plan)}{escape(add)}), "
+        f"{bill.currency}, {period}. Catalog {escape(cat.name)} at {escape(q.source)}."
+    )
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column("Item", footer="Total")
     table.add_column("Quantity", justify="right")
     table.add_column("How", overflow="fold")
-    table.add_column("Amount", justify="right", footer=f"[bold]{escape(format_money(bill.total, bill.currency))}[/bold]")
+    table.add_column(
+        "Amount", justify="right", footer=f"[bold]{escape(format_money(bill.total, bill.currency))}[/bold]"
+    )
     for ln in bill.lines:
         unit = line_unit(cat, ln)
         if ln.kind != "price" or ln.model == "flat":
             shown_qty = ""
         else:
             shown_qty = f"{qty(ln.quantity)} {unit_label(unit, ln.quantity)}".strip()
-        table.add_row(escape(line_label(cat, ln)), escape(shown_qty),
-                      escape(explain(ln, bill.currency, unit)), escape(format_money(ln.amount, bill.currency)))
+        table.add_row(
+            escape(line_label(cat, ln)),
+            escape(shown_qty),
+            escape(explain(ln, bill.currency, unit)),
+            escape(format_money(ln.amount, bill.currency)),
+        )
     out.print(table)
     digits = minor_unit(bill.currency)
-    out.print(f"Each line is rounded once to {digits} decimal{'s' if digits != 1 else ''} ({bill.rounding}); "
-              "the total is the sum of the lines.")
+    out.print(
+        f"Each line is rounded once to {digits} decimal{'s' if digits != 1 else ''} ({bill.rounding}); "
+        "the total is the sum of the lines."
+    )

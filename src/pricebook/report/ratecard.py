@@ -25,27 +25,43 @@ def _period(card: RateCard) -> str:
 def _adjustments(card: RateCard) -> list[tuple[str, str]]:
     out = []
     if card.minimum is not None:
-        out.append(("Minimum spend", f"{format_money(card.minimum, card.currency)} {_period(card)}, "
-                                     "topped up when usage is lower"))
+        out.append(
+            (
+                "Minimum spend",
+                f"{format_money(card.minimum, card.currency)} {_period(card)}, topped up when usage is lower",
+            )
+        )
     if card.credit is not None:
-        out.append(("Usage credit", f"{format_money(card.credit, card.currency)} {_period(card)}, "
-                                    "against usage charges"))
+        out.append(
+            (
+                "Usage credit",
+                f"{format_money(card.credit, card.currency)} {_period(card)}, against usage charges",
+            )
+        )
     return out
 
 
 def _add_on_text(card: RateCard) -> list[tuple[str, str]]:
-    return [(a.name, "; ".join(f"{r.name}: {r.summary}" if r.name != a.name else r.summary for r in a.rows))
-            for a in card.add_ons]
+    return [
+        (a.name, "; ".join(f"{r.name}: {r.summary}" if r.name != a.name else r.summary for r in a.rows))
+        for a in card.add_ons
+    ]
 
 
 # --- JSON ----------------------------------------------------------------------------------------
 
 
 def _row_data(r: PriceRow) -> dict[str, Any]:
-    return {"sku": r.sku, "name": r.name, "model": r.model, "unit": r.unit, "summary": r.summary,
-            "tiers": list(r.tiers),
-            "dimension": None if r.dimension is None else {"name": r.dimension[0], "value": r.dimension[1]},
-            "price": price_data(r.price) if r.price is not None else None}
+    return {
+        "sku": r.sku,
+        "name": r.name,
+        "model": r.model,
+        "unit": r.unit,
+        "summary": r.summary,
+        "tiers": list(r.tiers),
+        "dimension": None if r.dimension is None else {"name": r.dimension[0], "value": r.dimension[1]},
+        "price": price_data(r.price) if r.price is not None else None,
+    }
 
 
 def card_data(card: RateCard) -> dict[str, Any]:
@@ -61,7 +77,9 @@ def card_data(card: RateCard) -> dict[str, Any]:
         "minimum": money_str(card.minimum, card.currency) if card.minimum is not None else None,
         "credit": money_str(card.credit, card.currency) if card.credit is not None else None,
         "entitlements": {fid: entitlement_data(p.entitlements[fid]) for fid, _, _ in card.entitlements},
-        "add_ons": [{"id": a.id, "name": a.name, "prices": [_row_data(r) for r in a.rows]} for a in card.add_ons],
+        "add_ons": [
+            {"id": a.id, "name": a.name, "prices": [_row_data(r) for r in a.rows]} for a in card.add_ons
+        ],
         "catalog": card.source,
     }
 
@@ -90,8 +108,10 @@ def card_markdown(card: RateCard) -> str:
     if p.description:
         out += [p.description, ""]
     out += [f"Prices in {card.currency}, {_period(card)}.", ""]
-    rows = [[("↳ " + _row_label(r).strip()) if r.dimension else r.name, "<br>".join(_price_lines(r))]
-            for r in card.rows]
+    rows = [
+        [("↳ " + _row_label(r).strip()) if r.dimension else r.name, "<br>".join(_price_lines(r))]
+        for r in card.rows
+    ]
     rows += [[k, v] for k, v in _adjustments(card)]
     out += _md_table(["Item", "Price"], rows) + [""]
     if card.entitlements:
@@ -128,8 +148,15 @@ def overview_rows(cards: list[RateCard]) -> tuple[list[str], list[list[str]]]:
     for name, attr in (("Minimum spend", "minimum"), ("Usage credit", "credit")):
         vals = [getattr(c, attr) for c in cards]
         if any(v is not None for v in vals):
-            rows.append([name, *(format_money(v, c.currency) if v is not None else "-"
-                                 for v, c in zip(vals, cards, strict=True))])
+            rows.append(
+                [
+                    name,
+                    *(
+                        format_money(v, c.currency) if v is not None else "-"
+                        for v, c in zip(vals, cards, strict=True)
+                    ),
+                ]
+            )
     features: list[tuple[str, str]] = []
     for c in cards:
         for fid, fname, _ in c.entitlements:
@@ -171,8 +198,10 @@ def print_text(cards: list[RateCard], single: bool) -> None:
         return
     card = cards[0]
     p = card.plan
-    out.print(f"[bold]{escape(p.name)}[/bold] ({escape(p.id)}): prices in {card.currency}, {_period(card)}. "
-              f"Catalog at {escape(card.source)}.")
+    out.print(
+        f"[bold]{escape(p.name)}[/bold] ({escape(p.id)}): prices in {card.currency}, {_period(card)}. "
+        f"Catalog at {escape(card.source)}."
+    )
     if p.description:
         out.print(escape(p.description))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
