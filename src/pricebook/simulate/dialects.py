@@ -23,10 +23,12 @@ SQL to hand to a warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pricebook.errors import InternalError, UsageError
+from pricebook.errors import InputError, InternalError, UsageError
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -179,19 +181,17 @@ def _local_time(node: exp.Expression, dialect: str) -> exp.Expression:
 
 
 def _bigquery_datetime_trunc(node: exp.Expression) -> exp.Expression:
-    """BigQuery truncates a DATETIME with DATETIME_TRUNC(x, MONTH), not TIMESTAMP_TRUNC."""
+    """Every timestamp stage 1 truncates is zone-less (DuckDB TIMESTAMP, BigQuery DATETIME), and
+    BigQuery truncates a DATETIME with DATETIME_TRUNC(x, MONTH); sqlglot writes TIMESTAMP_TRUNC."""
     from sqlglot import exp
 
     if not isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)):
-        return node
-    value = node.this
-    if not (isinstance(value, exp.Anonymous) and str(value.this).upper() == "DATETIME"):
         return node
     unit = node.args.get("unit")
     unit_name = (unit.name if isinstance(unit, exp.Expression) else str(unit or "")).upper()
     if not unit_name:
         return node
-    return exp.Anonymous(this="DATETIME_TRUNC", expressions=[value, exp.var(unit_name)])
+    return exp.Anonymous(this="DATETIME_TRUNC", expressions=[node.this, exp.var(unit_name)])
 
 
 def _bigquery_decimal(node: exp.Expression) -> exp.Expression:
@@ -252,7 +252,8 @@ def _is_zoned_value(node: exp.Expression) -> bool:
 
     if isinstance(node, exp.UnixToTime):
         return True
-    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.TIMESTAMPTZ)
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.TIMESTAMPTZ,
+                                                         exp.DataType.Type.TIMESTAMPLTZ)
 
 
 def _wall_clock(node: exp.Expression, dialect: str, timezone: str) -> exp.Expression:
@@ -261,7 +262,8 @@ def _wall_clock(node: exp.Expression, dialect: str, timezone: str) -> exp.Expres
     from sqlglot import exp
 
     if not (isinstance(node, exp.Cast) and not isinstance(node, exp.TryCast)
-            and node.to.is_type(exp.DataType.Type.TIMESTAMP) and _is_zoned_value(node.this)):
+            and node.to.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+            and _is_zoned_value(node.this)):
         return node
     value, zone = node.this, exp.Literal.string(timezone)
     if dialect == "snowflake":
@@ -342,3 +344,318 @@ def stage1_query(view_sql: str, aggregate_sql: str, *, view_name: str = "usage_e
     if not isinstance(query, exp.Select):
         raise InternalError("stage-1 SQL is not a SELECT")
     return query.with_(view_name, as_=body).sql(dialect="duckdb")
+
+
+# --- the aggregate handed back: columns, types and validation -------------------------------------
+
+
+def aggregate_columns(agg_spec: Any) -> list[tuple[str, str]]:
+    """The aggregate's columns and DuckDB types for ``agg_spec`` (a ``stage1.AggregateSpec``).
+
+    Read from DuckDB's own description of the stage-1 query over an empty usage view, so the
+    contract cannot drift from the builder that writes the query.
+    """
+    import duckdb
+
+    from pricebook.simulate.stage1 import aggregate_sql
+
+    con = duckdb.connect(":memory:")
+    try:
+        n_dims = len(list(agg_spec.dimensions)) or _dimension_count(agg_spec.meters)
+        dims = "".join(f", CAST(NULL AS VARCHAR) AS d_{i}" for i in range(n_dims))
+        con.execute(
+            f"CREATE TEMP VIEW {agg_spec.source} AS SELECT CAST(NULL AS VARCHAR) AS event_id, "
+            "CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS meter, "
+            f"CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS DECIMAL(38, {agg_spec.scale})) AS value, "
+            f"CAST(NULL AS VARCHAR) AS value_raw, CAST(NULL AS VARCHAR) AS excluded{dims} LIMIT 0")
+        rows = con.execute("DESCRIBE " + aggregate_sql(agg_spec)).fetchall()
+    finally:
+        con.close()
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def _dimension_count(meters: Any) -> int:
+    from pricebook.simulate.readers import dimension_names
+
+    return len(dimension_names(meters))
+
+
+_INTEGER_TYPES = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
+                  "USMALLINT", "UTINYINT")
+
+
+def load_aggregate(con: Any, path: str, columns: Sequence[tuple[str, str]], *,
+                   table: str = "agg") -> int:
+    """Read an aggregate computed elsewhere (``pricebook aggregate-sql`` in a warehouse) from
+    ``path`` into the DuckDB table ``table``, checking it against ``columns`` first.
+
+    Accepts CSV, Parquet or NDJSON. Every expected column must be there, and no other; decimals must
+    arrive exactly (DECIMAL or text, never a binary float) with at most the declared scale; each
+    value must convert to its column's type. Anything else raises a one-line ``InputError`` that
+    names the file, the column and, for a bad value, the row. Returns the number of rows.
+    """
+    from pricebook.simulate.readers import describe, reader_sql
+    from pricebook.simulate.sqlutil import ident, lit
+
+    source = reader_sql([path])
+    actual = describe(con, source)
+    names = {n.lower(): n for n in actual}
+    missing = [n for n, _ in columns if n.lower() not in names]
+    extra = sorted(n for n in actual if n.lower() not in {c.lower() for c, _ in columns})
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected column(s) {', '.join(extra)}")
+        expected = ", ".join(f"{n} {t}" for n, t in columns)
+        raise InputError(f"aggregate {path}: {'; '.join(parts)} (expected: {expected})")
+
+    selects: list[str] = []
+    checks: list[tuple[str, str]] = []
+    for name, typ in columns:
+        src_name = names[name.lower()]
+        src_type = actual[src_name].upper()
+        col = ident(src_name)
+        if typ.startswith("DECIMAL"):
+            scale = int(typ.rstrip(")").split(",")[1])
+            if src_type in ("DOUBLE", "FLOAT", "REAL"):
+                raise InputError(f"aggregate {path}: column {name} is {src_type}, a binary float; "
+                                 f"export it exactly, as {typ} or as text")
+            if src_type.startswith("DECIMAL") and int(src_type.rstrip(")").split(",")[1]) <= scale:
+                checks.append((name, f"{col} IS NOT NULL AND TRY_CAST({col} AS {typ}) IS NULL"))
+            else:
+                text = f"trim(CAST({col} AS VARCHAR))"
+                frac = f"rtrim(split_part({text}, '.', 2), '0')"
+                checks.append((name, f"{col} IS NOT NULL AND (TRY_CAST({text} AS {typ}) IS NULL "
+                                     f"OR NOT regexp_full_match({text}, '[+-]?[0-9]+([.][0-9]*)?') "
+                                     f"OR length({frac}) > {scale})"))
+                col = text
+        elif typ in _INTEGER_TYPES:
+            checks.append((name, f"{col} IS NOT NULL AND TRY_CAST({col} AS {typ}) IS NULL"))
+        elif typ == "DATE":
+            checks.append((name, f"{col} IS NOT NULL AND (TRY_CAST({col} AS DATE) IS NULL "
+                                 f"OR day(TRY_CAST({col} AS DATE)) <> 1)"))
+            col = f"CAST({col} AS DATE)" if src_type == "DATE" else f"TRY_CAST({col} AS DATE)"
+        else:
+            checks.append((name, f"{col} IS NOT NULL AND TRY_CAST({col} AS {typ}) IS NULL"))
+        if not col.startswith("TRY_CAST"):
+            col = f"TRY_CAST({col} AS {typ})"
+        selects.append(f"{col} AS {ident(name)}")
+
+    numbered = f"(SELECT row_number() OVER () AS pricebook_row, * FROM {source}) AS a"
+    for name, bad in checks:
+        try:
+            row = con.execute(f"SELECT pricebook_row, CAST({ident(names[name.lower()])} AS VARCHAR) "
+                              f"FROM {numbered} WHERE {bad} LIMIT 1").fetchone()
+        except Exception as exc:
+            raise InputError(f"aggregate {path}: cannot read column {name}: {_first_line(exc)}") from exc
+        if row is not None:
+            typ = dict(columns)[name]
+            why = "is not the first day of a month" if typ == "DATE" else f"is not a {typ}"
+            raise InputError(f"aggregate {path}: row {row[0]}: {name} = {row[1]!r} {why}")
+    status = ident(names["status"]) if "status" in names else None
+    if status is not None:
+        from pricebook.simulate.stage1 import STATUSES
+
+        known = ", ".join(lit(s) for s in STATUSES)
+        row = con.execute(f"SELECT pricebook_row, CAST({status} AS VARCHAR) FROM {numbered} "
+                          f"WHERE {status} IS NULL OR ({status} NOT IN ({known}) "
+                          f"AND {status} NOT LIKE 'non\\_usage:%' ESCAPE '\\') LIMIT 1").fetchone()
+        if row is not None:
+            raise InputError(f"aggregate {path}: row {row[0]}: status {row[1]!r} is not one of "
+                             f"{', '.join(STATUSES)} or non_usage:<category>")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT {', '.join(selects)} FROM {source}")
+    return int(con.execute(f"SELECT count(*) FROM {ident(table)}").fetchone()[0])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --- `pricebook aggregate-sql`: stage 1 for a warehouse -------------------------------------------
+
+SESSION_ZONE: dict[str, str] = {
+    "duckdb": "SET TimeZone = {tz};",
+    "spark": "SET TIME ZONE {tz};",
+    "snowflake": "ALTER SESSION SET TIMEZONE = {tz};",
+    "bigquery": "SET @@time_zone = {tz};",
+    "trino": "SET TIME ZONE {tz};",
+}
+
+
+def assumed_source_columns(spec: Any) -> dict[str, str]:
+    """The raw usage table's columns when no sample describes them: every column the mapping
+    (defaults, ``--preset``, ``--map``) names, as text, plus the JSON properties column."""
+    preset = spec.preset
+    mapping: dict[str, str] = {c: c for c in ("customer_id", "timestamp", "meter", "quantity", "event_id")}
+    if preset is not None:
+        mapping.update(preset.columns)
+        if "event_id" not in preset.columns or not preset.dedup:
+            mapping.pop("event_id", None)
+    mapping.update(spec.mapping)
+    names: list[str] = []
+
+    def add(value: str) -> None:
+        for part in value.split("|"):
+            head = part.strip().partition(".")[0]
+            if head and head not in names:
+                names.append(head)
+
+    for value in mapping.values():
+        if value:
+            add(value)
+    # the JSON properties column: named by --map or the preset; a plain export has "properties"
+    props = mapping.get("properties") or (preset.properties if preset else "properties")
+    if props:
+        add(props)
+    if preset is not None:
+        if preset.usage_filter is not None:
+            add(preset.usage_filter[0])
+        for value in preset.dimension_columns.values():
+            add(value)
+    return {n: "VARCHAR" for n in names}
+
+
+@dataclass(frozen=True)
+class WarehouseSql:
+    """``pricebook aggregate-sql``'s result: the script and the aggregate's columns."""
+
+    dialect: str
+    sql: str
+    columns: list[tuple[str, str]]
+
+
+def warehouse_sql(catalogs: Sequence[Any], dialect: str, *, table: str, mapping: Mapping[str, str] | None = None,
+                  preset: str | None = None, source_types: Mapping[str, str] | None = None,
+                  scale: int = 12, dedup: bool = True) -> WarehouseSql:
+    """Stage 1 of ``pricebook simulate`` as one SQL script for ``dialect`` over the table ``table``.
+
+    ``catalogs`` are every catalog the aggregate will be rated with (the baseline and the
+    candidate): their meters, dimensions and percentage prices decide what stage 1 keeps.
+    ``source_types`` are the raw table's columns and DuckDB types (from a sample export); without
+    them every column the mapping names is assumed to be text (``assumed_source_columns``).
+    The script sets the session's time zone to the catalog's, then runs one SELECT whose result is
+    the aggregate ``pricebook simulate --aggregate FILE`` reads.
+    """
+    from pricebook.simulate.presets import get_preset
+    from pricebook.simulate.readers import UsageSpec, dimension_names, usage_view_sql
+    from pricebook.simulate.sqlutil import ident, lit
+    from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+
+    d = check_dialect(dialect)
+    if not catalogs:
+        raise UsageError("aggregate-sql needs a catalog")
+    parts = [p.strip() for p in table.split(".")]
+    if not table.strip() or not all(parts):
+        raise UsageError(f"--table '{table}' is not a table name (NAME, SCHEMA.NAME or DB.SCHEMA.NAME)")
+    source = ".".join(ident(p) for p in parts)
+    meters: dict[str, Any] = {}
+    for cat in catalogs:
+        for mid, m in cat.meters.items():
+            meters.setdefault(mid, m)
+    timezone = catalogs[-1].timezone
+    spec = UsageSpec(paths=(), mapping=dict(mapping or {}), preset=get_preset(preset), scale=scale)
+    types = dict(source_types) if source_types is not None else assumed_source_columns(spec)
+    if spec.preset is not None and not spec.preset.dedup and "event_id" not in spec.mapping:
+        dedup = False
+    agg_spec = AggregateSpec(meters, frozenset(transaction_meters(catalogs)), scale, dedup,
+                             dimensions=tuple(dimension_names(meters)))
+    query = stage1_query(usage_view_sql(types, source, spec, meters), aggregate_sql(agg_spec))
+    body = transpile(query, d, timezone=timezone, source_columns=list(types))
+    if d == "snowflake":
+        body = _snowflake_unquote(body)
+    columns = aggregate_columns(agg_spec)
+    header = [
+        f"-- pricebook stage 1 (read, dedup, aggregate) for {d}: catalog(s) "
+        f"{', '.join(c.id for c in catalogs)}, quantities at DECIMAL(38, {scale}), "
+        f"dedup by event_id: {'yes' if dedup else 'no'}.",
+        f"-- Reads {table} (columns: {', '.join(types)}). Billing months are in {timezone}:",
+        "-- the first statement sets the session zone, timestamps without an offset are read in it.",
+        "-- Save the result (CSV with a header, Parquet or NDJSON) and run",
+        "--   pricebook simulate --aggregate FILE ...",
+        "-- Result columns: " + ", ".join(f"{n} {t}" for n, t in columns),
+    ]
+    script = "\n".join(header) + "\n" + SESSION_ZONE[d].format(tz=lit(timezone)) + "\n\n" + body + ";\n"
+    return WarehouseSql(d, script, columns)
+
+
+def transaction_meters(catalogs: Sequence[Any]) -> set[str]:
+    """Meters some plan or add-on prices by ``percentage``: stage 1 keeps their event values."""
+    out: set[str] = set()
+    for cat in catalogs:
+        for owner in (*cat.plans.values(), *cat.add_ons.values()):
+            for sku_id, price in owner.prices.items():
+                sku = cat.skus.get(sku_id)
+                prices = [price, *(p for vals in price.dimensions.values() for p in vals.values())]
+                if sku is not None and sku.meter and any(p.model == "percentage" for p in prices):
+                    out.add(sku.meter)
+    return out
+
+
+def _snowflake_unquote(sql: str) -> str:
+    """Snowflake folds unquoted names to upper case and matches quoted ones exactly, so a quoted
+    ``"customer_id"`` misses the CUSTOMER_ID column a load creates. Unquote plain lower-case names."""
+    import sqlglot
+    from sqlglot import exp
+
+    trees = sqlglot.parse(sql, read="snowflake")
+    out = []
+    for tree in trees:
+        if tree is None:
+            continue
+        for ident_node in tree.find_all(exp.Identifier):
+            name = ident_node.this
+            if ident_node.quoted and isinstance(name, str) and name.isidentifier() and name == name.lower() \
+                    and name.upper() not in _SNOWFLAKE_RESERVED:
+                ident_node.set("quoted", False)
+        out.append(tree.sql(dialect="snowflake", pretty=True))
+    return ";\n".join(out)
+
+
+_SNOWFLAKE_RESERVED = frozenset({
+    "ACCOUNT", "ALL", "ALTER", "AND", "ANY", "AS", "BETWEEN", "BY", "CASE", "CAST", "CHECK", "COLUMN",
+    "CONNECT", "CONNECTION", "CONSTRAINT", "CREATE", "CROSS", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
+    "CURRENT_TIMESTAMP", "CURRENT_USER", "DATABASE", "DELETE", "DISTINCT", "DROP", "ELSE", "EXISTS",
+    "FALSE", "FOLLOWING", "FOR", "FROM", "FULL", "GRANT", "GROUP", "GSCLUSTER", "HAVING", "ILIKE", "IN",
+    "INCREMENT", "INNER", "INSERT", "INTERSECT", "INTO", "IS", "ISSUE", "JOIN", "LATERAL", "LEFT", "LIKE",
+    "LOCALTIME", "LOCALTIMESTAMP", "MINUS", "NATURAL", "NOT", "NULL", "OF", "ON", "OR", "ORDER",
+    "ORGANIZATION", "QUALIFY", "REGEXP", "REVOKE", "RIGHT", "RLIKE", "ROW", "ROWS", "SAMPLE", "SCHEMA",
+    "SELECT", "SET", "SOME", "START", "TABLE", "TABLESAMPLE", "THEN", "TO", "TRIGGER", "TRUE", "TRY_CAST",
+    "UNION", "UNIQUE", "UPDATE", "USING", "VALUES", "VIEW", "WHEN", "WHENEVER", "WHERE", "WINDOW", "WITH",
+})
+
+
+def aggregate_sql_command(catalog_dir: Path, dialect: str, *, candidate: str | None = None,
+                          table: str = "usage", mapping: Mapping[str, str] | None = None,
+                          preset: str | None = None, sample: Sequence[str] = (), scale: int = 12,
+                          dedup: bool = True) -> WarehouseSql:
+    """Everything ``pricebook aggregate-sql`` does: load the catalog (and ``candidate``, a revision
+    spec as for diff), describe the ``sample`` usage export if given, and build the SQL."""
+    from pricebook.errors import CatalogLoadError
+    from pricebook.load.revision import load_revision
+
+    check_dialect(dialect)
+    if not 0 <= scale <= 18:
+        raise UsageError(f"--scale must be between 0 and 18, not {scale}")
+    catalogs = []
+    for spec in (None, candidate) if candidate else (None,):
+        rev, result = load_revision(spec, catalog_dir)
+        if result.catalog is None:
+            raise CatalogLoadError(f"catalog {rev.label} has errors; run 'pricebook validate'",
+                                   list(result.diagnostics))
+        catalogs.append(result.catalog)
+    source_types = None
+    if sample:
+        import duckdb
+
+        from pricebook.simulate.readers import describe, reader_sql
+
+        con = duckdb.connect(":memory:")
+        try:
+            source_types = describe(con, reader_sql(list(sample)))
+        finally:
+            con.close()
+    return warehouse_sql(catalogs, dialect, table=table, mapping=mapping, preset=preset,
+                         source_types=source_types, scale=scale, dedup=dedup)
