@@ -31,7 +31,7 @@ class Step:
     """One part of how a line's amount arose, exact and unrounded.
 
     ``kind`` is one of:
-    ``flat`` (quantity 1 × rate), ``included`` (free units; amount 0), ``units`` (billable units ×
+    ``flat`` (quantity 1 × rate), ``included`` (units used of the ``units`` allowance; amount 0), ``units`` (billable units ×
     unit price), ``tier`` (units in tier ``tier`` × its unit price), ``flat_fee`` (tier ``tier``'s
     fee, quantity 1), ``packages`` (packages × package price; ``units`` billable units rounded
     ``up``/``down`` into packages of ``size``), ``percent`` (sum of unclamped transaction values ×
@@ -45,7 +45,7 @@ class Step:
     rate: Decimal
     amount: Decimal
     tier: int | None = None  # 1-based tier number for tier and flat_fee steps
-    units: Decimal | None = None  # packages: billable units before rounding into packages
+    units: Decimal | None = None  # packages: billable units before packing; included: the allowance
     size: Decimal | None = None  # packages: package size
 
 

@@ -28,7 +28,7 @@ class Package(PriceModel):
         price = money_in(p.package_price, self.currency, "package_price")
         steps: list[Step] = []
         if p.included > 0:
-            steps.append(Step("included", min(quantity, p.included), ZERO, ZERO))
+            steps.append(Step("included", min(quantity, p.included), ZERO, ZERO, units=p.included))
         billable = max(quantity - p.included, ZERO)
         n = packages(billable, p.package_size, p.rounding)
         amount = n * price

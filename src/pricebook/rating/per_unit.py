@@ -18,7 +18,7 @@ class PerUnit(PriceModel):
         unit_price = money_in(p.unit_price, self.currency, "unit_price")
         steps: list[Step] = []
         if p.included > 0:
-            steps.append(Step("included", min(quantity, p.included), ZERO, ZERO))
+            steps.append(Step("included", min(quantity, p.included), ZERO, ZERO, units=p.included))
         billable = max(quantity - p.included, ZERO)
         amount = billable * unit_price
         steps.append(Step("units", billable, unit_price, amount))

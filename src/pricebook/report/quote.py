@@ -73,7 +73,12 @@ def explain(line: Line, currency: str, unit: str | None = None) -> str:
         return f"credit of {m(credit)} against usage charges"
     if line.kind == "minimum":
         return f"minimum spend {m(steps[0].rate if steps else line.amount)}: tops the bill up to it"
+    if line.quantity == 0 and line.unrounded == 0 and line.model != "flat":
+        return "no usage"
+    has_included = any(s.kind == "included" for s in steps)
     for s in steps:
+        if has_included and s.kind in ("units", "packages") and s.quantity == 0:
+            continue  # everything was within the included units
         parts.append(_step_text(s, line.model, m, u))
     text = "; ".join(p for p in parts if p)
     exact = line.unrounded
@@ -86,6 +91,8 @@ def _step_text(s: Step, model: str, m: Callable[[Decimal], str], u: Callable[[De
     if s.kind == "flat":
         return "flat fee per period"
     if s.kind == "included":
+        if s.units is not None and s.quantity < s.units:
+            return f"{qty(s.quantity)} of {u(s.units)} included"
         return f"{u(s.quantity)} included"
     if s.kind == "units":
         return f"{u(s.quantity)} × {m(s.rate)}"
