@@ -19,17 +19,26 @@ def test_quantities_and_units_read_naturally() -> None:
     assert qty(Decimal("5.0010")) == "5.001"
     assert qty(Decimal("1E+3")) == "1,000"
     assert (unit_label("seat", Decimal(2)), unit_label("seat", Decimal(1)), unit_label("GB", Decimal(5))) == (
-        "seats", "seat", "GB")
+        "seats",
+        "seat",
+        "GB",
+    )
 
 
 def test_each_model_explains_its_amount() -> None:
     texts = _explain_all(
-        {"base": {"model": "flat", "amount": "5"},
-         "units": {"model": "graduated", "tiers": FEE_TIERS},
-         "peak": {"model": "package", "package_size": 10, "package_price": "3", "included": 5},
-         "payments": {"model": "percentage", "percent": "10", "fixed_fee": "1", "min": "2", "max": "50"}},
-        {"units": MeterUsage(Decimal(12)), "peak": MeterUsage(Decimal(26)),
-         "payments": MeterUsage(Decimal(0), transactions=(Decimal(5), Decimal(100), Decimal(1000)))})
+        {
+            "base": {"model": "flat", "amount": "5"},
+            "units": {"model": "graduated", "tiers": FEE_TIERS},
+            "peak": {"model": "package", "package_size": 10, "package_price": "3", "included": 5},
+            "payments": {"model": "percentage", "percent": "10", "fixed_fee": "1", "min": "2", "max": "50"},
+        },
+        {
+            "units": MeterUsage(Decimal(12)),
+            "peak": MeterUsage(Decimal(26)),
+            "payments": MeterUsage(Decimal(0), transactions=(Decimal(5), Decimal(100), Decimal(1000))),
+        },
+    )
     assert texts == [
         "flat fee per period",
         "tier 1: 5 units × $0.00; tier 1 fee $100.00; tier 2: 5 units × $0.00; tier 2 fee $50.00; "
@@ -40,15 +49,25 @@ def test_each_model_explains_its_amount() -> None:
 
 
 def test_included_not_used_up_no_usage_and_rounding_are_said() -> None:
-    texts = _explain_all({"units": {"model": "per_unit", "unit_price": "2", "included": 10},
-                          "peak": {"model": "per_unit", "unit_price": "0.001"},
-                          "payments": {"model": "percentage", "percent": "1"}},
-                         {"units": MeterUsage(Decimal(4)), "peak": MeterUsage(Decimal(3))})
+    texts = _explain_all(
+        {
+            "units": {"model": "per_unit", "unit_price": "2", "included": 10},
+            "peak": {"model": "per_unit", "unit_price": "0.001"},
+            "payments": {"model": "percentage", "percent": "1"},
+        },
+        {"units": MeterUsage(Decimal(4)), "peak": MeterUsage(Decimal(3))},
+    )
     assert texts == ["4 of 10 units included", "3 units × $0.001 = $0.003 exactly, rounded", "no usage"]
 
 
 def test_credit_and_minimum_lines() -> None:
-    texts = _explain_all({"units": {"model": "per_unit", "unit_price": "1"}},
-                         {"units": MeterUsage(Decimal(4))}, credit="10", minimum="20")
-    assert texts[1:] == ["credit of $10.00, capped at the usage charges",
-                         "minimum spend $20.00: tops the bill up to it"]
+    texts = _explain_all(
+        {"units": {"model": "per_unit", "unit_price": "1"}},
+        {"units": MeterUsage(Decimal(4))},
+        credit="10",
+        minimum="20",
+    )
+    assert texts[1:] == [
+        "credit of $10.00, capped at the usage charges",
+        "minimum spend $20.00: tops the bill up to it",
+    ]

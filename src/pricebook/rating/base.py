@@ -31,8 +31,8 @@ class Step:
     """One part of how a line's amount arose, exact and unrounded.
 
     ``kind`` is one of:
-    ``flat`` (quantity 1 × rate), ``included`` (units used of the ``units`` allowance; amount 0), ``units`` (billable units ×
-    unit price), ``tier`` (units in tier ``tier`` × its unit price), ``flat_fee`` (tier ``tier``'s
+    ``flat`` (quantity 1 × rate), ``included`` (units used of the ``units`` allowance; amount 0),
+    ``units`` (billable units × unit price), ``tier`` (units in tier ``tier`` × its unit price), ``flat_fee`` (tier ``tier``'s
     fee, quantity 1), ``packages`` (packages × package price; ``units`` billable units rounded
     ``up``/``down`` into packages of ``size``), ``percent`` (sum of unclamped transaction values ×
     rate percent / 100), ``fixed_fee`` (unclamped transactions × fee), ``min`` / ``max``
