@@ -28,16 +28,17 @@ class UnknownPriceModelError(RatingError):
 
 @dataclass(frozen=True)
 class Step:
-    """One part of how a line's amount arose, exact and unrounded.
+    """One part of how a line's amount arose, exact and unrounded. ``kind`` is one of:
 
-    ``kind`` is one of:
-    ``flat`` (quantity 1 × rate), ``included`` (units used of the ``units`` allowance; amount 0),
-    ``units`` (billable units × unit price), ``tier`` (units in tier ``tier`` × its unit price), ``flat_fee`` (tier ``tier``'s
-    fee, quantity 1), ``packages`` (packages × package price; ``units`` billable units rounded
-    ``up``/``down`` into packages of ``size``), ``percent`` (sum of unclamped transaction values ×
-    rate percent / 100), ``fixed_fee`` (unclamped transactions × fee), ``min`` / ``max``
-    (transactions clamped to the bound × the bound); ``credit`` / ``minimum`` on adjustment lines
-    (rate: the plan's credit or minimum; amount: what was applied).
+    - ``flat``: quantity 1 × rate;
+    - ``included``: ``quantity`` units used of the ``units`` allowance, amount 0;
+    - ``units``: billable units × unit price;
+    - ``tier`` / ``flat_fee``: units in tier ``tier`` × its unit price / that tier's fee (quantity 1);
+    - ``packages``: packages × package price, ``units`` billable units packed by ``size``;
+    - ``percent``: the sum of the unclamped transaction values × rate percent / 100;
+    - ``fixed_fee``: unclamped transactions × fee; ``min`` / ``max``: transactions clamped × the bound;
+    - ``credit`` / ``minimum`` on adjustment lines: rate is the plan's credit or minimum, amount what
+      was applied.
     """
 
     kind: str
