@@ -219,7 +219,7 @@ def test_markdown_has_a_summary_and_a_table_per_plan(cli: Cli, acme_repo: AcmeRe
     md = cli("diff", "HEAD", "--format", "markdown", cwd=acme_repo.root).out
     assert "**3 changes: 1 breaking, 1 warning, 1 info** — **fails** the check" in md
     assert "#### `plans.pro`" in md and "#### `plans.free`" in md
-    assert "| 🔴 breaking | `price-increased` | `prices.platform.amount` | USD 49.00 → USD 59.00 | USD +20.4% |" in md
+    assert "| 🔴 breaking | `price-increased` | `prices.platform.amount` | USD 49.00 → 59.00 | USD +20.4% |" in md
 
 
 def test_importing_the_cli_does_not_import_git(tmp_path: Path) -> None:

@@ -59,7 +59,8 @@ def diff_data(base: Mapping[str, Any], head: Mapping[str, Any], overrides: Mappi
 
 
 def _order(c: Change) -> tuple[Any, ...]:
-    return (c.entity, tuple(str(p) for p in c.path), c.kind, str(c.before), str(c.after))
+    return (c.entity, -SEVERITY_RANK[c.severity], tuple(str(p) for p in c.path), c.kind, str(c.before),
+            str(c.after))
 
 
 def diff_catalogs(base: Catalog | None, head: Catalog | None, overrides: Mapping[str, str] | None = None,

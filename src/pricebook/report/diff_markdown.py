@@ -17,7 +17,7 @@ def render(result: DiffResult, fail_on: str | None = None, heading: str = "###")
     """Summary line, then one table per entity (plan, SKU, ...): severity, kind, path,
     before -> after, % change."""
     from pricebook.report.diff_text import summary_line
-    from pricebook.report.diff_values import local_path, pct, short
+    from pricebook.report.diff_values import before_after, local_path, pct
 
     lines = [f"{heading} Pricing changes: `{result.base}` → `{result.head}`", ""]
     counts = result.counts()
@@ -37,5 +37,5 @@ def render(result: DiffResult, fail_on: str | None = None, heading: str = "###")
                   "| --- | --- | --- | --- | --- |"]
         for c in group:
             lines.append(f"| {ICON[c.severity]} {c.severity} | `{c.kind}` | `{_cell(local_path(c))}` | "
-                         f"{_cell(short(c.before))} → {_cell(short(c.after))} | {_cell(pct(c))} |")
+                         f"{_cell(before_after(c, '→'))} | {_cell(pct(c))} |")
     return "\n".join(lines) + "\n"

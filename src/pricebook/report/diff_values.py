@@ -41,7 +41,8 @@ def pct(change: Change) -> str:
     """``USD +20.4%, EUR +22.2%`` (or ``+20.0%`` for a plain number); empty when not a number."""
     if not change.delta_pct:
         return ""
-    return ", ".join(f"{k} {v}" if k else v for k, v in change.delta_pct.items())
+    items = sorted(change.delta_pct.items(), key=lambda kv: (kv[0] != "USD", kv[0]))
+    return ", ".join(f"{k} {v}" if k else v for k, v in items)
 
 
 def local_path(change: Change) -> str:
@@ -49,4 +50,20 @@ def local_path(change: Change) -> str:
     from pricebook.diagnostics import format_path
 
     rest = change.path[2:] if change.entity != "catalog" else change.path[1:]
-    return format_path(rest) if rest else "(itself)"
+    if rest:
+        return format_path(rest)
+    return f"(the {_SINGULAR.get(str(change.path[0]), 'entity')})" if change.path else "(the catalog)"
+
+
+_SINGULAR = {"plans": "plan", "skus": "SKU", "meters": "meter", "features": "feature", "add_ons": "add-on",
+             "grandfathering": "rule", "releases": "release", "catalog": "catalog"}
+
+
+def before_after(change: Change, arrow: str = "->") -> str:
+    """``USD 49.00 -> 59.00, EUR 45.00 -> 55.00`` for amounts; ``before -> after`` otherwise."""
+    b, a = change.before, change.after
+    if (isinstance(b, Mapping) and isinstance(a, Mapping) and b and set(b) == set(a)
+            and all(_CURRENCY.match(str(k)) for k in b)):
+        return ", ".join(f"{k} {b[k] if b[k] is not None else '—'} {arrow} {a[k] if a[k] is not None else '—'}"
+                         for k in sorted(b, key=lambda c: (c != "USD", c)))
+    return f"{short(b)} {arrow} {short(a)}"
