@@ -38,7 +38,8 @@ def test_import_text_report(cli, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     assert "gappy.yml:5: [text-feature] features.support:" in res.out
     assert "[addon-price-not-numeric] addOns.help.price: add-on price 'Contact Sales'" in res.out
-    assert f"-> {tmp_path / 'out' / 'clean-2024'}: 2 plans, 1 features, 1 add-ons, 2 not mapped; valid" in res.out
+    folder = tmp_path / "out" / "clean-2024"
+    assert f"-> {folder}: 2 plans, 1 features, 1 add-ons, 2 not mapped; valid" in res.out
     assert "imported 1 file into" in res.out and "2 items not mapped" in res.out
     assert (tmp_path / "out" / "clean-2024" / "plans.yaml").is_file()
     check = cli("validate", tmp_path / "out" / "clean-2024")

@@ -108,7 +108,8 @@ def test_real_price_history_diffs(cli, tmp_path: Path, product: str, base: str, 
     res = cli("diff", f"release:{base}", f"release:{head}", "--format", "json", cwd=repo)
     assert res.code in (0, 1), res.err
     changes = json.loads(res.out)["changes"]
-    increases = [c for c in changes if c["kind"] == "price-increased" and c["path"].startswith(f"plans.{plan}.")]
+    increases = [c for c in changes
+                 if c["kind"] == "price-increased" and c["path"].startswith(f"plans.{plan}.")]
     assert increases, [c["kind"] for c in changes]
     change = increases[0]
     assert list(change["before"].values()) == [before] and list(change["after"].values()) == [after]

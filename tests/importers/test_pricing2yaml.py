@@ -174,7 +174,8 @@ def test_mini_report_lists_every_unmapped_item(mini: tuple[Path, object]) -> Non
                       "limit-extension": 1, "addon-constraint": 1, "metadata": 2}
     paths = {i.path: i for i in report.issues}
     assert paths["plans.ENTERPRISE.features.notAFeature"].category == "unknown-reference"
-    assert paths["addOns.extraRuns.availableFor[1]"].reason.endswith("'GHOST', which is not a plan of the file")
+    ghost = paths["addOns.extraRuns.availableFor[1]"]
+    assert ghost.reason.endswith("'GHOST', which is not a plan of the file")
     assert "PRO_TEAM='24/7'" in paths["features.support"].reason
     assert paths["addOns.extraRuns.usageLimitsExtensions.monthlyRuns"].line is not None
     assert all(i.file.endswith("2023.yml") for i in report.issues)
@@ -293,7 +294,8 @@ def test_malformed_input_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_refuses_a_folder_holding_other_catalog_files(tmp_path: Path) -> None:
-    src = write(tmp_path, "in/a.yml", "saasName: A\ncreatedAt: '2020-02-02'\ncurrency: USD\nplans: {P: {price: 1}}\n")
+    src = write(tmp_path, "in/a.yml",
+                "saasName: A\ncreatedAt: '2020-02-02'\ncurrency: USD\nplans: {P: {price: 1}}\n")
     write(tmp_path, "out/a-2020/extra.yaml", "plans: {}\n")
     with pytest.raises(UsageError, match="already holds other catalog files"):
         import_files([src], tmp_path / "out")
@@ -332,7 +334,8 @@ def test_all_162_real_files_import_and_validate(tmp_path: Path, p2y: Path) -> No
     report = import_files([p2y], tmp_path / "out")
     assert len(report.files) == 162
     assert len({f.catalog_dir for f in report.files}) == 162
-    errors = [(f.source, d.rule, d.message) for f in report.files for d in f.diagnostics if d.severity == "error"]
+    errors = [(f.source, d.rule, d.message) for f in report.files for d in f.diagnostics
+              if d.severity == "error"]
     assert errors == []
     counts = report.counts
     # the data's real gaps, all reported: add-ons priced "Contact Sales", TEXT features, extensions...
@@ -343,7 +346,8 @@ def test_all_162_real_files_import_and_validate(tmp_path: Path, p2y: Path) -> No
     assert sum(f.plans for f in report.files) == 602
     assert sum(f.add_ons for f in report.files) == 313
     # spot checks against the source files
-    slack = load_catalog(next(Path(f.catalog_dir) for f in report.files if f.source.endswith("slack/2024.yml")))
+    slack_dir = next(Path(f.catalog_dir) for f in report.files if f.source.endswith("slack/2024.yml"))
+    slack = load_catalog(slack_dir)
     assert slack.catalog is not None
     assert slack.catalog.plans["pro"].prices["seats"].unit_price == {"USD": D("8.75")}
     assert slack.catalog.plans["enterprise-grid"].sales_negotiated

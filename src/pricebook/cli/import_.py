@@ -31,7 +31,8 @@ def pricing2yaml(
                                                 "year (with --repo).", show_default=False)] = None,
     repo: Annotated[str | None, typer.Option("--repo", help="New git repository for --history.",
                                              show_default=False)] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when anything could not be mapped.")] = False,
+    strict: Annotated[bool, typer.Option("--strict",
+                                         help="Exit 1 when anything could not be mapped.")] = False,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
     """Convert Pricing2Yaml files into catalogs (nothing unmapped goes unreported)."""

@@ -22,7 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pricebook.errors import GuardError, InputError, UsageError
-from pricebook.importers.pricing2yaml import Converted, convert, read_pricing, slugify, write_catalog
+from pricebook.importers.pricing2yaml import (
+    Converted,
+    convert,
+    file_result,
+    read_pricing,
+    slugify,
+    write_catalog,
+)
 from pricebook.importers.report import FileResult, ImportReport
 
 DEFAULT_USER = ("pricebook import", "import@pricebook.invalid")
@@ -64,8 +71,8 @@ def _commit_message(conv: Converted, source: str, result: FileResult) -> str:
     if conv.url:
         lines.append(f"Pricing page: {conv.url}")
     lines += [f"Source file: {source}",
-              f"Plans: {result.plans} ({result.sales_negotiated} sales-negotiated), features: {result.features}, "
-              f"add-ons: {result.add_ons}",
+              f"Plans: {result.plans} ({result.sales_negotiated} sales-negotiated), "
+              f"features: {result.features}, add-ons: {result.add_ons}",
               f"Not mapped ({len(conv.issues)}): {unmapped}"]
     return "\n".join(lines) + "\n"
 
@@ -117,8 +124,7 @@ def import_history(product_dir: str | Path, repo_out: str | Path) -> HistoryResu
     result = HistoryResult(str(out), str(catalog_dir), ImportReport())
     for display, conv in converted:
         write_catalog(catalog_dir, conv.files)
-        fr = FileResult(display, str(catalog_dir), conv.catalog_id, conv.created_at, issues=conv.issues,
-                        **conv.stats)
+        fr = file_result(conv, display, str(catalog_dir))
         fr.diagnostics = validate_path(catalog_dir).diagnostics
         result.report.files.append(fr)
         stamp = f"{conv.created_at}T00:00:00+00:00"

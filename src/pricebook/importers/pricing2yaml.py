@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pricebook.diagnostics import CatalogPath, Position, format_path
+from pricebook.diagnostics import CatalogPath, Diagnostic, Position, format_path
 from pricebook.errors import InputError, UsageError
 from pricebook.importers.report import FileResult, ImportIssue, ImportReport
 from pricebook.importers.yamlout import Flow, FlowList, to_yaml
@@ -224,8 +224,8 @@ class _Converter:
                                f"BOOLEAN feature with default {show(default)}; imported as false")
                     default = False
                 fid = self.feature_ids.get(key, slugify(key))
-                self.features[fid] = self.prune({"name": str(key), "description": self.text(f.get("description")),
-                                                 "type": "boolean"})
+                self.features[fid] = self.prune({"name": str(key), "type": "boolean",
+                                                 "description": self.text(f.get("description"))})
                 self.entitled[("features", key)] = ("boolean", fid, default)
             elif vt == "NUMERIC":
                 self.limit_feature(("features", key), f, path)
@@ -238,9 +238,10 @@ class _Converter:
             example = f" (e.g. {', '.join(values[:3])})" if values else ""
             path = ("features", "*", attr)
             first = self.positions.get(seen[0][0])
-            self.issues.append(ImportIssue(self.source, format_path(path), "metadata",
-                                           f"{len(seen)} features carry '{attr}'{example}: classification "
-                                           "metadata has no place in a catalog", first.line if first else None))
+            reason = (f"{len(seen)} features carry '{attr}'{example}: classification metadata has no place "
+                      "in a catalog")
+            self.issues.append(ImportIssue(self.source, format_path(path), "metadata", reason,
+                                           first.line if first else None))
 
     def read_limits(self) -> None:
         for key, u in self.section(self.doc.get("usageLimits"), ("usageLimits",)).items():
@@ -250,7 +251,8 @@ class _Converter:
                 continue
             for attr in u:
                 if attr not in _LIMIT_KEYS:
-                    self.issue((*path, attr), "unknown-key", f"usage limit attribute '{attr}' is not imported")
+                    self.issue((*path, attr), "unknown-key",
+                               f"usage limit attribute '{attr}' is not imported")
             vt = str(u.get("valueType") or "NUMERIC").upper()
             if vt == "BOOLEAN":
                 default = u.get("defaultValue")
@@ -316,13 +318,14 @@ class _Converter:
                     self.text_features[key][1][owner_label] = value
                     continue
                 if ref not in self.entitled:
-                    self.issue(vpath, "unknown-reference", f"{section[:-1] if section == 'features' else 'usage limit'}"
-                               f" '{key}' is not defined in the file")
+                    what = "feature" if section == "features" else "usage limit"
+                    self.issue(vpath, "unknown-reference", f"{what} '{key}' is not defined in the file")
                     continue
                 kind, _, _ = self.entitled[ref]
                 if kind == "boolean":
                     if not isinstance(value, bool):
-                        self.issue(vpath, "invalid-value", f"boolean '{key}' set to {show(value)}; default kept")
+                        self.issue(vpath, "invalid-value",
+                                   f"boolean '{key}' set to {show(value)}; default kept")
                         continue
                     out[ref] = value
                 else:
@@ -426,15 +429,16 @@ class _Converter:
             if amount is None:
                 shown = "none given" if price is None else show(price)
                 if price is None:
-                    self.issue((*path, "price"), "invalid-value", "plan has no price; imported as sales-negotiated")
+                    self.issue((*path, "price"), "invalid-value",
+                               "plan has no price; imported as sales-negotiated")
                 desc = f"{desc} " if desc else ""
                 desc += f"Price on the pricing page: {shown}."
                 plan.update(description=desc, billing_period="month", sales_negotiated=True, prices={})
                 stats["sales_negotiated"] += 1
             else:
                 if spec.qualifier:
-                    self.issue((*path, "unit"), "unit", f"'/{spec.qualifier}' in unit '{p.get('unit')}' is not "
-                               "represented: the price is per " + (spec.thing or "period"))
+                    self.issue((*path, "unit"), "unit", f"'/{spec.qualifier}' in unit '{p.get('unit')}' is "
+                               "not represented: the price is per " + (spec.thing or "period"))
                 sku = self.plan_sku(spec, saas)
                 plan.update(description=desc, billing_period=spec.period or "month",
                             prices={sku: self.price_spec(spec, amount)})
@@ -458,9 +462,10 @@ class _Converter:
         for key, (default, values) in self.text_features.items():
             shown = ", ".join(f"{k}={show(v)}" for k, v in list(values.items())[:3])
             more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
+            plans_part = f"; {shown}{more}" if shown else ""
             self.issue(("features", key), "text-feature",
-                       f"TEXT feature (default {show(default)}{'; ' + shown + more if shown else ''}): entitlements "
-                       "are booleans or limits")
+                       f"TEXT feature (default {show(default)}{plans_part}): entitlements are booleans or "
+                       "limits")
 
         cid = self.catalog_id or slugify(saas)
         described = ", ".join(x for x in (f"captured {created}" if created else "",
@@ -472,8 +477,9 @@ class _Converter:
         })
         data = {"catalog": head, "meters": self.meters, "features": self.features, "skus": self.skus,
                 "plans": plans, "add_ons": add_ons}
+        page = f": {doc.get('url')}" if doc.get("url") else ""
         header = (f"Imported by `pricebook import pricing2yaml` from {self.source}\n"
-                  f"{saas}, captured {created or 'undated'}" + (f": {doc.get('url')}" if doc.get("url") else ""))
+                  f"{saas}, captured {created or 'undated'}{page}")
         files = {
             "catalog.yaml": to_yaml({"catalog": head, "meters": self.meters, "features": self.features,
                                      "skus": self.skus}, header),
@@ -504,7 +510,8 @@ class _Converter:
             elif key == "annual":
                 annual = factor
             else:
-                self.issue(("billing", key), "billing", f"billing period '{key}' has no pricebook plan period")
+                self.issue(("billing", key), "billing",
+                           f"billing period '{key}' has no pricebook plan period")
         return annual
 
     @staticmethod
@@ -557,27 +564,31 @@ class _Converter:
                 self.skus[sid] = sku
                 prices[sid] = self.price_spec(spec, amount)
                 if spec.qualifier:
-                    self.issue((*path, "unit"), "unit", f"'/{spec.qualifier}' in unit '{a.get('unit')}' is not "
-                               "represented")
+                    self.issue((*path, "unit"), "unit",
+                               f"'/{spec.qualifier}' in unit '{a.get('unit')}' is not represented")
                 periods = {plans[p].get("billing_period") for p in available if p in plans}
                 if spec.period and periods and periods != {spec.period}:
+                    billed = "/".join(sorted(str(p) for p in periods))
                     self.issue((*path, "unit"), "unit",
-                               f"priced per {spec.period} ({a.get('unit')}), but available for plans billed per "
-                               f"{'/'.join(sorted(str(p) for p in periods))}: add-ons follow their plan's period")
+                               f"priced per {spec.period} ({a.get('unit')}), but available for plans billed "
+                               f"per {billed}: add-ons follow their plan's period")
             addon["prices"] = prices
             values = self.overrides(a, path, f"add-on {key}")
-            ents = {self.entitled[ref][1]: self.entitlement(self.entitled[ref][0], v) for ref, v in values.items()}
+            ents = {self.entitled[ref][1]: self.entitlement(self.entitled[ref][0], v)
+                    for ref, v in values.items()}
             if ents:
                 addon["entitlements"] = ents
-            for ext, v in self.section(a.get("usageLimitsExtensions"), (*path, "usageLimitsExtensions")).items():
+            extensions = self.section(a.get("usageLimitsExtensions"), (*path, "usageLimitsExtensions"))
+            for ext, v in extensions.items():
                 self.issue((*path, "usageLimitsExtensions", ext), "limit-extension",
-                           f"raises '{ext}' by {show(self.override_value(v))} per unit: add-on entitlements set "
-                           "limits, they do not add to them")
+                           f"raises '{ext}' by {show(self.override_value(v))} per unit: add-on entitlements "
+                           "set limits, they do not add to them")
             for rel in ("excludes", "dependsOn"):
                 if a.get(rel):
                     others = a[rel] if isinstance(a[rel], list) else [a[rel]]
+                    names = ", ".join(str(o) for o in others)
                     self.issue((*path, rel), "addon-constraint",
-                               f"{rel} {', '.join(str(o) for o in others)}: add-on constraints are not modelled")
+                               f"{rel} {names}: add-on constraints are not modelled")
             out[aid] = self.prune(addon)
         return out
 
@@ -602,7 +613,8 @@ class _Converter:
         return {k: v for k, v in d.items() if v is not None}
 
 
-def read_pricing(path: Path, display: str | None = None) -> tuple[Mapping[str, Any], dict[CatalogPath, Position]]:
+def read_pricing(path: Path, display: str | None = None
+                 ) -> tuple[Mapping[str, Any], dict[CatalogPath, Position]]:
     """Parse one Pricing2Yaml file exactly (numbers as Decimal); InputError when it cannot be read."""
     from pricebook.load.yamlsrc import parse_yaml
 
@@ -680,8 +692,6 @@ def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = 
     """Convert every Pricing2Yaml file (folders expand to their files) into ``out/<saas>-<year>/``,
     then validate each written catalog. Every file is parsed and converted before anything is
     written, so a malformed input (InputError) leaves ``out`` untouched."""
-    from pricebook.validation import validate_path
-
     sources = expand_inputs(paths)
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
@@ -696,11 +706,31 @@ def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = 
         check_target(target)
         converted.append((src, conv, target))
     report = ImportReport()
+    # fsync dominates writing many small files; overlapping the catalogs' writes hides most of it
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda item: write_catalog(item[2], item[1].files), converted))
     for src, conv, target in converted:
-        write_catalog(target, conv.files)
-        result = FileResult(str(src), str(target), conv.catalog_id, conv.created_at, issues=conv.issues,
-                            **conv.stats)
+        result = file_result(conv, str(src), str(target))
         if validate:
-            result.diagnostics = validate_path(target).diagnostics
+            result.diagnostics = validate_written(target, conv.files)
         report.files.append(result)
     return report
+
+
+def file_result(conv: Converted, source: str, catalog_dir: str) -> FileResult:
+    """The report entry of one converted file (validation findings are added by the caller)."""
+    st = conv.stats
+    return FileResult(source, catalog_dir, conv.catalog_id, conv.created_at, plans=st["plans"],
+                      sales_negotiated=st["sales_negotiated"], annual_plans=st["annual_plans"],
+                      features=st["features"], add_ons=st["add_ons"], issues=conv.issues)
+
+
+def validate_written(folder: Path, files: Mapping[str, str]) -> list[Diagnostic]:
+    """Validate a catalog just written to ``folder`` from the texts written (no second read)."""
+    from pricebook.load import SourceFile, load_sources
+    from pricebook.validation import check_loaded
+
+    sources = [SourceFile(str(folder / name), text.encode("utf-8")) for name, text in sorted(files.items())]
+    return check_loaded(load_sources(sources), root=folder).diagnostics

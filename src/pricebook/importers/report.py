@@ -15,7 +15,8 @@ from pricebook.diagnostics import Diagnostic
 # Every category an importer may use, with what it means (the docs table mirrors this).
 CATEGORIES: dict[str, str] = {
     "text-feature": "a TEXT feature: pricebook entitlements are booleans or limits, not free text",
-    "addon-price-not-numeric": "an add-on price such as 'Contact Sales': add-ons have no sales-negotiated flag",
+    "addon-price-not-numeric": "an add-on price such as 'Contact Sales': add-ons have no "
+                               "sales-negotiated flag",
     "one-time-price": "a one-time charge: pricebook prices recur every billing period",
     "limit-extension": "usageLimitsExtensions: an add-on that raises a plan's limit by an amount",
     "addon-constraint": "excludes / dependsOn between add-ons",

@@ -33,7 +33,8 @@ def _dumper() -> type:
         return d.represent_scalar(tag, text)
 
     Dumper.add_representer(Decimal, decimal)
-    Dumper.add_representer(Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+    Dumper.add_representer(Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v,
+                                                                  flow_style=True))
     Dumper.add_representer(FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
                                                                           flow_style=True))
     return Dumper
@@ -49,7 +50,7 @@ def to_yaml(data: dict[str, Any], header: str = "") -> str:
     global _DUMPER
     if _DUMPER is None:
         _DUMPER = _dumper()
-    body = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True,
+    body: str = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True,
                      width=100, indent=2)
     lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return lines + body
