@@ -473,7 +473,8 @@ class _Converter:
         head = self.prune({
             "id": cid, "name": saas, "currency": currency,
             "description": f"{saas} pricing page{' (' + described + ')' if described else ''}, imported from "
-                           f"Pricing2Yaml{' ' + str(doc.get('url')) if doc.get('url') else ''}",
+                           f"Pricing2Yaml{' ' + str(doc['syntaxVersion']) if doc.get('syntaxVersion') else ''}"
+                           f"{': ' + str(doc.get('url')) if doc.get('url') else ''}",
         })
         data = {"catalog": head, "meters": self.meters, "features": self.features, "skus": self.skus,
                 "plans": plans, "add_ons": add_ons}
