@@ -22,8 +22,13 @@ def write_catalog(root: Path, plans: int, variant: int) -> None:
     root.mkdir(parents=True)
     lines = ["catalog: {id: bench, name: Bench, currency: USD}", "meters:"]
     lines += [f"  m{i}: {{name: Meter {i}, unit: unit, aggregation: sum}}" for i in range(METERS)]
-    lines += ["features:", "  sso: {name: SSO, type: boolean}", "  calls: {name: Calls, type: metered, meter: m0}",
-              "skus:", "  platform: {name: Platform}"]
+    lines += [
+        "features:",
+        "  sso: {name: SSO, type: boolean}",
+        "  calls: {name: Calls, type: metered, meter: m0}",
+        "skus:",
+        "  platform: {name: Platform}",
+    ]
     lines += [f"  s{i}: {{name: SKU {i}, meter: m{i}}}" for i in range(METERS)]
     (root / "catalog.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     per_file = plans // 20
@@ -38,14 +43,15 @@ def write_catalog(root: Path, plans: int, variant: int) -> None:
                 f"    name: Plan {p}",
                 "    currencies: [USD, EUR]",
                 "    prices:",
-                f"      platform: {{model: flat, amount: {{USD: \"{fee}\", EUR: \"45.00\"}}}}",
-                f"      s{p % METERS}: {{model: per_unit, unit_price: {{USD: \"0.10\", EUR: \"0.09\"}}, included: 10}}",
+                f'      platform: {{model: flat, amount: {{USD: "{fee}", EUR: "45.00"}}}}',
+                f"      s{p % METERS}: {{model: per_unit, included: 10,"
+                '  unit_price: {USD: "0.10", EUR: "0.09"}}',
                 f"      s{(p + 1) % METERS}:",
                 "        model: graduated",
                 "        tiers:",
-                f"          - {{up_to: {bound}, unit_price: {{USD: \"0\", EUR: \"0\"}}}}",
-                "          - {up_to: 100000, unit_price: {USD: \"0.002\", EUR: \"0.0018\"}}",
-                "          - {unit_price: {USD: \"0.001\", EUR: \"0.0009\"}}",
+                f'          - {{up_to: {bound}, unit_price: {{USD: "0", EUR: "0"}}}}',
+                '          - {up_to: 100000, unit_price: {USD: "0.002", EUR: "0.0018"}}',
+                '          - {unit_price: {USD: "0.001", EUR: "0.0009"}}',
                 "    entitlements:",
                 f"      sso: {'false' if changed else 'true'}",
                 "      calls: {limit: 1000000, enforcement: soft}",
@@ -83,8 +89,10 @@ def main() -> None:
     print(f"changes found:                {len(changes)}")
     print(f"baseline, load both:          {load_s:.3f} s")
     print(f"diff only (models in memory): {diff_s:.3f} s  ratio {diff_s / load_s:.2f}x the baseline")
-    print(f"load both + diff (the CLI):   {total_s:.3f} s  ratio {total_s / load_s:.2f}x the baseline"
-          f"  target <= 2 s: {'ok' if total_s <= 2 else 'MISSED'}")
+    print(
+        f"load both + diff (the CLI):   {total_s:.3f} s  ratio {total_s / load_s:.2f}x the baseline"
+        f"  target <= 2 s: {'ok' if total_s <= 2 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

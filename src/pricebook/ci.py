@@ -59,17 +59,28 @@ def validate_section(ctx: CiContext) -> SectionResult:
     ctx.state["validation"] = result
     errors = [d for d in result.diagnostics if d.severity == "error"]
     warnings = [d for d in result.diagnostics if d.severity == "warning"]
-    head = (f"{'valid' if result.valid else 'invalid'}: {len(result.files)} files, "
-            f"{len(errors)} errors, {len(warnings)} warnings")
+    head = (
+        f"{'valid' if result.valid else 'invalid'}: {len(result.files)} files, "
+        f"{len(errors)} errors, {len(warnings)} warnings"
+    )
     text_lines = [f"validate: {head}"]
     text_lines += [f"  {d.location}: {d.severity} {d.rule}: {d.message}" for d in result.diagnostics]
     from pricebook.report import findings
 
-    md = findings.markdown(result.diagnostics, tool="Validation") if result.diagnostics else \
-        f"### Validation\n\n✅ {head}\n"
-    return SectionResult("validate", "Validation", "passed" if result.valid else "failed", "\n".join(text_lines),
-                         md, list(result.diagnostics),
-                         {"valid": result.valid, "diagnostics": [d.to_dict() for d in result.diagnostics]})
+    md = (
+        findings.markdown(result.diagnostics, tool="Validation")
+        if result.diagnostics
+        else f"### Validation\n\n✅ {head}\n"
+    )
+    return SectionResult(
+        "validate",
+        "Validation",
+        "passed" if result.valid else "failed",
+        "\n".join(text_lines),
+        md,
+        list(result.diagnostics),
+        {"valid": result.valid, "diagnostics": [d.to_dict() for d in result.diagnostics]},
+    )
 
 
 def diff_section(ctx: CiContext) -> SectionResult:
@@ -82,16 +93,31 @@ def diff_section(ctx: CiContext) -> SectionResult:
     validation = ctx.state.get("validation")
     if validation is not None and validation.catalog is None:
         msg = "not compared: HEAD does not load (see validation)"
-        return SectionResult("diff", "Pricing changes", "skipped", f"diff: {msg}",
-                             f"### Pricing changes\n\n{msg}\n", data={"skipped": msg})
+        return SectionResult(
+            "diff",
+            "Pricing changes",
+            "skipped",
+            f"diff: {msg}",
+            f"### Pricing changes\n\n{msg}\n",
+            data={"skipped": msg},
+        )
     result = compare(ctx.base, None, ctx.catalog_dir, ctx.overrides)
     ctx.state["diff"] = result
     failed = result.fails(ctx.fail_on)
-    lines = [f"diff {result.base} -> {result.head}: {summary_line(result)}"
-             + (f" (fails --fail-on {ctx.fail_on})" if failed else "")]
+    lines = [
+        f"diff {result.base} -> {result.head}: {summary_line(result)}"
+        + (f" (fails --fail-on {ctx.fail_on})" if failed else "")
+    ]
     lines += [f"  {c.severity:<8} {c.kind:<30} {c.path_str}: {c.message}" for c in result.changes]
-    return SectionResult("diff", "Pricing changes", "failed" if failed else "passed", "\n".join(lines),
-                         render(result, ctx.fail_on), to_diagnostics(result.changes), result.to_dict())
+    return SectionResult(
+        "diff",
+        "Pricing changes",
+        "failed" if failed else "passed",
+        "\n".join(lines),
+        render(result, ctx.fail_on),
+        to_diagnostics(result.changes),
+        result.to_dict(),
+    )
 
 
 # The checks, in order. REVENUE IMPACT: add `revenue_impact_section` (simulate the base and HEAD
@@ -125,8 +151,11 @@ class CiResult:
         return [d for s in self.sections for d in s.annotations]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.exit_code == 0, "fail_on": self.fail_on,
-                "sections": [{"name": s.name, "status": s.status, **s.data} for s in self.sections]}
+        return {
+            "passed": self.exit_code == 0,
+            "fail_on": self.fail_on,
+            "sections": [{"name": s.name, "status": s.status, **s.data} for s in self.sections],
+        }
 
 
 def resolve_ci_base(option: str | None, settings: Any) -> str:
@@ -138,8 +167,14 @@ def resolve_ci_base(option: str | None, settings: Any) -> str:
     return DEFAULT_BASE
 
 
-def run_ci(catalog_dir: Path, base: str, fail_on: str, settings: Any = None,
-           overrides: dict[str, str] | None = None, sections: list[Section] | None = None) -> CiResult:
+def run_ci(
+    catalog_dir: Path,
+    base: str,
+    fail_on: str,
+    settings: Any = None,
+    overrides: dict[str, str] | None = None,
+    sections: list[Section] | None = None,
+) -> CiResult:
     """Run every section against the working tree; one result, one exit code."""
     ctx = CiContext(Path(catalog_dir), base, fail_on, settings, dict(overrides or {}))
     return CiResult([section(ctx) for section in (SECTIONS if sections is None else sections)], fail_on)

@@ -29,8 +29,16 @@ class HistoryEntry:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.commit
-        return {"sha": c.sha, "short": c.short, "date": c.date.isoformat(), "author": c.author, "email": c.email,
-                "subject": c.subject, "note": self.note, "changes": [ch.to_dict() for ch in self.changes]}
+        return {
+            "sha": c.sha,
+            "short": c.short,
+            "date": c.date.isoformat(),
+            "author": c.author,
+            "email": c.email,
+            "subject": c.subject,
+            "note": self.note,
+            "changes": [ch.to_dict() for ch in self.changes],
+        }
 
 
 @dataclass
@@ -40,7 +48,11 @@ class HistoryResult:
     entries: list[HistoryEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "catalog": self.catalog, "commits": [e.to_dict() for e in self.entries]}
+        return {
+            "entity": self.entity,
+            "catalog": self.catalog,
+            "commits": [e.to_dict() for e in self.entries],
+        }
 
 
 @dataclass
@@ -65,18 +77,22 @@ def touches(change: Change, entity: str | None) -> bool:
     if entity is None:
         return True
     path = change.path_str
-    if path == entity or path.startswith(entity + ".") or path.startswith(entity + "["):
+    if path == entity or path.startswith((entity + ".", entity + "[")):
         return True
     if change.kind.endswith("-renamed") and isinstance(change.before, str):
         old = format_path((*change.path[:1], change.before))
-        return entity == old or entity.startswith(old + ".") or entity.startswith(old + "[")
+        return entity == old or entity.startswith((old + ".", old + "["))
     if len(change.path) == 2 and entity.startswith(path + "."):
         return change.kind.endswith(("-added", "-removed"))  # the whole entity appeared or went
     return False
 
 
-def history(catalog_dir: Path, entity: str | None = None, since: str | None = None,
-            overrides: dict[str, str] | None = None) -> HistoryResult:
+def history(
+    catalog_dir: Path,
+    entity: str | None = None,
+    since: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> HistoryResult:
     """Commits (newest first) whose semantic changes touch ``entity`` (or the whole catalog)."""
     from pricebook.diff import diff_catalogs
 
@@ -98,11 +114,17 @@ def history(catalog_dir: Path, entity: str | None = None, since: str | None = No
         head, base = snap(info.sha), snap(parents[0] if parents else None)
         if head.error or base.error:
             which = "this commit's" if head.error else "its parent's"
-            result.entries.append(HistoryEntry(info, note=f"not compared: {which} catalog does not load: "
-                                                          f"{head.error or base.error}"))
+            result.entries.append(
+                HistoryEntry(
+                    info, note=f"not compared: {which} catalog does not load: {head.error or base.error}"
+                )
+            )
             continue
-        changes = [c for c in diff_catalogs(base.catalog, head.catalog, overrides, base.releases, head.releases)
-                   if touches(c, entity)]
+        changes = [
+            c
+            for c in diff_catalogs(base.catalog, head.catalog, overrides, base.releases, head.releases)
+            if touches(c, entity)
+        ]
         if changes:
             result.entries.append(HistoryEntry(info, changes))
         elif entity is None:
@@ -122,8 +144,12 @@ def _load_at(repo: GitRepo, sha: str, sub: str) -> _Snapshot:
         parts = Path(rel).parts
         if "releases" in parts[:-1] or any(p.startswith(".") for p in parts[:-1]):
             continue
-        if Path(rel).name in ("pricebook.yaml", "pricebook.yml", ".pre-commit-config.yaml",
-                              ".pre-commit-hooks.yaml"):
+        if Path(rel).name in (
+            "pricebook.yaml",
+            "pricebook.yml",
+            ".pre-commit-config.yaml",
+            ".pre-commit-hooks.yaml",
+        ):
             continue
         sources.append(SourceFile((Path(sub) / rel).as_posix() if sub else rel, data))
     if not sources:
@@ -132,7 +158,9 @@ def _load_at(repo: GitRepo, sha: str, sub: str) -> _Snapshot:
     releases = {}
     try:
         rel_dir = f"{sub}/releases" if sub else "releases"
-        releases = {Path(n).stem: d for n, d in repo.read_files(sha, rel_dir, suffixes=(".json",)) if "/" not in n}
+        releases = {
+            Path(n).stem: d for n, d in repo.read_files(sha, rel_dir, suffixes=(".json",)) if "/" not in n
+        }
     except GitError:
         pass
     if loaded.catalog is None:

@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 
 from pricebook.ci import SECTIONS, CiContext, SectionResult, run_ci
-from tests.conftest import CliResult
-from tests.diff.conftest import AcmeRepo, acme_repo  # noqa: F401 - the fixture, shared with tests/diff
+from tests.conftest import CliResult, Git
+from tests.diff.conftest import AcmeRepo, make_acme_repo
 
 Cli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def acme_repo(git_repo: Git) -> AcmeRepo:
+    return make_acme_repo(git_repo)
+
+
 PRO = "plans/pro.yaml"
 
 
@@ -20,13 +27,13 @@ def _raise_pro(repo: AcmeRepo) -> None:
     repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')
 
 
-def test_passes_without_changes(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_passes_without_changes(cli: Cli, acme_repo: AcmeRepo) -> None:
     res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
     assert res.code == 0, res.err
     assert "validate: valid" in res.out and "no changes" in res.out and "pricebook ci: passed" in res.out
 
 
-def test_a_breaking_change_fails_the_check(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_a_breaking_change_fails_the_check(cli: Cli, acme_repo: AcmeRepo) -> None:
     _raise_pro(acme_repo)
     res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
     assert res.code == 1
@@ -34,14 +41,14 @@ def test_a_breaking_change_fails_the_check(cli: Cli, acme_repo: AcmeRepo) -> Non
     assert cli("ci", "--base", "HEAD", "--fail-on", "never", cwd=acme_repo.root).code == 0
 
 
-def test_default_base_is_origin_main_and_its_absence_exits_2(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_default_base_is_origin_main_and_its_absence_exits_2(cli: Cli, acme_repo: AcmeRepo) -> None:
     res = cli("ci", cwd=acme_repo.root)
     assert res.code == 2
     assert "origin/main" in res.err and "git fetch origin main" in res.err
     assert "passed" not in res.out
 
 
-def test_base_from_settings(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_base_from_settings(cli: Cli, acme_repo: AcmeRepo) -> None:
     acme_repo.git("branch", "stable")
     _raise_pro(acme_repo)
     acme_repo.commit("raise pro")
@@ -55,16 +62,19 @@ def test_base_from_settings(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F81
     assert [c["kind"] for c in diff["changes"]] == ["price-increased"]
 
 
-def test_validation_errors_fail_the_check(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
-    acme_repo.edit("plans/free.yaml", "    entitlements:",
-                   '      ghost: {model: flat, amount: "1.00"}\n    entitlements:')
+def test_validation_errors_fail_the_check(cli: Cli, acme_repo: AcmeRepo) -> None:
+    acme_repo.edit(
+        "plans/free.yaml",
+        "    entitlements:",
+        '      ghost: {model: flat, amount: "1.00"}\n    entitlements:',
+    )
     res = cli("ci", "--base", "HEAD", "--fail-on", "never", cwd=acme_repo.root)
     assert res.code == 1
     assert "validate: invalid" in res.out and "PB101" in res.out
     assert "pricebook ci: failed: Validation" in res.out
 
 
-def test_a_head_that_does_not_load_skips_the_diff(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_a_head_that_does_not_load_skips_the_diff(cli: Cli, acme_repo: AcmeRepo) -> None:
     acme_repo.edit(PRO, "    prices:\n", "    prices: [\n")
     res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
     assert res.code == 1
@@ -72,9 +82,9 @@ def test_a_head_that_does_not_load_skips_the_diff(cli: Cli, acme_repo: AcmeRepo)
     assert "no changes" not in res.out
 
 
-def test_in_github_actions_writes_the_summary_and_annotations(cli: Cli, acme_repo: AcmeRepo,  # noqa: F811
-                                                               tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_github_actions_writes_the_summary_and_annotations(
+    cli: Cli, acme_repo: AcmeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _raise_pro(acme_repo)
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
@@ -89,13 +99,13 @@ def test_in_github_actions_writes_the_summary_and_annotations(cli: Cli, acme_rep
     assert res.out.startswith("::error file=catalogs/acme/plans/pro.yaml,line=8,")
 
 
-def test_markdown_format(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_markdown_format(cli: Cli, acme_repo: AcmeRepo) -> None:
     _raise_pro(acme_repo)
     md = cli("ci", "--base", "HEAD", "--format", "markdown", cwd=acme_repo.root).out
     assert md.index("### Validation") < md.index("### Pricing changes")
 
 
-def test_a_new_section_is_one_function(acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_a_new_section_is_one_function(acme_repo: AcmeRepo) -> None:
     def extra(ctx: CiContext) -> SectionResult:
         assert ctx.state["diff"].head_catalog is not None  # later sections see earlier results
         return SectionResult("extra", "Extra check", "failed", "extra: failed", "### Extra\n")

@@ -33,23 +33,37 @@ def _run_step(env: dict[str, str], cwd: Path, tmp_path: Path) -> list[str]:
     fake.parent.mkdir(exist_ok=True)
     fake.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n', encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    full_env = {"PATH": f"{fake.parent}:{os.environ['PATH']}", "INPUT_CATALOG": "", "INPUT_BASE": "",
-                "INPUT_FAIL_ON": "", **env}
-    res = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=full_env, capture_output=True, text=True)
+    full_env = {
+        "PATH": f"{fake.parent}:{os.environ['PATH']}",
+        "INPUT_CATALOG": "",
+        "INPUT_BASE": "",
+        "INPUT_FAIL_ON": "",
+        **env,
+    }
+    res = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=cwd, env=full_env, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
     return res.stdout.split()
 
 
-@pytest.mark.parametrize(("env", "settings", "expected"), [
-    ({}, None, ["ci"]),
-    ({"INPUT_CATALOG": "catalogs/acme", "INPUT_FAIL_ON": "warning"}, None,
-     ["ci", "--catalog", "catalogs/acme", "--fail-on", "warning"]),
-    ({"GITHUB_BASE_REF": "main"}, None, ["ci", "--base", "origin/main"]),
-    ({"GITHUB_BASE_REF": "main"}, "base: origin/release\n", ["ci"]),  # pricebook.yaml's base wins
-    ({"GITHUB_BASE_REF": "main", "INPUT_BASE": "v1"}, "base: origin/release\n", ["ci", "--base", "v1"]),
-])
-def test_action_builds_the_ci_command(tmp_path: Path, env: dict[str, str], settings: str | None,
-                                      expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("env", "settings", "expected"),
+    [
+        ({}, None, ["ci"]),
+        (
+            {"INPUT_CATALOG": "catalogs/acme", "INPUT_FAIL_ON": "warning"},
+            None,
+            ["ci", "--catalog", "catalogs/acme", "--fail-on", "warning"],
+        ),
+        ({"GITHUB_BASE_REF": "main"}, None, ["ci", "--base", "origin/main"]),
+        ({"GITHUB_BASE_REF": "main"}, "base: origin/release\n", ["ci"]),  # pricebook.yaml's base wins
+        ({"GITHUB_BASE_REF": "main", "INPUT_BASE": "v1"}, "base: origin/release\n", ["ci", "--base", "v1"]),
+    ],
+)
+def test_action_builds_the_ci_command(
+    tmp_path: Path, env: dict[str, str], settings: str | None, expected: list[str]
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     if settings:
@@ -58,7 +72,9 @@ def test_action_builds_the_ci_command(tmp_path: Path, env: dict[str, str], setti
 
 
 def test_pre_commit_hooks_run_real_commands(cli: Cli) -> None:
-    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hooks = {
+        h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    }
     assert set(hooks) == {"pricebook-validate", "pricebook-fmt", "pricebook-diff"}
     assert hooks["pricebook-fmt"]["entry"] == "pricebook fmt --check"
     for hook in hooks.values():
@@ -71,7 +87,9 @@ def test_pre_commit_hooks_run_real_commands(cli: Cli) -> None:
 
 
 def test_examples_use_the_shipped_hooks_and_action() -> None:
-    config = yaml.safe_load((ROOT / "examples/pre-commit/.pre-commit-config.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(
+        (ROOT / "examples/pre-commit/.pre-commit-config.yaml").read_text(encoding="utf-8")
+    )
     used = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
     shipped = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     assert used == shipped

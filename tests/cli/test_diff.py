@@ -13,18 +13,25 @@ import pytest
 
 from pricebook.load import load_catalog
 from pricebook.load.dump import canonical_json, catalog_to_data
-from tests.conftest import CliResult
-from tests.diff.conftest import AcmeRepo, acme_repo  # noqa: F401 - the fixture, shared with tests/diff
+from tests.conftest import CliResult, Git
+from tests.diff.conftest import AcmeRepo, make_acme_repo
 
 Cli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def acme_repo(git_repo: Git) -> AcmeRepo:
+    return make_acme_repo(git_repo)
+
+
 PRO = "plans/pro.yaml"
 
 
 def _one_of_each(repo: AcmeRepo) -> None:
     """A breaking, a warning and an info change."""
-    repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')   # breaking
-    repo.edit(PRO, 'credit: {USD: "10.00"', 'credit: {USD: "20.00"')                # warning
-    repo.edit("plans/free.yaml", "projects: 3", "projects: 5")                         # info
+    repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')  # breaking
+    repo.edit(PRO, 'credit: {USD: "10.00"', 'credit: {USD: "20.00"')  # warning
+    repo.edit("plans/free.yaml", "projects: 3", "projects: 5")  # info
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("breaking", 1), ("warning", 1), ("info", 1), ("never", 0)])
@@ -69,7 +76,9 @@ def test_fail_on_default_from_settings(cli: Cli, acme_repo: AcmeRepo) -> None:
 
 def test_severity_override_from_settings(cli: Cli, acme_repo: AcmeRepo) -> None:
     acme_repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')
-    (acme_repo.root / "pricebook.yaml").write_text("severity:\n  price-increased: warning\n", encoding="utf-8")
+    (acme_repo.root / "pricebook.yaml").write_text(
+        "severity:\n  price-increased: warning\n", encoding="utf-8"
+    )
     res = cli("diff", "HEAD", "--format", "json", cwd=acme_repo.root)
     assert res.code == 0
     [change] = json.loads(res.out)["changes"]
@@ -98,8 +107,11 @@ def test_base_defaults_to_the_newest_release(cli: Cli, acme_repo: AcmeRepo) -> N
     snapshot = canonical_json(catalog_to_data(load_catalog(acme_repo.catalog).catalog))  # type: ignore[arg-type]
     acme_repo.write("releases/2026.01.01.json", snapshot.replace('"49.00"', '"39.00"'))
     acme_repo.write("releases/2026.02.01.json", snapshot)
-    acme_repo.write("releases/index.yaml", "releases:\n  - {id: 2026.01.01, effective_from: 2026-01-01}\n"
-                                           "  - {id: 2026.02.01, effective_from: 2026-02-01}\n")
+    acme_repo.write(
+        "releases/index.yaml",
+        "releases:\n  - {id: 2026.01.01, effective_from: 2026-01-01}\n"
+        "  - {id: 2026.02.01, effective_from: 2026-02-01}\n",
+    )
     acme_repo.edit("plans/free.yaml", "projects: 3", "projects: 5")
     res = cli("diff", "--format", "json", cwd=acme_repo.root)
     data = json.loads(res.out)
@@ -120,8 +132,9 @@ def test_missing_ref_exits_2(cli: Cli, acme_repo: AcmeRepo) -> None:
     assert "no changes" not in res.out
 
 
-def test_shallow_clone_lacking_the_ref_exits_2_with_a_fetch_hint(cli: Cli, acme_repo: AcmeRepo,
-                                                                 tmp_path: Path) -> None:
+def test_shallow_clone_lacking_the_ref_exits_2_with_a_fetch_hint(
+    cli: Cli, acme_repo: AcmeRepo, tmp_path: Path
+) -> None:
     acme_repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')
     acme_repo.commit("raise pro")
     clone = tmp_path / "shallow"
@@ -148,8 +161,9 @@ def test_a_head_that_does_not_load_exits_2(cli: Cli, acme_repo: AcmeRepo) -> Non
     assert res.code == 2 and "does not load" in res.err
 
 
-def test_an_unclassified_change_is_an_internal_error(cli: Cli, acme_repo: AcmeRepo,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unclassified_change_is_an_internal_error(
+    cli: Cli, acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pricebook.diff import classify
 
     monkeypatch.setattr(classify, "RULES", [r for r in classify.RULES if r.kind != "price-increased"])
@@ -169,7 +183,11 @@ def test_json_fields(cli: Cli, acme_repo: AcmeRepo) -> None:
     up = by_kind["price-increased"]
     assert {"kind", "severity", "path", "before", "after", "message", "fingerprint"} <= set(up)
     assert up["path"] == "plans.pro.prices.platform.amount"
-    assert (up["before"], up["after"], up["delta_pct"]) == ({"USD": "49.00"}, {"USD": "59.00"}, {"USD": "+20.4%"})
+    assert (up["before"], up["after"], up["delta_pct"]) == (
+        {"USD": "49.00"},
+        {"USD": "59.00"},
+        {"USD": "+20.4%"},
+    )
     assert up["file"].endswith("plans/pro.yaml") and up["line"] == 8
     # the fingerprint is stable across runs and depends on kind and path only
     again = json.loads(cli("diff", "HEAD", "--format", "json", "--fail-on", "never", cwd=acme_repo.root).out)
@@ -207,7 +225,10 @@ def test_sarif_and_junit(cli: Cli, acme_repo: AcmeRepo) -> None:
     sarif = json.loads(cli("diff", "HEAD", "--format", "sarif", cwd=acme_repo.root).out)
     results = sarif["runs"][0]["results"]
     assert {(r["ruleId"], r["level"]) for r in results} == {
-        ("price-increased", "error"), ("credit-increased", "warning"), ("entitlement-limit-raised", "note")}
+        ("price-increased", "error"),
+        ("credit-increased", "warning"),
+        ("entitlement-limit-raised", "note"),
+    }
     rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert "pay more" in rules["price-increased"]["shortDescription"]["text"]
     junit = ET.fromstring(cli("diff", "HEAD", "--format", "junit", cwd=acme_repo.root).out)
@@ -219,12 +240,17 @@ def test_markdown_has_a_summary_and_a_table_per_plan(cli: Cli, acme_repo: AcmeRe
     md = cli("diff", "HEAD", "--format", "markdown", cwd=acme_repo.root).out
     assert "**3 changes: 1 breaking, 1 warning, 1 info** — **fails** the check" in md
     assert "#### `plans.pro`" in md and "#### `plans.free`" in md
-    assert "| 🔴 breaking | `price-increased` | `prices.platform.amount` | USD 49.00 → 59.00 | USD +20.4% |" in md
+    assert (
+        "| 🔴 breaking | `price-increased` | `prices.platform.amount` | USD 49.00 → 59.00 | USD +20.4% |"
+        in md
+    )
 
 
 def test_importing_the_cli_does_not_import_git(tmp_path: Path) -> None:
-    code = ("import sys, pricebook.cli.diff, pricebook.cli.history, pricebook.cli.ci; "
-            "print(any(m == 'git' or m.startswith('git.') for m in sys.modules), 'duckdb' in sys.modules)")
+    code = (
+        "import sys, pricebook.cli.diff, pricebook.cli.history, pricebook.cli.ci; "
+        "print(any(m == 'git' or m.startswith('git.') for m in sys.modules), 'duckdb' in sys.modules)"
+    )
     out = subprocess.run([sys_executable(), "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

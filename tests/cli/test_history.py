@@ -8,10 +8,17 @@ from collections.abc import Callable
 import pytest
 
 from pricebook.history import history
-from tests.conftest import CliResult
-from tests.diff.conftest import AcmeRepo, acme_repo  # noqa: F401 - the fixture, shared with tests/diff
+from tests.conftest import CliResult, Git
+from tests.diff.conftest import AcmeRepo, make_acme_repo
 
 Cli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def acme_repo(git_repo: Git) -> AcmeRepo:
+    return make_acme_repo(git_repo)
+
+
 PRO = "plans/pro.yaml"
 
 
@@ -23,7 +30,7 @@ def _commit(repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch, message: str, day: 
 
 
 @pytest.fixture
-def five_commits(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:  # noqa: F811
+def five_commits(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """acme_repo's first commit plus four: pro up, free changed, pro reformatted, pro sso revoked."""
     shas = {"initial": acme_repo.git("rev-parse", "HEAD")}
     acme_repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "55.00"}')
@@ -31,8 +38,11 @@ def five_commits(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> dict[s
     acme_repo.edit("plans/free.yaml", "projects: 3", "projects: 5")
     acme_repo.edit("catalog.yaml", "platform: {name: Platform fee}", "platform: {name: Platform}")
     shas["free"] = _commit(acme_repo, monkeypatch, "More projects on Free", 3, "Bob <bob@example.com>")
-    acme_repo.edit(PRO, '{model: flat, amount: {USD: "59.00", EUR: "55.00"}}',
-                   "\n        model: flat\n        amount:\n          EUR: '55.00'\n          USD: '59.00'")
+    acme_repo.edit(
+        PRO,
+        '{model: flat, amount: {USD: "59.00", EUR: "55.00"}}',
+        "\n        model: flat\n        amount:\n          EUR: '55.00'\n          USD: '59.00'",
+    )
     shas["reformat"] = _commit(acme_repo, monkeypatch, "Reformat pro.yaml", 4, "Ada <ada@example.com>")
     acme_repo.edit(PRO, "      sso: true", "      sso: false")
     shas["pro-sso"] = _commit(acme_repo, monkeypatch, "Pro loses SSO", 5, "Cy <cy@example.com>")
@@ -40,11 +50,15 @@ def five_commits(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> dict[s
 
 
 def test_history_of_a_plan_lists_exactly_the_commits_that_changed_it(
-        acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:  # noqa: F811
+    acme_repo: AcmeRepo, five_commits: dict[str, str]
+) -> None:
     assert int(acme_repo.git("rev-list", "--count", "HEAD")) == 5
     result = history(acme_repo.catalog, "plans.pro")
-    assert [e.commit.sha for e in result.entries] == [five_commits["pro-sso"], five_commits["pro-up"],
-                                                       five_commits["initial"]]
+    assert [e.commit.sha for e in result.entries] == [
+        five_commits["pro-sso"],
+        five_commits["pro-up"],
+        five_commits["initial"],
+    ]
     sso, up, first = result.entries
     assert [(c.kind, c.severity) for c in sso.changes] == [("entitlement-revoked", "breaking")]
     assert sso.commit.author == "Cy" and sso.commit.subject == "Pro loses SSO"
@@ -52,7 +66,7 @@ def test_history_of_a_plan_lists_exactly_the_commits_that_changed_it(
     assert [c.kind for c in first.changes] == ["plan-added"]
 
 
-def test_history_of_a_price_and_of_a_sku(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:  # noqa: F811
+def test_history_of_a_price_and_of_a_sku(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
     price = history(acme_repo.catalog, "plans.pro.prices.platform")
     assert [e.commit.sha for e in price.entries] == [five_commits["pro-up"], five_commits["initial"]]
     sku = history(acme_repo.catalog, "skus.platform")
@@ -60,21 +74,23 @@ def test_history_of_a_price_and_of_a_sku(acme_repo: AcmeRepo, five_commits: dict
     assert [c.kind for c in sku.entries[0].changes] == ["metadata-changed"]
 
 
-def test_whole_catalog_history_notes_formatting_only_commits(acme_repo: AcmeRepo,
-                                                             five_commits: dict[str, str]) -> None:  # noqa: F811
+def test_whole_catalog_history_notes_formatting_only_commits(
+    acme_repo: AcmeRepo, five_commits: dict[str, str]
+) -> None:
     result = history(acme_repo.catalog)
     assert len(result.entries) == 5
     reformat = next(e for e in result.entries if e.commit.sha == five_commits["reformat"])
     assert reformat.changes == [] and "no semantic change" in (reformat.note or "")
 
 
-def test_since(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:  # noqa: F811
+def test_since(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
     result = history(acme_repo.catalog, "plans.pro", since="2026-03-03")
     assert [e.commit.sha for e in result.entries] == [five_commits["pro-sso"]]
 
 
 def test_a_commit_whose_catalog_does_not_load_is_listed_with_a_note(
-        cli: Cli, acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    cli: Cli, acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     acme_repo.edit(PRO, "    prices:\n", "    prices: [\n")
     broken = _commit(acme_repo, monkeypatch, "Oops", 6, "Ada <ada@example.com>")
     acme_repo.edit(PRO, "    prices: [\n", "    prices:\n")
@@ -87,7 +103,7 @@ def test_a_commit_whose_catalog_does_not_load_is_listed_with_a_note(
     assert res.code == 0 and "does not load" in res.out and "PB001" in res.out
 
 
-def test_cli_text_and_json(cli: Cli, acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:  # noqa: F811
+def test_cli_text_and_json(cli: Cli, acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
     text = cli("history", "plans.pro", cwd=acme_repo.root)
     assert text.code == 0
     assert "Raise the Pro platform fee" in text.out and "Ada" in text.out and "2026-03-02" in text.out
@@ -95,18 +111,21 @@ def test_cli_text_and_json(cli: Cli, acme_repo: AcmeRepo, five_commits: dict[str
     assert "3 commits changed plans.pro" in text.out
     data = json.loads(cli("history", "plans.pro", "--format", "json", cwd=acme_repo.root).out)
     assert data["entity"] == "plans.pro"
-    assert [c["subject"] for c in data["commits"]] == ["Pro loses SSO", "Raise the Pro platform fee",
-                                                       "Add the acme catalog"]
+    assert [c["subject"] for c in data["commits"]] == [
+        "Pro loses SSO",
+        "Raise the Pro platform fee",
+        "Add the acme catalog",
+    ]
     assert data["commits"][0]["changes"][0]["kind"] == "entitlement-revoked"
     assert data["commits"][0]["author"] == "Cy" and data["commits"][0]["date"].startswith("2026-03-05")
 
 
-def test_unknown_entity_root_exits_2(cli: Cli, acme_repo: AcmeRepo) -> None:  # noqa: F811
+def test_unknown_entity_root_exits_2(cli: Cli, acme_repo: AcmeRepo) -> None:
     res = cli("history", "plan.pro", cwd=acme_repo.root)
     assert res.code == 2 and "unknown entity" in res.err
 
 
-def test_renamed_plan_shows_under_its_old_id(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_renamed_plan_shows_under_its_old_id(acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     acme_repo.edit("plans/free.yaml", "  free:", "  hobby:")
     sha = _commit(acme_repo, monkeypatch, "Rename free to hobby", 8, "Ada <ada@example.com>")
     result = history(acme_repo.catalog, "plans.free")

@@ -38,12 +38,18 @@ class AcmeRepo:
         return self.git.commit_all(message)
 
 
-@pytest.fixture
-def acme_repo(git_repo: Git) -> AcmeRepo:
+def make_acme_repo(git_repo: Git) -> AcmeRepo:
+    """catalogs/acme copied into ``git_repo`` and committed (test modules outside tests/diff wrap
+    this in their own fixture)."""
     shutil.copytree(ACME, git_repo.root / CATALOG)
     repo = AcmeRepo(git_repo)
     repo.commit("Add the acme catalog")
     return repo
+
+
+@pytest.fixture
+def acme_repo(git_repo: Git) -> AcmeRepo:
+    return make_acme_repo(git_repo)
 
 
 @pytest.fixture

@@ -55,7 +55,11 @@ plans:
 
 def test_reformatting_gives_no_changes(acme_repo: AcmeRepo) -> None:
     acme_repo.write("plans/pro.yaml", PRO_REFORMATTED)
-    acme_repo.edit("plans/free.yaml", "      sso: false\n      audit-log: false", "      sso: &off false\n      audit-log: *off")
+    acme_repo.edit(
+        "plans/free.yaml",
+        "      sso: false\n      audit-log: false",
+        "      sso: &off false\n      audit-log: *off",
+    )
     acme_repo.commit("Reformat pro.yaml")
     result = compare("HEAD~1", "HEAD", acme_repo.catalog)
     assert result.changes == []
@@ -77,10 +81,16 @@ def test_inlining_extends_gives_no_changes(acme_repo: AcmeRepo) -> None:
     # pro without `extends: starter`, its inherited prices written out: the resolved plan is equal.
     starter = (acme_repo.catalog / "plans/starter.yaml").read_text(encoding="utf-8")
     inherited = starter.split("    prices:\n", 1)[1].split("    entitlements:", 1)[0]
-    keep = "".join(line + "\n" for line in inherited.splitlines()
-                   if not line.startswith(("      platform:", "      seats:")))
-    acme_repo.edit("plans/pro.yaml", "    extends: starter             # same tokens and API calls as Starter, then these overrides\n",
-                   "    currencies: [USD, EUR]\n")
+    keep = "".join(
+        line + "\n"
+        for line in inherited.splitlines()
+        if not line.startswith(("      platform:", "      seats:"))
+    )
+    acme_repo.edit(
+        "plans/pro.yaml",
+        "    extends: starter             # same tokens and API calls as Starter, then these overrides\n",
+        "    currencies: [USD, EUR]\n",
+    )
     acme_repo.edit("plans/pro.yaml", "    prices:\n", "    prices:\n" + keep)
     acme_repo.commit("Write pro out in full")
     result = compare("HEAD~1", "HEAD", acme_repo.catalog)

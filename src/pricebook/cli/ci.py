@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,7 +11,7 @@ from pricebook.cli.common import CatalogOpt, echo, exit_with
 from pricebook.cli.diff import FailOnOpt, fail_on_value
 
 
-class CiFormat(str, Enum):
+class CiFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     github = "github"
@@ -19,12 +19,24 @@ class CiFormat(str, Enum):
 
 
 def ci(
-    base: Annotated[str | None, typer.Option("--base", help="Base revision (default: pricebook.yaml's 'base', "
-                                             "else origin/main).", show_default=False)] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Base revision (default: pricebook.yaml's 'base', else origin/main).",
+            show_default=False,
+        ),
+    ] = None,
     catalog: CatalogOpt = None,
-    format: Annotated[CiFormat | None, typer.Option("--format", "-f", help="Output format (default: github "
-                                                    "annotations in GitHub Actions, else text).",
-                                                    show_default=False)] = None,
+    format: Annotated[
+        CiFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (default: github annotations in GitHub Actions, else text).",
+            show_default=False,
+        ),
+    ] = None,
     fail_on: FailOnOpt = None,
 ) -> None:
     """The pull-request check: validation, semantic diff against the base, one exit code."""
@@ -37,7 +49,9 @@ def ci(
     settings = load_settings()
     threshold = fail_on_value(fail_on, settings)
     catalog_dir = resolve_catalog_path(catalog, settings)
-    result = run_ci(catalog_dir, resolve_ci_base(base, settings), threshold, settings, severity_overrides(settings))
+    result = run_ci(
+        catalog_dir, resolve_ci_base(base, settings), threshold, settings, severity_overrides(settings)
+    )
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and summary:

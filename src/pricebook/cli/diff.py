@@ -10,8 +10,12 @@ from pricebook.cli.common import CatalogOpt, FindingsFormat, echo, exit_with
 
 FailOnOpt = Annotated[
     str | None,
-    typer.Option("--fail-on", help="Exit 1 when a change is at or above this severity: breaking, warning, "
-                 "info or never (default: pricebook.yaml's 'fail_on', else breaking).", show_default=False),
+    typer.Option(
+        "--fail-on",
+        help="Exit 1 when a change is at or above this severity: breaking, warning, "
+        "info or never (default: pricebook.yaml's 'fail_on', else breaking).",
+        show_default=False,
+    ),
 ]
 
 
@@ -27,13 +31,21 @@ def fail_on_value(option: str | None, settings: object) -> str:
 
 
 def diff(
-    base: Annotated[str | None, typer.Argument(help="Base revision: a path, git ref, REF:path or release:<id> "
-                                               "(default: pricebook.yaml's 'base', else the newest release).",
-                                               show_default=False)] = None,
-    head: Annotated[str | None, typer.Argument(help="Head revision (default: the working tree).",
-                                               show_default=False)] = None,
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            help="Base revision: a path, git ref, REF:path or release:<id> "
+            "(default: pricebook.yaml's 'base', else the newest release).",
+            show_default=False,
+        ),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Argument(help="Head revision (default: the working tree).", show_default=False)
+    ] = None,
     catalog: CatalogOpt = None,
-    format: Annotated[FindingsFormat, typer.Option("--format", "-f", help="Output format.")] = FindingsFormat.text,
+    format: Annotated[
+        FindingsFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = FindingsFormat.text,
     fail_on: FailOnOpt = None,
 ) -> None:
     """Semantic changes between two catalogs, each classified breaking, warning or info."""
@@ -43,7 +55,9 @@ def diff(
     settings = load_settings()
     threshold = fail_on_value(fail_on, settings)
     catalog_dir = resolve_catalog_path(catalog, settings)
-    result = compare(resolve_base(base, catalog_dir, settings), head, catalog_dir, severity_overrides(settings))
+    result = compare(
+        resolve_base(base, catalog_dir, settings), head, catalog_dir, severity_overrides(settings)
+    )
     if format is FindingsFormat.text:
         from pricebook.report.diff_text import print_text
 

@@ -10,10 +10,17 @@ from pricebook.cli.common import CatalogOpt, TextJson, echo
 
 
 def history(
-    entity: Annotated[str | None, typer.Argument(help="plans.pro, skus.api-calls, plans.pro.prices.api-calls; "
-                                                 "nothing for the whole catalog.", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only commits after this date (e.g. 2026-01-01).",
-                                              show_default=False)] = None,
+    entity: Annotated[
+        str | None,
+        typer.Argument(
+            help="plans.pro, skus.api-calls, plans.pro.prices.api-calls; nothing for the whole catalog.",
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only commits after this date (e.g. 2026-01-01).", show_default=False),
+    ] = None,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:

@@ -40,13 +40,21 @@ class DiffResult:
         return any(at_or_above(c.severity, fail_on) for c in self.changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"base": self.base, "head": self.head, "summary": self.counts(),
-                "changes": [c.to_dict() for c in self.changes]}
+        return {
+            "base": self.base,
+            "head": self.head,
+            "summary": self.counts(),
+            "changes": [c.to_dict() for c in self.changes],
+        }
 
 
-def diff_data(base: Mapping[str, Any], head: Mapping[str, Any], overrides: Mapping[str, str] | None = None,
-              base_releases: Mapping[str, bytes] | None = None,
-              head_releases: Mapping[str, bytes] | None = None) -> list[Change]:
+def diff_data(
+    base: Mapping[str, Any],
+    head: Mapping[str, Any],
+    overrides: Mapping[str, str] | None = None,
+    base_releases: Mapping[str, bytes] | None = None,
+    head_releases: Mapping[str, bytes] | None = None,
+) -> list[Change]:
     """Classified changes between two canonical catalogs (``catalog_to_data`` form)."""
     from pricebook.diff.classify import classify
     from pricebook.diff.detect import detect, detect_releases
@@ -59,13 +67,23 @@ def diff_data(base: Mapping[str, Any], head: Mapping[str, Any], overrides: Mappi
 
 
 def _order(c: Change) -> tuple[Any, ...]:
-    return (c.entity, -SEVERITY_RANK[c.severity], tuple(str(p) for p in c.path), c.kind, str(c.before),
-            str(c.after))
+    return (
+        c.entity,
+        -SEVERITY_RANK[c.severity],
+        tuple(str(p) for p in c.path),
+        c.kind,
+        str(c.before),
+        str(c.after),
+    )
 
 
-def diff_catalogs(base: Catalog | None, head: Catalog | None, overrides: Mapping[str, str] | None = None,
-                  base_releases: Mapping[str, bytes] | None = None,
-                  head_releases: Mapping[str, bytes] | None = None) -> list[Change]:
+def diff_catalogs(
+    base: Catalog | None,
+    head: Catalog | None,
+    overrides: Mapping[str, str] | None = None,
+    base_releases: Mapping[str, bytes] | None = None,
+    head_releases: Mapping[str, bytes] | None = None,
+) -> list[Change]:
     """Classified changes between two models (None is an empty catalog), located in HEAD (or in
     BASE for what HEAD no longer has)."""
     from dataclasses import replace
@@ -114,7 +132,9 @@ def resolve_base(option: str | None, catalog_dir: Path, settings: Any = None) ->
     rid = newest_release(catalog_dir)
     if rid:
         return f"release:{rid}"
-    raise UsageError("nothing to compare with: pass BASE, set 'base:' in pricebook.yaml, or cut a release first")
+    raise UsageError(
+        "nothing to compare with: pass BASE, set 'base:' in pricebook.yaml, or cut a release first"
+    )
 
 
 def severity_overrides(settings: Any) -> dict[str, str]:
@@ -125,8 +145,9 @@ def severity_overrides(settings: Any) -> dict[str, str]:
     return check_overrides(settings.get("severity"), str(settings.file or "pricebook.yaml"))
 
 
-def compare(base_spec: str, head_spec: str | None, catalog_dir: Path,
-            overrides: Mapping[str, str] | None = None) -> DiffResult:
+def compare(
+    base_spec: str, head_spec: str | None, catalog_dir: Path, overrides: Mapping[str, str] | None = None
+) -> DiffResult:
     """Load BASE and HEAD (path, git ref, ``REF:path``, ``release:<id>``; HEAD None is the working
     tree) and diff them. A revision that cannot be read or does not load raises (exit 2): a
     comparison that could not run never reports "no changes"."""
@@ -136,16 +157,25 @@ def compare(base_spec: str, head_spec: str | None, catalog_dir: Path,
     base_cat = _loaded(base_rev.label, base_res)
     head_rev, head_res = load_revision(head_spec, catalog_dir)
     head_cat = _loaded(head_rev.label, head_res)
-    changes = diff_catalogs(base_cat, head_cat, overrides, release_files(base_rev, catalog_dir),
-                            release_files(head_rev, catalog_dir))
+    changes = diff_catalogs(
+        base_cat,
+        head_cat,
+        overrides,
+        release_files(base_rev, catalog_dir),
+        release_files(head_rev, catalog_dir),
+    )
     if head_rev.kind == "path":
         from dataclasses import replace
 
         from pricebook.diagnostics import Position
 
         folder = Path(head_rev.path or catalog_dir) / "releases"
-        changes = [replace(c, position=Position(str(folder / f"{c.path[1]}.json"), 1, 1))
-                   if c.path[0] == "releases" and c.kind != "release-removed" else c for c in changes]
+        changes = [
+            replace(c, position=Position(str(folder / f"{c.path[1]}.json"), 1, 1))
+            if c.path[0] == "releases" and c.kind != "release-removed"
+            else c
+            for c in changes
+        ]
     return DiffResult(base_rev.label, head_rev.label, changes, base_cat, head_cat)
 
 
@@ -157,8 +187,9 @@ def _loaded(label: str, result: Any) -> Catalog:
     if errors:
         d = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(f"cannot compare: the catalog at {label} does not load: {d.location}: {d.rule} "
-                         f"{d.message}{more}")
+        raise InputError(
+            f"cannot compare: the catalog at {label} does not load: {d.location}: {d.rule} {d.message}{more}"
+        )
     raise InputError(f"cannot compare: the catalog at {label} does not load")
 
 

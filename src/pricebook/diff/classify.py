@@ -42,16 +42,35 @@ def _effect(*effects: str) -> Callable[[Detected], bool]:
 
 def _entity_rules() -> list[Rule]:
     rules: list[Rule] = []
-    for ent, removed_sev in (("plan", "breaking"), ("sku", "breaking"), ("meter", "breaking"),
-                             ("add-on", "breaking"), ("feature", "warning"), ("grandfathering", "breaking")):
+    for ent, removed_sev in (
+        ("plan", "breaking"),
+        ("sku", "breaking"),
+        ("meter", "breaking"),
+        ("add-on", "breaking"),
+        ("feature", "warning"),
+        ("grandfathering", "breaking"),
+    ):
         rules.append(Rule(f"{ent}-added", "info", "an addition changes nothing for existing customers"))
-        rules.append(Rule(f"{ent}-removed", removed_sev,
-                          "grandfathered customers lose their protection" if ent == "grandfathering"
-                          else "subscriptions, usage or entitlements may still refer to it"
-                          if removed_sev == "breaking" else "plans no longer grant it"))
-        rules.append(Rule(f"{ent}-renamed", "info" if ent in ("feature", "grandfathering") else "breaking",
-                          "the id changed: subscriptions and usage that use the old id stop matching"
-                          if ent not in ("feature", "grandfathering") else "only the id changed"))
+        rules.append(
+            Rule(
+                f"{ent}-removed",
+                removed_sev,
+                "grandfathered customers lose their protection"
+                if ent == "grandfathering"
+                else "subscriptions, usage or entitlements may still refer to it"
+                if removed_sev == "breaking"
+                else "plans no longer grant it",
+            )
+        )
+        rules.append(
+            Rule(
+                f"{ent}-renamed",
+                "info" if ent in ("feature", "grandfathering") else "breaking",
+                "the id changed: subscriptions and usage that use the old id stop matching"
+                if ent not in ("feature", "grandfathering")
+                else "only the id changed",
+            )
+        )
     return rules
 
 
@@ -106,18 +125,29 @@ RULES: list[Rule] = [
     Rule("package-rounding-changed", "warning", "partial packages cost less"),
 ]
 # The families whose severity follows the direction of the bill.
-for _stem, _label in (("price", "price"), ("percent", "percentage"), ("price-min", "per-transaction minimum"),
-                      ("price-max", "per-transaction maximum"), ("minimum", "minimum spend"),
-                      ("credit", "usage credit"), ("included-units", "included units"),
-                      ("package-size", "package size")):
+for _stem, _label in (
+    ("price", "price"),
+    ("percent", "percentage"),
+    ("price-min", "per-transaction minimum"),
+    ("price-max", "per-transaction maximum"),
+    ("minimum", "minimum spend"),
+    ("credit", "usage credit"),
+    ("included-units", "included units"),
+    ("package-size", "package size"),
+):
     for _dir in ("increased", "decreased"):
-        RULES.append(Rule(f"{_stem}-{_dir}", "breaking", f"{_label} change: existing customers pay more",
-                          _effect("up")))
+        RULES.append(
+            Rule(
+                f"{_stem}-{_dir}", "breaking", f"{_label} change: existing customers pay more", _effect("up")
+            )
+        )
         RULES.append(Rule(f"{_stem}-{_dir}", "warning", f"{_label} change: existing customers pay less"))
 for _kind in ("tier-bound-raised", "tier-bound-lowered"):
     RULES.append(Rule(_kind, "warning", "more usage falls in the cheaper tier", _effect("down")))
     RULES.append(Rule(_kind, "info", "the adjacent tiers cost the same", _effect("none")))
-    RULES.append(Rule(_kind, "breaking", "more usage falls in the dearer tier (or the effect depends on usage)"))
+    RULES.append(
+        Rule(_kind, "breaking", "more usage falls in the dearer tier (or the effect depends on usage)")
+    )
 RULES += [
     # Entitlements.
     Rule("entitlement-granted", "info", "customers get more"),
@@ -141,15 +171,18 @@ def check_overrides(overrides: Mapping[str, object], where: str = "pricebook.yam
     out: dict[str, str] = {}
     for kind, sev in overrides.items():
         if kind not in KNOWN_KINDS:
-            raise InputError(f"{where}: severity: unknown change kind '{kind}' (see docs/diff.md for the kinds)")
+            raise InputError(
+                f"{where}: severity: unknown change kind '{kind}' (see docs/diff.md for the kinds)"
+            )
         if sev not in SEVERITIES:
             raise InputError(f"{where}: severity: {kind}: '{sev}' is not breaking, warning or info")
         out[str(kind)] = str(sev)
     return out
 
 
-def classify(detected: Iterable[Detected], overrides: Mapping[str, str] | None = None,
-             rules: list[Rule] | None = None) -> list[Change]:
+def classify(
+    detected: Iterable[Detected], overrides: Mapping[str, str] | None = None, rules: list[Rule] | None = None
+) -> list[Change]:
     """Give each detected change its severity: the first matching rule, then any override."""
     table = RULES if rules is None else rules
     by_kind: dict[str, list[Rule]] = {}
@@ -159,9 +192,11 @@ def classify(detected: Iterable[Detected], overrides: Mapping[str, str] | None =
     for d in detected:
         rule = next((r for r in by_kind.get(d.kind, ()) if r.when is None or r.when(d)), None)
         if rule is None:
-            raise InternalError(f"no diff rule classifies change kind '{d.kind}' at "
-                                f"{'.'.join(map(str, d.path))}")
+            raise InternalError(
+                f"no diff rule classifies change kind '{d.kind}' at {'.'.join(map(str, d.path))}"
+            )
         severity = (overrides or {}).get(d.kind, rule.severity)
-        out.append(Change(d.kind, severity, d.path, d.before, d.after, d.message, rule.reason, d.effect,
-                          d.delta_pct))
+        out.append(
+            Change(d.kind, severity, d.path, d.before, d.after, d.message, rule.reason, d.effect, d.delta_pct)
+        )
     return out

@@ -53,8 +53,16 @@ class Detector:
     def __init__(self) -> None:
         self.out: list[Detected] = []
 
-    def add(self, kind: str, path: CatalogPath, before: Any, after: Any, message: str,
-            effect: str | None = None, delta_pct: dict[str, str] | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        path: CatalogPath,
+        before: Any,
+        after: Any,
+        message: str,
+        effect: str | None = None,
+        delta_pct: dict[str, str] | None = None,
+    ) -> None:
         self.out.append(Detected(kind, path, before, after, message, effect, delta_pct))
 
     # --- the whole catalog -------------------------------------------------------------------
@@ -67,11 +75,20 @@ class Detector:
     def _catalog_block(self, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         if not b or not a:
             if b != a:
-                self.add("catalog-added" if a else "catalog-removed", ("catalog",), b or None, a or None,
-                         f"catalog '{(a or b).get('id')}' {'added' if a else 'removed'}")
+                self.add(
+                    "catalog-added" if a else "catalog-removed",
+                    ("catalog",),
+                    b or None,
+                    a or None,
+                    f"catalog '{(a or b).get('id')}' {'added' if a else 'removed'}",
+                )
             return
-        kinds = {"rounding": "rounding-changed", "timezone": "timezone-changed",
-                 "currency": "default-currency-changed", "id": "catalog-id-changed"}
+        kinds = {
+            "rounding": "rounding-changed",
+            "timezone": "timezone-changed",
+            "currency": "default-currency-changed",
+            "id": "catalog-id-changed",
+        }
         for key in sorted(set(b) | set(a)):
             if b.get(key) == a.get(key):
                 continue
@@ -79,16 +96,26 @@ class Detector:
             if key in TEXT_FIELDS:
                 self.add("metadata-changed", path, b.get(key), a.get(key), f"catalog {key} changed")
             else:
-                self.add(kinds.get(key, "catalog-changed"), path, b.get(key), a.get(key),
-                         f"catalog {key}: {b.get(key)} -> {a.get(key)}")
+                self.add(
+                    kinds.get(key, "catalog-changed"),
+                    path,
+                    b.get(key),
+                    a.get(key),
+                    f"catalog {key}: {b.get(key)} -> {a.get(key)}",
+                )
 
     def _collection(self, coll: str, ent_kind: str, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         removed = [k for k in b if k not in a]
         added = [k for k in a if k not in b]
         renamed = _renames(removed, added, b, a)
         for old, new in renamed.items():
-            self.add(f"{ent_kind}-renamed", (coll, new), old, new,
-                     f"{ent_kind} '{old}' looks renamed to '{new}' (same content, new id)")
+            self.add(
+                f"{ent_kind}-renamed",
+                (coll, new),
+                old,
+                new,
+                f"{ent_kind} '{old}' looks renamed to '{new}' (same content, new id)",
+            )
         for k in removed:
             if k not in renamed:
                 self.add(f"{ent_kind}-removed", (coll, k), b[k], None, f"{ent_kind} '{k}' removed")
@@ -101,8 +128,9 @@ class Detector:
             if k in a and b[k] != a[k]:
                 handler((coll, k), b[k], a[k])
 
-    def _rest(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], handled: set[str],
-              kind: str) -> None:
+    def _rest(
+        self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], handled: set[str], kind: str
+    ) -> None:
         """Fields no detector knows: one generic change each, never silence."""
         for key in sorted((set(b) | set(a)) - handled):
             if b.get(key) != a.get(key):
@@ -111,67 +139,135 @@ class Detector:
     def _text(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         for key in TEXT_FIELDS:
             if b.get(key) != a.get(key):
-                self.add("metadata-changed", (*path, key), b.get(key), a.get(key),
-                         f"{key} changed: {b.get(key)!r} -> {a.get(key)!r}")
+                self.add(
+                    "metadata-changed",
+                    (*path, key),
+                    b.get(key),
+                    a.get(key),
+                    f"{key} changed: {b.get(key)!r} -> {a.get(key)!r}",
+                )
 
     # --- meters, features, skus, grandfathering ---------------------------------------------------
     def _meters(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("aggregation", "property", "dimensions", "unit"):
             if b.get(key) != a.get(key):
-                self.add(f"meter-{key}-changed", (*path, key), b.get(key), a.get(key),
-                         f"meter {key}: {b.get(key)} -> {a.get(key)}")
-        self._rest(path, b, a, {*TEXT_FIELDS, "aggregation", "property", "dimensions", "unit"}, "meter-changed")
+                self.add(
+                    f"meter-{key}-changed",
+                    (*path, key),
+                    b.get(key),
+                    a.get(key),
+                    f"meter {key}: {b.get(key)} -> {a.get(key)}",
+                )
+        self._rest(
+            path, b, a, {*TEXT_FIELDS, "aggregation", "property", "dimensions", "unit"}, "meter-changed"
+        )
 
     def _features(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("type", "meter", "unit"):
             if b.get(key) != a.get(key):
-                self.add(f"feature-{key}-changed", (*path, key), b.get(key), a.get(key),
-                         f"feature {key}: {b.get(key)} -> {a.get(key)}")
+                self.add(
+                    f"feature-{key}-changed",
+                    (*path, key),
+                    b.get(key),
+                    a.get(key),
+                    f"feature {key}: {b.get(key)} -> {a.get(key)}",
+                )
         self._rest(path, b, a, {*TEXT_FIELDS, "type", "meter", "unit"}, "feature-changed")
 
     def _skus(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("meter", "unit_cost"):
             if b.get(key) != a.get(key) and not _same_number(b.get(key), a.get(key)):
-                self.add(f"sku-{key.replace('_', '-')}-changed", (*path, key), b.get(key), a.get(key),
-                         f"SKU {key}: {b.get(key)} -> {a.get(key)}")
+                self.add(
+                    f"sku-{key.replace('_', '-')}-changed",
+                    (*path, key),
+                    b.get(key),
+                    a.get(key),
+                    f"SKU {key}: {b.get(key)} -> {a.get(key)}",
+                )
         self._rest(path, b, a, {*TEXT_FIELDS, "meter", "unit_cost"}, "sku-changed")
 
     def _grandfathering(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         for key in sorted(set(b) | set(a)):
             if b.get(key) != a.get(key):
-                self.add("grandfathering-changed", (*path, key), b.get(key), a.get(key),
-                         f"grandfathering {key}: {b.get(key)} -> {a.get(key)}")
+                self.add(
+                    "grandfathering-changed",
+                    (*path, key),
+                    b.get(key),
+                    a.get(key),
+                    f"grandfathering {key}: {b.get(key)} -> {a.get(key)}",
+                )
 
     # --- plans and add-ons ---------------------------------------------------------------------
     def _plans(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         skip = self._sellable(path, b, a)
         if b.get("billing_period") != a.get("billing_period"):
-            self.add("billing-period-changed", (*path, "billing_period"), b.get("billing_period"),
-                     a.get("billing_period"), f"billing period: {b.get('billing_period')} -> {a.get('billing_period')}")
+            self.add(
+                "billing-period-changed",
+                (*path, "billing_period"),
+                b.get("billing_period"),
+                a.get("billing_period"),
+                f"billing period: {b.get('billing_period')} -> {a.get('billing_period')}",
+            )
         if b.get("sales_negotiated") != a.get("sales_negotiated"):
-            self.add("sales-negotiated-changed", (*path, "sales_negotiated"), bool(b.get("sales_negotiated")),
-                     bool(a.get("sales_negotiated")), "sales-negotiated flag changed")
+            self.add(
+                "sales-negotiated-changed",
+                (*path, "sales_negotiated"),
+                bool(b.get("sales_negotiated")),
+                bool(a.get("sales_negotiated")),
+                "sales-negotiated flag changed",
+            )
         self._money((*path, "minimum"), b.get("minimum"), a.get("minimum"), "minimum", skip, "minimum spend")
-        self._money((*path, "credit"), b.get("credit"), a.get("credit"), "credit", skip, "usage credit",
-                    inverse=True)
-        self._rest(path, b, a, {*TEXT_FIELDS, "currencies", "prices", "entitlements", "billing_period",
-                                "sales_negotiated", "minimum", "credit"}, "plan-changed")
+        self._money(
+            (*path, "credit"), b.get("credit"), a.get("credit"), "credit", skip, "usage credit", inverse=True
+        )
+        self._rest(
+            path,
+            b,
+            a,
+            {
+                *TEXT_FIELDS,
+                "currencies",
+                "prices",
+                "entitlements",
+                "billing_period",
+                "sales_negotiated",
+                "minimum",
+                "credit",
+            },
+            "plan-changed",
+        )
 
     def _add_ons(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._sellable(path, b, a)
         bf, af = list(b.get("available_for") or []), list(a.get("available_for") or [])
         for p in bf:
             if p not in af:
-                self.add("add-on-plan-removed", (*path, "available_for"), p, None,
-                         f"add-on no longer available for plan '{p}'")
+                self.add(
+                    "add-on-plan-removed",
+                    (*path, "available_for"),
+                    p,
+                    None,
+                    f"add-on no longer available for plan '{p}'",
+                )
         for p in af:
             if p not in bf:
-                self.add("add-on-plan-added", (*path, "available_for"), None, p, f"add-on now available for plan '{p}'")
-        self._rest(path, b, a, {*TEXT_FIELDS, "currencies", "prices", "entitlements", "available_for"},
-                   "add-on-changed")
+                self.add(
+                    "add-on-plan-added",
+                    (*path, "available_for"),
+                    None,
+                    p,
+                    f"add-on now available for plan '{p}'",
+                )
+        self._rest(
+            path,
+            b,
+            a,
+            {*TEXT_FIELDS, "currencies", "prices", "entitlements", "available_for"},
+            "add-on-changed",
+        )
 
     def _sellable(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> set[str]:
         """What plans and add-ons share: text, currencies, prices, entitlements. Returns the
@@ -188,12 +284,24 @@ class Detector:
         bp, ap = b.get("prices") or {}, a.get("prices") or {}
         for sku in bp:
             if sku not in ap:
-                self.add("price-removed", (*path, "prices", sku), bp[sku], None,
-                         f"no longer charges for '{sku}' ({bp[sku].get('model')} price removed)", effect="down")
+                self.add(
+                    "price-removed",
+                    (*path, "prices", sku),
+                    bp[sku],
+                    None,
+                    f"no longer charges for '{sku}' ({bp[sku].get('model')} price removed)",
+                    effect="down",
+                )
         for sku in ap:
             if sku not in bp:
-                self.add("price-added", (*path, "prices", sku), None, ap[sku],
-                         f"now charges for '{sku}' ({ap[sku].get('model')} price added)", effect="up")
+                self.add(
+                    "price-added",
+                    (*path, "prices", sku),
+                    None,
+                    ap[sku],
+                    f"now charges for '{sku}' ({ap[sku].get('model')} price added)",
+                    effect="up",
+                )
             elif bp[sku] != ap[sku]:
                 self._price((*path, "prices", sku), bp[sku], ap[sku], skip)
         self._entitlements((*path, "entitlements"), b.get("entitlements") or {}, a.get("entitlements") or {})
@@ -202,8 +310,14 @@ class Detector:
     # --- prices --------------------------------------------------------------------------------
     def _price(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]) -> None:
         if b.get("model") != a.get("model"):
-            self.add("price-model-changed", (*path, "model"), b, a,
-                     f"price model: {b.get('model')} -> {a.get('model')}", effect="unknown")
+            self.add(
+                "price-model-changed",
+                (*path, "model"),
+                b,
+                a,
+                f"price model: {b.get('model')} -> {a.get('model')}",
+                effect="unknown",
+            )
             return
         model = a.get("model")
         handled = {"model", "dimensions"}
@@ -211,46 +325,102 @@ class Detector:
             self._money((*path, "amount"), b.get("amount"), a.get("amount"), "price", skip, "flat fee")
             handled.add("amount")
         elif model == "per_unit":
-            self._money((*path, "unit_price"), b.get("unit_price"), a.get("unit_price"), "price", skip, "unit price")
-            self._number((*path, "included"), b.get("included"), a.get("included"), "included-units", "included units",
-                         inverse=True)
+            self._money(
+                (*path, "unit_price"), b.get("unit_price"), a.get("unit_price"), "price", skip, "unit price"
+            )
+            self._number(
+                (*path, "included"),
+                b.get("included"),
+                a.get("included"),
+                "included-units",
+                "included units",
+                inverse=True,
+            )
             handled |= {"unit_price", "included"}
         elif model in ("graduated", "volume"):
             self._tiers((*path, "tiers"), b.get("tiers") or [], a.get("tiers") or [], skip, str(model))
             handled.add("tiers")
         elif model == "package":
-            self._money((*path, "package_price"), b.get("package_price"), a.get("package_price"), "price", skip,
-                        "package price")
-            self._number((*path, "package_size"), b.get("package_size"), a.get("package_size"), "package-size",
-                         "package size", inverse=True)
-            self._number((*path, "included"), b.get("included"), a.get("included"), "included-units", "included units",
-                         inverse=True)
+            self._money(
+                (*path, "package_price"),
+                b.get("package_price"),
+                a.get("package_price"),
+                "price",
+                skip,
+                "package price",
+            )
+            self._number(
+                (*path, "package_size"),
+                b.get("package_size"),
+                a.get("package_size"),
+                "package-size",
+                "package size",
+                inverse=True,
+            )
+            self._number(
+                (*path, "included"),
+                b.get("included"),
+                a.get("included"),
+                "included-units",
+                "included units",
+                inverse=True,
+            )
             if b.get("rounding") != a.get("rounding"):
-                self.add("package-rounding-changed", (*path, "rounding"), b.get("rounding"), a.get("rounding"),
-                         f"package rounding: {b.get('rounding')} -> {a.get('rounding')}",
-                         effect="down" if a.get("rounding") == "down" else "up")
+                self.add(
+                    "package-rounding-changed",
+                    (*path, "rounding"),
+                    b.get("rounding"),
+                    a.get("rounding"),
+                    f"package rounding: {b.get('rounding')} -> {a.get('rounding')}",
+                    effect="down" if a.get("rounding") == "down" else "up",
+                )
             handled |= {"package_price", "package_size", "included", "rounding"}
         elif model == "percentage":
             self._number((*path, "percent"), b.get("percent"), a.get("percent"), "percent", "percentage")
-            self._money((*path, "fixed_fee"), b.get("fixed_fee"), a.get("fixed_fee"), "price", skip, "fixed fee")
-            self._money((*path, "min"), b.get("min"), a.get("min"), "price-min", skip, "minimum per transaction")
-            self._money((*path, "max"), b.get("max"), a.get("max"), "price-max", skip, "maximum per transaction",
-                        none_is_infinite=True)
+            self._money(
+                (*path, "fixed_fee"), b.get("fixed_fee"), a.get("fixed_fee"), "price", skip, "fixed fee"
+            )
+            self._money(
+                (*path, "min"), b.get("min"), a.get("min"), "price-min", skip, "minimum per transaction"
+            )
+            self._money(
+                (*path, "max"),
+                b.get("max"),
+                a.get("max"),
+                "price-max",
+                skip,
+                "maximum per transaction",
+                none_is_infinite=True,
+            )
             handled |= {"percent", "fixed_fee", "min", "max"}
         self._dimensions(path, b.get("dimensions") or {}, a.get("dimensions") or {}, skip)
         self._rest(path, b, a, handled, "price-changed")
 
-    def _dimensions(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]) -> None:
+    def _dimensions(
+        self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]
+    ) -> None:
         for dim in sorted(set(b) | set(a)):
             bv, av = b.get(dim) or {}, a.get(dim) or {}
             for val in sorted(set(bv) | set(av)):
                 p = (*path, "dimensions", dim, val)
                 if val not in av:
-                    self.add("dimension-price-removed", p, bv[val], None,
-                             f"{dim}={val} no longer has its own price", effect="unknown")
+                    self.add(
+                        "dimension-price-removed",
+                        p,
+                        bv[val],
+                        None,
+                        f"{dim}={val} no longer has its own price",
+                        effect="unknown",
+                    )
                 elif val not in bv:
-                    self.add("dimension-price-added", p, None, av[val], f"{dim}={val} now has its own price",
-                             effect="unknown")
+                    self.add(
+                        "dimension-price-added",
+                        p,
+                        None,
+                        av[val],
+                        f"{dim}={val} now has its own price",
+                        effect="unknown",
+                    )
                 elif bv[val] != av[val]:
                     self._price(p, bv[val], av[val], skip)
 
@@ -268,17 +438,33 @@ class Detector:
         amap = {_bound_value(t.get("up_to")): (i, t) for i, t in enumerate(a)}
         for bound, (i, t) in bmap.items():
             if bound not in amap:
-                self.add("tier-removed", (*path, i), t, None,
-                         f"{model} tier up to {_fmt(bound)} removed", effect="unknown")
+                self.add(
+                    "tier-removed",
+                    (*path, i),
+                    t,
+                    None,
+                    f"{model} tier up to {_fmt(bound)} removed",
+                    effect="unknown",
+                )
         for bound, (i, t) in amap.items():
             if bound not in bmap:
-                self.add("tier-added", (*path, i), None, t, f"{model} tier up to {_fmt(bound)} added",
-                         effect="unknown")
+                self.add(
+                    "tier-added",
+                    (*path, i),
+                    None,
+                    t,
+                    f"{model} tier up to {_fmt(bound)} added",
+                    effect="unknown",
+                )
             else:
                 self._tier_prices((*path, i), bmap[bound][1], t, skip)
 
-    def _tier_prices(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]) -> None:
-        self._money((*path, "unit_price"), b.get("unit_price"), a.get("unit_price"), "price", skip, "tier unit price")
+    def _tier_prices(
+        self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]
+    ) -> None:
+        self._money(
+            (*path, "unit_price"), b.get("unit_price"), a.get("unit_price"), "price", skip, "tier unit price"
+        )
         self._money((*path, "flat_fee"), b.get("flat_fee"), a.get("flat_fee"), "price", skip, "tier flat fee")
         self._rest(path, b, a, {"up_to", "unit_price", "flat_fee"}, "price-changed")
 
@@ -287,12 +473,20 @@ class Detector:
         ad = INF if a is None else _dec(a)
         raised = ad > bd
         effect = _bound_effect(tiers, i, raised)
-        self.add("tier-bound-raised" if raised else "tier-bound-lowered", path, b, a,
-                 f"tier {i + 1} now ends at {_fmt(ad)} (was {_fmt(bd)})", effect=effect,
-                 delta_pct={"": p} if (p := _pct(bd, ad)) else None)
+        self.add(
+            "tier-bound-raised" if raised else "tier-bound-lowered",
+            path,
+            b,
+            a,
+            f"tier {i + 1} now ends at {_fmt(ad)} (was {_fmt(bd)})",
+            effect=effect,
+            delta_pct={"": p} if (p := _pct(bd, ad)) else None,
+        )
 
     # --- numbers and money ------------------------------------------------------------------------
-    def _number(self, path: CatalogPath, b: Any, a: Any, stem: str, label: str, inverse: bool = False) -> None:
+    def _number(
+        self, path: CatalogPath, b: Any, a: Any, stem: str, label: str, inverse: bool = False
+    ) -> None:
         if b == a:
             return
         bd = Decimal(0) if b is None else _dec(b)
@@ -302,12 +496,27 @@ class Detector:
         up = ad > bd
         effect = ("down" if up else "up") if inverse else ("up" if up else "down")
         p = _pct(bd, ad)
-        self.add(f"{stem}-{'increased' if up else 'decreased'}", path, b, a,
-                 f"{label} {'up' if up else 'down'}: {_fmt(bd)} -> {_fmt(ad)}" + (f" ({p})" if p else ""),
-                 effect=effect, delta_pct={"": p} if p else None)
+        self.add(
+            f"{stem}-{'increased' if up else 'decreased'}",
+            path,
+            b,
+            a,
+            f"{label} {'up' if up else 'down'}: {_fmt(bd)} -> {_fmt(ad)}" + (f" ({p})" if p else ""),
+            effect=effect,
+            delta_pct={"": p} if p else None,
+        )
 
-    def _money(self, path: CatalogPath, b: Mapping[str, Any] | None, a: Mapping[str, Any] | None, stem: str,
-               skip: set[str], label: str, inverse: bool = False, none_is_infinite: bool = False) -> None:
+    def _money(
+        self,
+        path: CatalogPath,
+        b: Mapping[str, Any] | None,
+        a: Mapping[str, Any] | None,
+        stem: str,
+        skip: set[str],
+        label: str,
+        inverse: bool = False,
+        none_is_infinite: bool = False,
+    ) -> None:
         """Compare two per-currency amounts; one change per direction (up, down)."""
         if b == a:
             return
@@ -336,12 +545,20 @@ class Detector:
                 p = _pct(bv, av)
                 if p:
                     pcts[c] = p
-                parts.append(f"{c} {_fmt(bv) if c in bm else 'none'} -> {_fmt(av) if c in am else 'none'}"
-                             + (f" ({p})" if p else ""))
+                parts.append(
+                    f"{c} {_fmt(bv) if c in bm else 'none'} -> {_fmt(av) if c in am else 'none'}"
+                    + (f" ({p})" if p else "")
+                )
             effect = ("down" if up else "up") if inverse else ("up" if up else "down")
-            self.add(f"{stem}-{'increased' if up else 'decreased'}", path,
-                     {c: (b or {}).get(c) for c in curs}, {c: (a or {}).get(c) for c in curs},
-                     f"{label} {'up' if up else 'down'}: {', '.join(parts)}", effect=effect, delta_pct=pcts or None)
+            self.add(
+                f"{stem}-{'increased' if up else 'decreased'}",
+                path,
+                {c: (b or {}).get(c) for c in curs},
+                {c: (a or {}).get(c) for c in curs},
+                f"{label} {'up' if up else 'down'}: {', '.join(parts)}",
+                effect=effect,
+                delta_pct=pcts or None,
+            )
 
     # --- entitlements ---------------------------------------------------------------------------
     def _entitlements(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
@@ -364,13 +581,25 @@ class Detector:
                 if bl != al:
                     up = al > bl
                     pc = _pct(bl, al)
-                    self.add("entitlement-limit-raised" if up else "entitlement-limit-lowered", p, bv, av,
-                             f"'{fid}' limit {_fmt(bl)} -> {_fmt(al)}" + (f" ({pc})" if pc else ""),
-                             effect="down" if up else "up", delta_pct={"": pc} if pc else None)
+                    self.add(
+                        "entitlement-limit-raised" if up else "entitlement-limit-lowered",
+                        p,
+                        bv,
+                        av,
+                        f"'{fid}' limit {_fmt(bl)} -> {_fmt(al)}" + (f" ({pc})" if pc else ""),
+                        effect="down" if up else "up",
+                        delta_pct={"": pc} if pc else None,
+                    )
                 be, ae = _enforcement(bv), _enforcement(av)
                 if be != ae:
-                    self.add("entitlement-enforcement-changed", p, be, ae, f"'{fid}' enforcement {be} -> {ae}",
-                             effect="up" if ae == "hard" else "down")
+                    self.add(
+                        "entitlement-enforcement-changed",
+                        p,
+                        be,
+                        ae,
+                        f"'{fid}' enforcement {be} -> {ae}",
+                        effect="up" if ae == "hard" else "down",
+                    )
 
 
 def _same_number(b: Any, a: Any) -> bool:
@@ -420,7 +649,7 @@ def _bound_effect(tiers: list[Any], i: int, raised: bool) -> str:
     lower, upper = tiers[i], tiers[i + 1]
     if lower.get("flat_fee") or upper.get("flat_fee"):
         return "unknown"
-    cur = sorted((lower.get("unit_price") or {}))[0] if lower.get("unit_price") else None
+    cur = sorted(lower.get("unit_price") or {})[0] if lower.get("unit_price") else None
     pl, pu = _first_price(lower, cur), _first_price(upper, cur)
     if pl is None or pu is None:
         return "unknown"
@@ -430,7 +659,9 @@ def _bound_effect(tiers: list[Any], i: int, raised: bool) -> str:
     return ("down" if cheaper_below else "up") if raised else ("up" if cheaper_below else "down")
 
 
-def _renames(removed: list[str], added: list[str], b: Mapping[str, Any], a: Mapping[str, Any]) -> dict[str, str]:
+def _renames(
+    removed: list[str], added: list[str], b: Mapping[str, Any], a: Mapping[str, Any]
+) -> dict[str, str]:
     """Removed id -> added id for entities whose content is the same apart from name/description."""
     if not removed or not added:
         return {}
@@ -460,11 +691,27 @@ def detect_releases(base: Mapping[str, bytes], head: Mapping[str, bytes]) -> lis
     out: list[Detected] = []
     for rid in sorted(base):
         if rid not in head:
-            out.append(Detected("release-removed", ("releases", rid), rid, None,
-                                f"release snapshot '{rid}' was deleted; releases are immutable", "unknown"))
+            out.append(
+                Detected(
+                    "release-removed",
+                    ("releases", rid),
+                    rid,
+                    None,
+                    f"release snapshot '{rid}' was deleted; releases are immutable",
+                    "unknown",
+                )
+            )
         elif base[rid] != head[rid]:
-            out.append(Detected("release-changed", ("releases", rid), _digest(base[rid]), _digest(head[rid]),
-                                f"release snapshot '{rid}' was modified; releases are immutable", "unknown"))
+            out.append(
+                Detected(
+                    "release-changed",
+                    ("releases", rid),
+                    _digest(base[rid]),
+                    _digest(head[rid]),
+                    f"release snapshot '{rid}' was modified; releases are immutable",
+                    "unknown",
+                )
+            )
     for rid in sorted(set(head) - set(base)):
         out.append(Detected("release-added", ("releases", rid), None, rid, f"release '{rid}' added", "none"))
     return out

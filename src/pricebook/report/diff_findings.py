@@ -21,9 +21,16 @@ def _repo_file(pos: Position | None) -> Position | None:
 def to_diagnostics(changes: Iterable[Change]) -> list[Diagnostic]:
     """One Diagnostic per change: the kind is the rule id; the place is the changed line of HEAD;
     breaking -> error, warning -> warning, info -> info."""
-    return [Diagnostic.at(c.kind, TO_DIAGNOSTIC_SEVERITY[c.severity],  # type: ignore[arg-type]
-                          f"{c.severity}: {c.message}", _repo_file(c.position), c.path)
-            for c in changes]
+    return [
+        Diagnostic.at(
+            c.kind,
+            TO_DIAGNOSTIC_SEVERITY[c.severity],  # type: ignore[arg-type]
+            f"{c.severity}: {c.message}",
+            _repo_file(c.position),
+            c.path,
+        )
+        for c in changes
+    ]
 
 
 def describe_kind(kind: str) -> str | None:

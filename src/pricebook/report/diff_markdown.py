@@ -32,10 +32,16 @@ def render(result: DiffResult, fail_on: str | None = None, heading: str = "###")
     lines.append("")
     lines.append(" ".join(f"{ICON[s]} {counts[s]} {s}" for s in ("breaking", "warning", "info")))
     for entity, group in groupby(result.changes, key=lambda c: c.entity):
-        lines += ["", f"{heading}# `{entity}`", "",
-                  "| Severity | Change | Path | Before → After | % |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"{heading}# `{entity}`",
+            "",
+            "| Severity | Change | Path | Before → After | % |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for c in group:
-            lines.append(f"| {ICON[c.severity]} {c.severity} | `{c.kind}` | `{_cell(local_path(c))}` | "
-                         f"{_cell(before_after(c, '→'))} | {_cell(pct(c))} |")
+            lines.append(
+                f"| {ICON[c.severity]} {c.severity} | `{c.kind}` | `{_cell(local_path(c))}` | "
+                f"{_cell(before_after(c, '→'))} | {_cell(pct(c))} |"
+            )
     return "\n".join(lines) + "\n"

@@ -28,8 +28,10 @@ def print_text(result: DiffResult, fail_on: str | None = None) -> None:
         out.print(f"\n[bold]{escape(entity)}[/]")
         for c in group:
             where = f" [dim]{escape(str(c.position))}[/]" if c.position else ""
-            out.print(f"  [{STYLE[c.severity]}]{c.severity:<8}[/] {c.kind:<32} [dim]{escape(local_path(c))}[/]  "
-                      f"{escape(c.message)}{where}")
+            out.print(
+                f"  [{STYLE[c.severity]}]{c.severity:<8}[/] {c.kind:<32} [dim]{escape(local_path(c))}[/]  "
+                f"{escape(c.message)}{where}"
+            )
     line = summary_line(result)
     if fail_on and fail_on != "never" and result.fails(fail_on):
         line += f" [bold red](fails --fail-on {fail_on})[/]"
@@ -48,11 +50,15 @@ def print_history(result: object) -> None:
         return
     for e in entries:
         c = e.commit
-        out.print(f"[bold yellow]{c.short}[/] {c.date.strftime('%Y-%m-%d %H:%M %z')}  {escape(c.author)}  "
-                  f"[bold]{escape(c.subject)}[/]")
+        out.print(
+            f"[bold yellow]{c.short}[/] {c.date.strftime('%Y-%m-%d %H:%M %z')}  {escape(c.author)}  "
+            f"[bold]{escape(c.subject)}[/]"
+        )
         if e.note:
             out.print(f"    [dim]{escape(e.note)}[/]")
         for ch in e.changes:
-            out.print(f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.path_str)}[/]  "
-                      f"{escape(ch.message)}")
+            out.print(
+                f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.path_str)}[/]  "
+                f"{escape(ch.message)}"
+            )
     out.print(f"\n{len(entries)} commit{'s' if len(entries) != 1 else ''} changed {escape(what)}")

@@ -55,15 +55,30 @@ def local_path(change: Change) -> str:
     return f"(the {_SINGULAR.get(str(change.path[0]), 'entity')})" if change.path else "(the catalog)"
 
 
-_SINGULAR = {"plans": "plan", "skus": "SKU", "meters": "meter", "features": "feature", "add_ons": "add-on",
-             "grandfathering": "rule", "releases": "release", "catalog": "catalog"}
+_SINGULAR = {
+    "plans": "plan",
+    "skus": "SKU",
+    "meters": "meter",
+    "features": "feature",
+    "add_ons": "add-on",
+    "grandfathering": "rule",
+    "releases": "release",
+    "catalog": "catalog",
+}
 
 
 def before_after(change: Change, arrow: str = "->") -> str:
     """``USD 49.00 -> 59.00, EUR 45.00 -> 55.00`` for amounts; ``before -> after`` otherwise."""
     b, a = change.before, change.after
-    if (isinstance(b, Mapping) and isinstance(a, Mapping) and b and set(b) == set(a)
-            and all(_CURRENCY.match(str(k)) for k in b)):
-        return ", ".join(f"{k} {b[k] if b[k] is not None else '—'} {arrow} {a[k] if a[k] is not None else '—'}"
-                         for k in sorted(b, key=lambda c: (c != "USD", c)))
+    if (
+        isinstance(b, Mapping)
+        and isinstance(a, Mapping)
+        and b
+        and set(b) == set(a)
+        and all(_CURRENCY.match(str(k)) for k in b)
+    ):
+        return ", ".join(
+            f"{k} {b[k] if b[k] is not None else '—'} {arrow} {a[k] if a[k] is not None else '—'}"
+            for k in sorted(b, key=lambda c: (c != "USD", c))
+        )
     return f"{short(b)} {arrow} {short(a)}"
