@@ -99,14 +99,12 @@ def history(
     entity = check_entity(entity)
     repo = GitRepo.discover(catalog_dir if catalog_dir.exists() else Path.cwd())
     sub = repo.relpath(catalog_dir)
-    cache: dict[str, _Snapshot] = {}
+    by_content: dict[str, _Snapshot] = {}  # commits that did not touch the catalog share one load
 
     def snap(sha: str | None) -> _Snapshot:
         if sha is None:
             return _Snapshot(None, None, {})
-        if sha not in cache:
-            cache[sha] = _load_at(repo, sha, sub)
-        return cache[sha]
+        return _load_at(repo, sha, sub, by_content)
 
     result = HistoryResult(entity, sub or ".")
     for info in repo.log(paths=[sub] if sub else None, since=since):
@@ -132,7 +130,10 @@ def history(
     return result
 
 
-def _load_at(repo: GitRepo, sha: str, sub: str) -> _Snapshot:
+def _load_at(repo: GitRepo, sha: str, sub: str, memo: dict[str, _Snapshot]) -> _Snapshot:
+    """The catalog at a commit; loads are memoised by file content (the few most recent kept)."""
+    import hashlib
+
     from pricebook.load.catalog import SourceFile, load_sources
 
     try:
@@ -154,7 +155,6 @@ def _load_at(repo: GitRepo, sha: str, sub: str) -> _Snapshot:
         sources.append(SourceFile((Path(sub) / rel).as_posix() if sub else rel, data))
     if not sources:
         return _Snapshot(None, None, {})
-    loaded = load_sources(sources)
     releases = {}
     try:
         rel_dir = f"{sub}/releases" if sub else "releases"
@@ -163,6 +163,18 @@ def _load_at(repo: GitRepo, sha: str, sub: str) -> _Snapshot:
         }
     except GitError:
         pass
+    digest = hashlib.sha256()
+    for item in [*((f.path, f.data) for f in sources), *sorted(releases.items())]:
+        digest.update(item[0].encode() + b"\0" + item[1] + b"\0")
+    key = digest.hexdigest()
+    if key not in memo:
+        memo[key] = _build(load_sources(sources), releases)
+        while len(memo) > 4:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
+def _build(loaded: Any, releases: dict[str, bytes]) -> _Snapshot:
     if loaded.catalog is None:
         errs = [d for d in loaded.diagnostics if d.severity == "error"]
         first = f"{errs[0].location}: {errs[0].rule} {errs[0].message}" if errs else "unknown error"

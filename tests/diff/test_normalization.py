@@ -95,3 +95,13 @@ def test_inlining_extends_gives_no_changes(acme_repo: AcmeRepo) -> None:
     acme_repo.commit("Write pro out in full")
     result = compare("HEAD~1", "HEAD", acme_repo.catalog)
     assert result.changes == []
+
+
+def test_reordering_lists_that_are_sets_gives_no_changes(acme_repo: AcmeRepo) -> None:
+    acme_repo.edit("catalog.yaml", "dimensions: [model]", "dimensions: [model, region]")
+    acme_repo.commit("Add a region dimension")
+    acme_repo.edit("catalog.yaml", "dimensions: [model, region]", "dimensions: [region, model]")
+    acme_repo.edit("plans/starter.yaml", "currencies: [USD, EUR]", "currencies: [EUR, USD]")
+    acme_repo.edit("add_ons.yaml", "available_for: [pro, enterprise]", "available_for: [enterprise, pro]")
+    acme_repo.commit("Reorder lists")
+    assert compare("HEAD~1", "HEAD", acme_repo.catalog).changes == []

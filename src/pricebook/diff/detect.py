@@ -151,6 +151,8 @@ class Detector:
     def _meters(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("aggregation", "property", "dimensions", "unit"):
+            if key == "dimensions" and sorted(b.get(key) or []) == sorted(a.get(key) or []):
+                continue  # the order of a meter's dimensions means nothing
             if b.get(key) != a.get(key):
                 self.add(
                     f"meter-{key}-changed",
