@@ -596,7 +596,8 @@ def transaction_meters(catalogs: Sequence[Any]) -> set[str]:
 
 def _snowflake_unquote(sql: str) -> str:
     """Snowflake folds unquoted names to upper case and matches quoted ones exactly, so a quoted
-    ``"customer_id"`` misses the CUSTOMER_ID column a load creates. Unquote plain lower-case names."""
+    ``"customer_id"`` misses the CUSTOMER_ID column a load creates. Unquote plain lower-case (and
+    upper-case) names; mixed-case ones stay quoted, as they were meant exactly."""
     import sqlglot
     from sqlglot import exp
 
@@ -607,8 +608,8 @@ def _snowflake_unquote(sql: str) -> str:
             continue
         for ident_node in tree.find_all(exp.Identifier):
             name = ident_node.this
-            if ident_node.quoted and isinstance(name, str) and name.isidentifier() and name == name.lower() \
-                    and name.upper() not in _SNOWFLAKE_RESERVED:
+            if ident_node.quoted and isinstance(name, str) and name.isidentifier() and name.isascii() \
+                    and name in (name.lower(), name.upper()) and name.upper() not in _SNOWFLAKE_RESERVED:
                 ident_node.set("quoted", False)
         out.append(tree.sql(dialect="snowflake", pretty=True))
     return ";\n".join(out)

@@ -167,3 +167,43 @@ def _first_line(exc: BaseException) -> str:
         if m:
             return m.group(0).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def aggregate_on_spark(spark: Any, usage_spec: Any, meters: Mapping[str, Any], agg_spec: Any, *,
+                       timezone: str) -> SparkStage1:
+    """Stage 1 on Spark: read ``usage_spec``'s files, build the usage view and the aggregate with the
+    simulate engine's builders (``readers.usage_view_sql``, ``stage1.aggregate_sql``), transpile to
+    Spark SQL and run it. ``agg_spec`` is the ``stage1.AggregateSpec`` DuckDB would use."""
+    from pricebook.simulate.dialects import stage1_query
+    from pricebook.simulate.readers import usage_view_sql
+    from pricebook.simulate.sqlutil import ident
+    from pricebook.simulate.stage1 import aggregate_sql
+
+    source_view = "pricebook_usage_source"
+    usage = read_usage(spark, list(usage_spec.paths))
+    types = duckdb_types(usage.schema)
+    query = stage1_query(usage_view_sql(types, ident(source_view), usage_spec, meters),
+                         aggregate_sql(agg_spec), view_name=agg_spec.source)
+    return run_stage1(spark, usage, query, timezone=timezone, source_view=source_view)
+
+
+def into_duckdb(con: Any, stage1: SparkStage1, columns: Sequence[tuple[str, str]], *,
+                table: str = "agg") -> int:
+    """Make the Arrow aggregate the DuckDB table ``table`` with exactly the contract's ``columns``
+    and types (stage 2 reads it as if DuckDB had computed it). Returns the number of rows."""
+    from pricebook.simulate.sqlutil import ident
+
+    have = set(stage1.table.column_names)
+    missing = [n for n, _ in columns if n not in have]
+    if missing:
+        from pricebook.errors import InternalError
+
+        raise InternalError(f"Spark's aggregate lacks column(s) {', '.join(missing)}")
+    arrow_name = "pricebook_spark_aggregate"
+    con.register(arrow_name, stage1.table)
+    try:
+        select = ", ".join(f"CAST({ident(n)} AS {t}) AS {ident(n)}" for n, t in columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT {select} FROM {arrow_name}")
+    finally:
+        con.unregister(arrow_name)
+    return int(con.execute(f"SELECT count(*) FROM {ident(table)}").fetchone()[0])
