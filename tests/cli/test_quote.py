@@ -316,3 +316,31 @@ def test_at_git_ref_and_release(cli: Cli, git_repo: Any, tmp_path: Path) -> None
     assert r.code == 2 and r.err.count("\n") == 1
     r = cli("quote", "--catalog", str(cat), "--plan", "p", "--at", "release:nope", cwd=git_repo.root)
     assert r.code == 2 and "release 'nope' not found" in r.err
+
+
+def test_did_you_mean_is_case_insensitive(cli: Cli, tmp_path: Path) -> None:
+    cat = make(tmp_path, "units: {model: per_unit, unit_price: '1'}")
+    r = cli("quote", "--catalog", str(cat), "--plan", "P")
+    assert r.code == 2 and "did you mean 'p'" in r.err
+    r = cli("quote", "--catalog", str(cat), "--plan", "p", "-u", "UNITS=1")
+    assert r.code == 2 and "did you mean 'units'" in r.err
+
+
+def test_sales_negotiated_plan_without_prices_cannot_be_quoted(cli: Cli, tmp_path: Path) -> None:
+    cat = write_files(
+        tmp_path / "cat",
+        {
+            "c.yaml": """
+        catalog: {id: t, name: T, currency: USD}
+        skus: {base: {name: Base}}
+        plans:
+          list: {name: List, prices: {base: {model: flat, amount: '5'}}}
+          big: {name: Big, sales_negotiated: true, prices: {}}
+        """
+        },
+    )
+    r = cli("quote", "--catalog", str(cat), "--plan", "big")
+    assert r.code == 2 and "sales-negotiated" in r.err
+    r = cli("show", "--catalog", str(cat), "--format", "markdown")
+    assert r.code == 0, r.err
+    assert "| Pricing | list | contact sales |" in r.out  # and the negotiated plan comes last

@@ -141,9 +141,13 @@ def rate_plan(
 
 
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    """``; did you mean 'pro'?`` for a near miss (case-insensitive first), else nothing."""
     import difflib
 
-    close = difflib.get_close_matches(name, list(known), n=1)
+    folded = {k.casefold(): k for k in known}
+    close = [folded[name.casefold()]] if name.casefold() in folded else []
+    close = close or difflib.get_close_matches(name, list(known), n=1)
+    close = close or [folded[c] for c in difflib.get_close_matches(name.casefold(), list(folded), n=1)]
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

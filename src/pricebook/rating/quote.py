@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pricebook.errors import CatalogLoadError
 from pricebook.model import Catalog
+from pricebook.rating.base import RatingError
 from pricebook.rating.engine import Bill, Usage, rate_plan
 
 
@@ -55,6 +56,11 @@ def quote(
     from pricebook.rating.usage_input import usage_from_inputs
 
     catalog, label = load_valid_catalog(catalog_dir, at)
+    p = catalog.plans.get(plan)
+    if p is not None and p.sales_negotiated and not p.prices:
+        raise RatingError(
+            f"plan '{plan}' is sales-negotiated (priced per deal): it has no list prices to quote"
+        )
     usage = usage_from_inputs(catalog, usage_args, usage_files)
     bill = rate_plan(catalog, plan, usage, currency=currency, add_ons=add_ons)
     return Quote(bill, catalog, label, usage)

@@ -212,12 +212,13 @@ def rate_card(catalog: Catalog, plan_id: str, currency: str | None = None, sourc
 
 def rate_cards(catalog: Catalog, currency: str | None = None, source: str = "") -> list[RateCard]:
     """Every plan's rate card, in ``currency`` where the plan is sold in it, otherwise in the plan's
-    default currency; cheapest first (by the sum of the plan's flat fees), then in catalog order."""
+    default currency; cheapest first (by the sum of the plan's flat fees), sales-negotiated plans last,
+    then in catalog order."""
     out = []
     for pid, plan in catalog.plans.items():
         cur = currency.upper() if currency and currency.upper() in plan.currencies else None
         out.append(rate_card(catalog, pid, cur, source))
-    return sorted(out, key=_flat_total)
+    return sorted(out, key=lambda c: (c.plan.sales_negotiated, _flat_total(c)))
 
 
 def _flat_total(card: RateCard) -> Decimal:

@@ -26,7 +26,7 @@ from typing import Any
 from pricebook.errors import InputError
 from pricebook.model import Catalog, Meter
 from pricebook.rating.base import ZERO
-from pricebook.rating.engine import NO_VALUE, MeterUsage, Usage
+from pricebook.rating.engine import NO_VALUE, MeterUsage, Usage, _did_you_mean
 
 _ARG = re.compile(r"^\s*(?P<meter>[^\s\[\]=]+)\s*(?:\[(?P<dims>[^\]]*)\])?\s*=(?P<value>.*)$")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -162,15 +162,12 @@ def build_usage(catalog: Catalog, entries: Sequence[UsageEntry]) -> Usage:
     Raises InputError for an unknown meter (with a did-you-mean), a dimension the meter does not
     have, or the same meter and dimension values given twice.
     """
-    import difflib
-
     by_meter: dict[str, list[UsageEntry]] = {}
     seen: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
     for e in entries:
         meter = catalog.meters.get(e.meter)
         if meter is None:
-            close = difflib.get_close_matches(e.meter, list(catalog.meters), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (meters: {', '.join(catalog.meters)})"
+            hint = _did_you_mean(e.meter, list(catalog.meters)) or f" (meters: {', '.join(catalog.meters)})"
             raise InputError(f"{e.source}: unknown meter '{e.meter}'{hint}")
         for dim, _ in e.dims:
             if dim not in meter.dimensions:

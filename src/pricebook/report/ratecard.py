@@ -23,7 +23,7 @@ def _period(card: RateCard) -> str:
 
 
 def _adjustments(card: RateCard) -> list[tuple[str, str]]:
-    out = []
+    out = [("Contact sales", "priced per deal")] if card.plan.sales_negotiated else []
     if card.minimum is not None:
         out.append(
             (
@@ -73,6 +73,7 @@ def card_data(card: RateCard) -> dict[str, Any]:
         "currency": card.currency,
         "currencies": list(p.currencies),
         "billing_period": p.billing_period,
+        "sales_negotiated": p.sales_negotiated,
         "prices": [_row_data(r) for r in card.rows],
         "minimum": money_str(card.minimum, card.currency) if card.minimum is not None else None,
         "credit": money_str(card.credit, card.currency) if card.credit is not None else None,
@@ -134,6 +135,8 @@ def overview_rows(cards: list[RateCard]) -> tuple[list[str], list[list[str]]]:
             after = [i for i, key in enumerate(keys) if key[0] == r.sku]
             keys.insert(after[-1] + 1 if after else len(keys), k)
     rows: list[list[str]] = []
+    if any(c.plan.sales_negotiated for c in cards):
+        rows.append(["Pricing", *("contact sales" if c.plan.sales_negotiated else "list" for c in cards)])
     for sku, dim, label in keys:
         cells = []
         for c in cards:
