@@ -15,11 +15,13 @@ def test_add_list_expire(cli, acme_copy: Path, tmp_path: Path) -> None:
     assert "legacy-pro" in r.out and "grandfathering.yaml" in r.out
     ids = tmp_path / "vip.txt"
     ids.write_text("cus_1\ncus_2\n")
-    r = cli("grandfather", "add", "-c", c, "--customers", str(ids), "--release", "2026.01.01", "--format", "json")
+    r = cli("grandfather", "add", "-c", c, "--customers", str(ids), "--release", "2026.01.01",
+            "--format", "json")
     assert r.code == 0 and json.loads(r.out)["values"]["customers"] == ["cus_1", "cus_2"]
     subs = tmp_path / "subs.csv"
     subs.write_text("customer_id,plan,subscribed_at\ncus_1,starter,2026-02-01\nc7,pro,2026-05-01\nc8,pro,2026-07-01\n")
-    listing = json.loads(cli("grandfather", "list", "-c", c, "--subscriptions", str(subs), "--format", "json").out)
+    listing = json.loads(cli("grandfather", "list", "-c", c, "--subscriptions", str(subs),
+                             "--format", "json").out)
     rows = {x["id"]: x for x in listing["rules"]}
     assert rows["legacy-pro"]["covered"] == 1 and rows["legacy-pro"]["release"] == "2026.01.01"
     assert rows["customers-2026.01.01"]["covered"] == 1

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.releases.conftest import acme_repo, bump, catalog_of  # noqa: F401 - acme_repo is a fixture
+import pytest
+
+from tests.conftest import ACME, ROOT, Git
+from tests.releases.conftest import bump, catalog_of
 
 PRICEBOOK = Path(sys.executable).parent / "pricebook"
 if not PRICEBOOK.exists():  # pragma: no cover - running outside the project's venv
     PRICEBOOK = ROOT / ".venv" / "bin" / "pricebook"
+
+
+@pytest.fixture
+def acme_repo(git_repo: Git) -> Git:
+    shutil.copytree(ACME, git_repo.root / "catalogs" / "acme")
+    git_repo.commit_all("init: acme catalog")
+    return git_repo
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -39,7 +49,8 @@ def test_scripted_rollback_without_a_terminal(acme_repo) -> None:
 
     script = root / "rollback.sh"
     script.write_text("#!/bin/sh\nset -e\n"
-                      f"'{PRICEBOOK}' rollback --effective 2026-07-01T00:00:00Z --commit --yes --format json\n")
+                      f"'{PRICEBOOK}' rollback --effective 2026-07-01T00:00:00Z --commit --yes "
+                      "--format json\n")
     script.chmod(0o755)
     r = subprocess.run([str(script)], cwd=root, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                        env={**os.environ, "NO_COLOR": "1"}, timeout=120)

@@ -71,7 +71,8 @@ def test_release_killed_mid_write(acme_copy: Path, monkeypatch: pytest.MonkeyPat
         assert after == before and result.valid
     else:  # the snapshot landed whole, the index did not: reported, naming the release
         assert set(after) - set(before) == {"releases/b.json"}
-        assert [(d.rule, d.path) for d in result.diagnostics if d.severity == "error"] == [("PB203", "releases.b")]
+        errors = [(d.rule, d.path) for d in result.diagnostics if d.severity == "error"]
+        assert errors == [("PB203", "releases.b")]
     # nothing partial: a retry after removing the stray snapshot succeeds
     (acme_copy / "releases" / "b.json").unlink(missing_ok=True)
     assert cut_release(acme_copy, "b", effective=date(2026, 2, 1)).id == "b"
@@ -86,7 +87,8 @@ def test_grandfather_killed_mid_write(acme_copy: Path, monkeypatch: pytest.Monke
     assert validate_path(acme_copy).valid
 
 
-def test_rollback_killed_at_every_rename_puts_everything_back(acme_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rollback_killed_at_every_rename_puts_everything_back(acme_repo,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     cat = catalog_of(acme_repo)
     cut_release(cat, "a", effective=date(2026, 1, 1))
     acme_repo.commit_all("release a")

@@ -57,7 +57,8 @@ def test_refuses_existing_id_and_going_back_in_time(acme_copy: Path) -> None:
 
 
 def test_refuses_an_invalid_catalog_and_writes_nothing(acme_copy: Path) -> None:
-    write_files(acme_copy, {"plans/bad.yaml": "plans:\n  bad: {prices: {nosuch: {model: flat, amount: '1'}}}\n"})
+    bad = "plans:\n  bad: {prices: {nosuch: {model: flat, amount: '1'}}}\n"
+    write_files(acme_copy, {"plans/bad.yaml": bad})
     with pytest.raises(GuardError, match="PB101"):
         cut_release(acme_copy)
     assert not (acme_copy / "releases").exists()
@@ -74,7 +75,8 @@ def test_a_tampered_release_blocks_the_next_one(acme_copy: Path) -> None:
 
 def test_default_id_is_the_effective_date_in_the_catalog_timezone(tmp_path: Path) -> None:
     write_files(tmp_path, {"c.yaml": "catalog: {id: t, currency: EUR, timezone: Europe/Berlin}\n"
-                                     "skus: {s: {name: S}}\nplans:\n  p: {prices: {s: {model: flat, amount: '1'}}}\n"})
+                                     "skus: {s: {name: S}}\nplans:\n"
+                                     "  p: {prices: {s: {model: flat, amount: '1'}}}\n"})
     e = cut_release(tmp_path, effective=datetime(2026, 11, 1))  # midnight in Berlin
     assert e.id == "2026.11.01"
     assert e.effective_from == datetime(2026, 10, 31, 23, tzinfo=UTC)

@@ -27,7 +27,9 @@ grandfathering:
 
 # add-ons follow
 add_ons:
-  extra-seat-pack: {name: "Extra seats", currencies: [USD, EUR], available_for: [pro], prices: {seats: {model: flat, amount: {USD: "5.00", EUR: "4.50"}}}}
+  extra-seat-pack:
+    {name: "Extra seats", currencies: [USD, EUR], available_for: [pro],
+     prices: {seats: {model: flat, amount: {USD: "5.00", EUR: "4.50"}}}}
 """
 
 
@@ -44,7 +46,8 @@ def changed_lines(old: str, new: str) -> list[tuple[str, list[str], list[str]]]:
 
 
 def test_new_rule_goes_to_a_new_file_when_no_file_holds_grandfathering(cat: Path) -> None:
-    edit = add_rule(cat, "2026.01.01", plans=["pro"], subscribed_before=date(2026, 6, 1), until=date(2027, 1, 1))
+    edit = add_rule(cat, "2026.01.01", plans=["pro"], subscribed_before=date(2026, 6, 1),
+                    until=date(2027, 1, 1))
     assert edit.created_file and edit.file == cat / "grandfathering.yaml"
     rule = load_catalog(cat).catalog.grandfathering["pro-before-2026-06-01"]
     assert (rule.plans, rule.subscribed_before, rule.release, rule.until) == (
@@ -75,20 +78,22 @@ def test_expire_changes_one_value_in_place_or_inserts_one_line(cat: Path) -> Non
     assert changed_lines(before, mid) == [("insert", [], ["        until: 2027-01-01\n"])]
     expire_rule(cat, "legacy-pro", date(2026, 12, 1))  # now it exists: replaced in place
     after = (cat / "rules.yaml").read_text()
-    assert changed_lines(mid, after) == [("replace", ["        until: 2027-01-01\n"], ["        until: 2026-12-01\n"])]
+    assert changed_lines(mid, after) == [
+        ("replace", ["        until: 2027-01-01\n"], ["        until: 2026-12-01\n"])]
     expire_rule(cat, "flowy", date(2026, 9, 1))
     last = (cat / "rules.yaml").read_text()
     assert changed_lines(after, last) == [(
         "replace",
         ["    flowy: {plans: [starter], subscribed_before: 2026-05-01, release: 2026.01.01}  # one line\n"],
-        ["    flowy: {plans: [starter], subscribed_before: 2026-05-01, release: 2026.01.01, until: 2026-09-01}"
-         "  # one line\n"])]
+        ["    flowy: {plans: [starter], subscribed_before: 2026-05-01, release: 2026.01.01, "
+         "until: 2026-09-01}  # one line\n"])]
     rules = load_catalog(cat).catalog.grandfathering
     assert rules["legacy-pro"].until == date(2026, 12, 1) and rules["flowy"].until == date(2026, 9, 1)
 
 
 def test_quoted_until_is_replaced_keeping_the_rest_of_the_line(cat: Path) -> None:
-    write_files(cat, {"rules.yaml": 'grandfathering:\n  r:\n    plans: [pro]\n    subscribed_before: 2026-06-01\n'
+    write_files(cat, {"rules.yaml": 'grandfathering:\n  r:\n    plans: [pro]\n'
+                                    '    subscribed_before: 2026-06-01\n'
                                     '    until: "2030-01-01"   # far away\n    release: 2026.01.01\n'})
     expire_rule(cat, "r", date(2026, 12, 24))
     assert '    until: 2026-12-24   # far away\n' in (cat / "rules.yaml").read_text()

@@ -23,8 +23,9 @@ def entry(rid: str, day: int = 1, **kw: object) -> ReleaseEntry:
 
 
 def test_render_then_parse_is_identity_and_keeps_lines() -> None:
-    entries = [entry("2026.01"), entry("2026.01.05", 5, notes='say "hi"\nthere: ü', rollback_of="2026.01",
-                                       source_commit="ab" * 20, created_at=datetime(2026, 1, 4, 9, tzinfo=UTC))]
+    entries = [entry("2026.01"),
+               entry("2026.01.05", 5, notes='say "hi"\nthere: ü', rollback_of="2026.01",
+                     source_commit="ab" * 20, created_at=datetime(2026, 1, 4, 9, tzinfo=UTC))]
     text = render_index(entries)
     read = parse_index(text)
     assert read.problems == []

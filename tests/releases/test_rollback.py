@@ -37,7 +37,7 @@ def three(acme_repo):
     acme_repo.commit_all("release b")
     bump(cat, '"59.00"', '"69.00"')
     write_files(cat, {"plans/team.yaml": "plans:\n  team:\n    currencies: [USD, EUR]\n    prices:\n"
-                                         "      platform: {model: flat, amount: {USD: '5.00', EUR: '5.00'}}\n"})
+                                         "      platform: {model: flat, amount: {USD: '5', EUR: '5'}}\n"})
     cut_release(cat, "c", effective=date(2026, 3, 1))
     acme_repo.commit_all("release c")
     return acme_repo
@@ -64,7 +64,8 @@ def test_rollback_to_a_named_release_then_forward_again(three) -> None:
     fwd = rollback(cat, to="c", effective=date(2026, 5, 1))
     assert fwd.status == "rolled_back" and loaded(cat) == snapshot(cat, "c")
     entries = read_index(cat)
-    assert [(e.id, e.rollback_of) for e in entries][-2:] == [("2026.04.01", "c"), ("2026.05.01", "2026.04.01")]
+    assert [(e.id, e.rollback_of) for e in entries][-2:] == [("2026.04.01", "c"),
+                                                             ("2026.05.01", "2026.04.01")]
 
 
 def test_refuses_a_dirty_catalog_and_names_the_files(three) -> None:

@@ -34,7 +34,8 @@ def add(
                                                           show_default=False)] = None,
     customers: Annotated[str | None, typer.Option("--customers", help="File of customer ids: one per line, "
                                                   "or a CSV with customer_id.", show_default=False)] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Sunset: from this date they get current prices.",
+    until: Annotated[str | None, typer.Option("--until", help="Sunset: from this date they get current "
+                                              "prices.",
                                               show_default=False)] = None,
     rule_id: Annotated[str | None, typer.Option("--id", help="Rule name (default: derived from the options).",
                                                 show_default=False)] = None,
@@ -82,20 +83,26 @@ def list_(
         typer.echo("no grandfathering rules")
         return
     for r in rules:
-        who = ", ".join(r.plans) + (f" subscribed before {r.subscribed_before}" if r.subscribed_before else "")
+        who = ", ".join(r.plans)
+        if r.subscribed_before:
+            who += f" subscribed before {r.subscribed_before}"
         if r.customers:
-            who = (who + "; " if r.plans else "") + f"{len(r.customers)} named customer{'s' if len(r.customers) != 1 else ''}"
+            named = f"{len(r.customers)} named customer{'s' if len(r.customers) != 1 else ''}"
+            who = (who + "; " if r.plans else "") + named
         state = "active" if r.active else "expired"
         until = f" until {r.until}" if r.until else ""
         missing = " (release missing!)" if not r.release_exists else ""
-        covered = f", covers {r.covered} customer{'s' if r.covered != 1 else ''}" if r.covered is not None else ""
+        covered = ""
+        if r.covered is not None:
+            covered = f", covers {r.covered} customer{'s' if r.covered != 1 else ''}"
         typer.echo(f"{r.id}: {who} -> release {r.release}{missing}{until} [{state}]{covered}")
 
 
 @app.command("expire")
 def expire(
     name: Annotated[str, typer.Argument(help="The rule to end.")],
-    on: Annotated[str | None, typer.Option("--on", help="Last day is the day before this date (default: today).",
+    on: Annotated[str | None, typer.Option("--on", help="Last day is the day before this date "
+                                           "(default: today).",
                                            show_default=False)] = None,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,

@@ -12,14 +12,15 @@ from pricebook.cli.common import CatalogOpt, TextJson, catalog_path, echo
 
 
 def release(
-    release_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Release id (default: the effective "
-                                                     "date, 2026.11.01, then 2026.11.01-2).",
-                                                     show_default=False)] = None,
+    release_id: Annotated[str | None, typer.Argument(
+        metavar="[ID]", help="Release id (default: the effective date, 2026.11.01, then 2026.11.01-2).",
+        show_default=False)] = None,
     effective: Annotated[str | None, typer.Option("--effective", help="When the release takes effect: "
                                                   "2026-11-01, 2026-11-01T09:00 (catalog timezone) or with "
                                                   "Z/offset. Default: now.", show_default=False)] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="What changed and why.")] = None,
-    tag: Annotated[bool, typer.Option("--tag", help="Also create the annotated git tag pricebook/<id>.")] = False,
+    tag: Annotated[bool, typer.Option("--tag", help="Also create the annotated git tag pricebook/<id>.")
+                   ] = False,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
@@ -94,4 +95,5 @@ def parse_when(text: str) -> date | datetime:
             return date.fromisoformat(s)
         return datetime.fromisoformat(s.replace("z", "Z"))
     except ValueError:
-        raise UsageError(f"'{text}' is not a date or date-time (use 2026-11-01 or 2026-11-01T09:00:00Z)") from None
+        raise UsageError(f"'{text}' is not a date or date-time "
+                         "(use 2026-11-01 or 2026-11-01T09:00:00Z)") from None

@@ -19,9 +19,10 @@ def rollback(
                                            "release in force).", show_default=False)] = None,
     effective: Annotated[str | None, typer.Option("--effective", help="When the rollback release takes "
                                                   "effect (default: now).", show_default=False)] = None,
-    commit: Annotated[bool, typer.Option("--commit", help="Make one git commit of the written files.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Write without asking (required without a terminal).")
-                   ] = False,
+    commit: Annotated[bool, typer.Option("--commit", help="Make one git commit of the written files.")
+                      ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Write without asking (required without a "
+                                      "terminal).")] = False,
     notes: Annotated[str | None, typer.Option("--notes", help="Notes for the new release.")] = None,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,

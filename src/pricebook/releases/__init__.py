@@ -12,7 +12,13 @@ imports typer or rich.
 
 from __future__ import annotations
 
-from pricebook.releases.cut import PreparedRelease, ReleaseListing, cut_release, list_releases, prepare_release
+from pricebook.releases.cut import (
+           PreparedRelease,
+           ReleaseListing,
+           cut_release,
+           list_releases,
+           prepare_release,
+)
 from pricebook.releases.index import ReleaseEntry, read_index
 
 __all__ = ["PreparedRelease", "ReleaseEntry", "ReleaseListing", "cut_release", "list_releases",

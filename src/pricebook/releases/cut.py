@@ -9,7 +9,7 @@ between the two renames leaves a snapshot that the index does not list, which ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pricebook.errors import GuardError, UsageError
@@ -97,7 +97,8 @@ def _source_commit(catalog_dir: Path) -> tuple[str | None, bool]:
     return repo.head(), bool(dirty)
 
 
-def prepare_release(catalog_dir: Path, release_id: str | None = None, effective: datetime | None = None,
+def prepare_release(catalog_dir: Path, release_id: str | None = None,
+                    effective: date | datetime | None = None,
                     notes: str | None = None, rollback_of: str | None = None,
                     sources: list[SourceFile] | None = None,
                     source_commit: str | None = _AUTO) -> PreparedRelease:
@@ -121,9 +122,11 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None, effective:
     if newest is not None:
         if when < newest.effective_from:
             raise GuardError(f"effective_from {format_datetime(when)} is before the newest release "
-                             f"'{newest.id}' ({format_datetime(newest.effective_from)}); releases only move forward")
+                             f"'{newest.id}' ({format_datetime(newest.effective_from)}); "
+                             "releases only move forward")
         if digest == newest.digest:
-            raise GuardError(f"nothing changed since release '{newest.id}': the resolved catalog is identical")
+            raise GuardError(f"nothing changed since release '{newest.id}': "
+                             "the resolved catalog is identical")
     taken = {e.id for e in entries}
     rid = release_id or default_release_id(when, catalog.timezone, taken)
     if rid in taken:
@@ -143,7 +146,7 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None, effective:
     return PreparedRelease(entry, catalog, snap, text, ipath, appended_index(existing, entries, entry))
 
 
-def cut_release(catalog_dir: Path, release_id: str | None = None, effective: datetime | None = None,
+def cut_release(catalog_dir: Path, release_id: str | None = None, effective: date | datetime | None = None,
                 notes: str | None = None, tag: bool = False, rollback_of: str | None = None) -> ReleaseEntry:
     """Cut an immutable release of the catalog in ``catalog_dir`` and return its index entry.
 
@@ -174,8 +177,9 @@ def cut_release(catalog_dir: Path, release_id: str | None = None, effective: dat
     write_all_atomic(prepared.writes())
     if repo is not None:
         e = prepared.entry
-        repo.tag(tag_name(e.id), f"pricebook release {e.id}\n\neffective_from: "
-                 f"{format_datetime(e.effective_from)}\ndigest: {e.digest}\n" + (f"\n{e.notes}\n" if e.notes else ""))
+        message = (f"pricebook release {e.id}\n\neffective_from: {format_datetime(e.effective_from)}\n"
+                   f"digest: {e.digest}\n" + (f"\n{e.notes}\n" if e.notes else ""))
+        repo.tag(tag_name(e.id), message)
     return prepared.entry
 
 
@@ -183,7 +187,7 @@ def tag_name(release_id: str) -> str:
     return f"pricebook/{release_id}"
 
 
-def list_releases(catalog_dir: Path, at: datetime | None = None) -> ReleaseListing:
+def list_releases(catalog_dir: Path, at: date | datetime | None = None) -> ReleaseListing:
     """Every release in index order and the id of the one in force at ``at`` (default: now)."""
     from pricebook.releases.timeline import release_at
 

@@ -29,7 +29,7 @@ from pricebook.load import SourceFile, discover
 from pricebook.model import GrandfatheringRule
 
 NEW_FILE = "grandfathering.yaml"
-NEW_FILE_HEADER = ("# Grandfathering: customers who keep an earlier release's prices (pricebook grandfather).\n")
+NEW_FILE_HEADER = "# Grandfathering: customers who keep an earlier release's prices (pricebook grandfather)\n"
 _SCALAR_AT = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s#,}\]]+")
 
 
@@ -94,7 +94,8 @@ def read_customer_ids(path: Path) -> list[str]:
     if "," in lines[0] or lines[0].strip() == "customer_id":
         reader = csv.DictReader(io.StringIO("\n".join(lines)))
         if "customer_id" not in (reader.fieldnames or []):
-            raise InputError(f"{path}:1: CSV has no 'customer_id' column (columns: {', '.join(reader.fieldnames or [])})")
+            cols = ", ".join(reader.fieldnames or [])
+            raise InputError(f"{path}:1: CSV has no 'customer_id' column (columns: {cols})")
         for n, row in enumerate(reader, start=2):
             cid = (row.get("customer_id") or "").strip()
             if not cid:
@@ -119,7 +120,8 @@ def read_subscriptions(path: Path) -> list[Subscription]:
     cols = reader.fieldnames or []
     for need in ("customer_id", "plan"):
         if need not in cols:
-            raise InputError(f"{path}:1: subscriptions CSV has no '{need}' column (columns: {', '.join(cols)})")
+            raise InputError(f"{path}:1: subscriptions CSV has no '{need}' column "
+                             f"(columns: {', '.join(cols)})")
     out = []
     for n, row in enumerate(reader, start=2):
         cid, plan = (row.get("customer_id") or "").strip(), (row.get("plan") or "").strip()
@@ -220,7 +222,8 @@ def _splice_add(text: str, file: Path, rule_id: str, values: dict[str, Any]) -> 
         return "".join(lines)
     if not isinstance(gf, CommentedMap) or gf.fa.flow_style():
         raise GuardError(f"{file}:{key_line + 1}: 'grandfathering' is written in flow style ({{...}}); "
-                         "rewrite it as a block mapping, or add this rule by hand:\n" + _fragment(rule_id, values, 2, 2))
+                         "rewrite it as a block mapping, or add this rule by hand:\n"
+                         + _fragment(rule_id, values, 2, 2))
     first = next(iter(gf))
     indent = gf.lc.key(first)[1]
     step = 2
@@ -342,8 +345,9 @@ def _rules(catalog_dir: Path) -> dict[str, GrandfatheringRule]:
 # --- commands ---------------------------------------------------------------------------------
 
 
-def add_rule(catalog_dir: Path, release: str, plans: Sequence[str] = (), subscribed_before: date | None = None,
-             customers: Sequence[str] = (), until: date | None = None, rule_id: str | None = None) -> RuleEdit:
+def add_rule(catalog_dir: Path, release: str, plans: Sequence[str] = (),
+             subscribed_before: date | None = None, customers: Sequence[str] = (), until: date | None = None,
+             rule_id: str | None = None) -> RuleEdit:
     """Add a grandfathering rule that keeps matching customers on ``release``.
 
     Customers match by ``plans`` + ``subscribed_before``, or by ``customers`` (ids). Refuses
@@ -446,7 +450,8 @@ def list_rules(catalog_dir: Path, subscriptions: Path | None = None, today: date
     for r in sorted(catalog.grandfathering.values(), key=lambda r: r.id):
         covered = None
         if subs is not None:
-            covered = len({s.customer_id for s in subs if rule_matches(r, s.plan, s.subscribed_at, s.customer_id)})
+            covered = len({s.customer_id for s in subs
+                           if rule_matches(r, s.plan, s.subscribed_at, s.customer_id)})
         pos = catalog.locate(("grandfathering", r.id))
         out.append(RuleSummary(r.id, r.release, r.plans, r.customers, r.subscribed_before, r.until,
                                rule_active(r, day), r.release in known, str(pos) if pos else None, covered))

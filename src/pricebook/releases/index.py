@@ -218,7 +218,8 @@ def _entry(node: Any, problems: list[IndexProblem]) -> ReleaseEntry | None:
         problems.append(_problem(node, "release entry has no 'id'"))
         return None
     if not valid_id(rid):
-        problems.append(_problem(nodes["id"], f"release id '{rid}' is not valid (letters, digits, . _ -)", rid))
+        problems.append(_problem(nodes["id"], f"release id '{rid}' is not valid (letters, digits, . _ -)",
+                                 rid))
         return None
     for key in raw:
         if key not in ENTRY_FIELDS:
@@ -231,7 +232,8 @@ def _entry(node: Any, problems: list[IndexProblem]) -> ReleaseEntry | None:
         effective = parse_datetime(str(raw["effective_from"]))
     except ValueError:
         problems.append(_problem(nodes["effective_from"],
-                                 f"release '{rid}': effective_from '{raw['effective_from']}' is not a date-time",
+                                 f"release '{rid}': effective_from '{raw['effective_from']}' "
+                                 "is not a date-time",
                                  rid))
         return None
     created = None
@@ -239,10 +241,12 @@ def _entry(node: Any, problems: list[IndexProblem]) -> ReleaseEntry | None:
         try:
             created = parse_datetime(str(raw["created_at"]))
         except ValueError:
-            problems.append(_problem(nodes["created_at"], f"release '{rid}': created_at is not a date-time", rid))
+            problems.append(_problem(nodes["created_at"], f"release '{rid}': created_at is not a date-time",
+                                     rid))
     digest = str(raw["digest"])
     if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
-        problems.append(_problem(nodes["digest"], f"release '{rid}': digest must be sha256:<64 hex digits>", rid))
+        problems.append(_problem(nodes["digest"], f"release '{rid}': digest must be sha256:<64 hex digits>",
+                                 rid))
     return ReleaseEntry(
         id=rid,
         effective_from=effective,

@@ -19,6 +19,7 @@ A failure while writing puts back every file already replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pricebook.errors import GuardError, InputError, InternalError, UsageError
+from pricebook.errors import GitError, GuardError, InputError, InternalError, UsageError
 from pricebook.load import SourceFile
 from pricebook.releases.cut import PreparedRelease, prepare_release
 from pricebook.releases.index import (
@@ -116,9 +117,9 @@ def _is_source(rel: str) -> bool:
 
 
 def _current_files(catalog_dir: Path) -> dict[str, bytes]:
-    from pricebook.load import discover
-
     import os
+
+    from pricebook.load import discover
 
     return {PurePosixPath(*Path(os.path.relpath(s.path, catalog_dir)).parts).as_posix(): s.data
             for s in discover(catalog_dir)}
@@ -139,7 +140,8 @@ def _defines_nothing(data: bytes) -> bool:
     return parsed.ok and parsed.data is None
 
 
-def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: ReleaseEntry) -> dict[str, bytes]:
+def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: ReleaseEntry
+                    ) -> dict[str, bytes]:
     """The snapshot written back as YAML, keeping today's layout: each entity goes into the file that
     defines it now; ``catalog:`` and entities no file defines go into the file holding ``catalog:``
     (else ``catalog.yaml``). A file left with nothing to define is emptied to a comment."""
@@ -200,7 +202,7 @@ def _from_git(repo: Any, target: ReleaseEntry, catalog_dir: Path, want: dict[str
     for cand in _git_candidates(repo, sha, cat_rel):
         try:
             files = {rel: b for rel, b in repo.read_files(cand, cat_rel) if _is_source(rel)}
-        except Exception:  # noqa: BLE001 - a commit without the folder is simply not a candidate
+        except GitError:  # the catalog folder did not exist at that commit: not a candidate
             continue
         data, _ = _load_data(catalog_dir, files)
         if data == want:
@@ -216,7 +218,8 @@ def _default_target(entries: list[ReleaseEntry], current: ReleaseEntry) -> Relea
     line = [e for e in ordered(entries) if e.id not in undone or e.id == current.id]
     i = next(i for i, e in enumerate(line) if e.id == current.id)
     if i == 0:
-        raise GuardError(f"release '{current.id}' is the first release: there is nothing before it to roll back to")
+        raise GuardError(f"release '{current.id}' is the first release: "
+                         "there is nothing before it to roll back to")
     return line[i - 1]
 
 
@@ -232,10 +235,8 @@ def _git_guard(catalog_dir: Path, commit: bool) -> Any:
     paths = [repo.relpath(catalog_dir) or "."]
     settings = find_settings_file(catalog_dir)
     if settings is not None:
-        try:
+        with contextlib.suppress(GitError):  # a settings file outside the repository is not ours to check
             paths.append(repo.relpath(settings))
-        except Exception:  # noqa: BLE001 - a settings file outside the repository is not ours to check
-            pass
     dirty = repo.dirty_files(paths)
     if dirty:
         shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
@@ -274,8 +275,9 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
     if effective is not None:
         when = as_utc(effective, tz).replace(microsecond=0)
     if when < newest.effective_from:
-        raise GuardError(f"release '{newest.id}' takes effect at {format_datetime(newest.effective_from)}, after "
-                         f"{format_datetime(when)}; pass --effective on or after it (releases only move forward)")
+        raise GuardError(f"release '{newest.id}' takes effect at {format_datetime(newest.effective_from)}, "
+                         f"after {format_datetime(when)}; pass --effective on or after it "
+                         "(releases only move forward)")
     if current.digest == target.digest:
         same = f" (release {current.id} in force has the same content)" if current.id != target.id else ""
         return RollbackResult("already_at", target.id, current.id,
@@ -291,9 +293,8 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
                 writes.append(PlannedWrite(rel, data, "restored"))
         for rel, data in sorted(now_files.items()):
             if rel not in then_files and not _defines_nothing(data):
-                writes.append(PlannedWrite(rel, _emptied_text(target.id, f"it did not exist at {restored_from[:12]}"
-                                                              if restored_from else "it did not exist then"),
-                                           "emptied"))
+                why_empty = f"it did not exist at {(restored_from or '')[:12]}"
+                writes.append(PlannedWrite(rel, _emptied_text(target.id, why_empty), "emptied"))
     else:
         method, note = "snapshot", f"{why}: wrote the release snapshot back as YAML source"
         for rel, data in sorted(_snapshot_files(now_files, want, target).items()):
@@ -302,19 +303,23 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
                 continue
             writes.append(PlannedWrite(rel, data, "emptied" if data.startswith(b"# Emptied") else "written"))
     now_data, _ = _load_data(catalog_dir, now_files)
-    dropped = sorted(set((now_data or {}).get("grandfathering") or {}) - set(want.get("grandfathering") or {}))
+    had = set((now_data or {}).get("grandfathering") or {})
+    dropped = sorted(had - set(want.get("grandfathering") or {}))
     if dropped:
         warn = (f"grandfathering rule{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} "
-                f"{'are' if len(dropped) > 1 else 'is'} not part of release {target.id} and will no longer apply; "
+                f"{'are' if len(dropped) > 1 else 'is'} not part of release {target.id} "
+                "and will no longer apply; "
                 "add them again with 'pricebook grandfather add' if those customers must keep their prices")
         note = f"{note}; {warn}" if note else warn
     planned = dict(now_files)
     planned.update({w.rel: w.data for w in writes})
     got, _ = _load_data(catalog_dir, planned)
     if got != want:
-        raise GuardError(f"cannot rebuild release {target.id} as catalog source ({method}); nothing was written")
+        raise GuardError(f"cannot rebuild release {target.id} as catalog source ({method}); "
+                         "nothing was written")
     sources = [SourceFile(str(catalog_dir / rel), data) for rel, data in sorted(planned.items())]
-    release = prepare_release(catalog_dir, None, when, notes or f"rollback to {target.id} (replaces {current.id})",
+    default_notes = f"rollback to {target.id} (replaces {current.id})"
+    release = prepare_release(catalog_dir, None, when, notes or default_notes,
                               rollback_of=current.id, sources=sources,
                               source_commit=restored_from if method == "git" else None)
     return RollbackPlan(catalog_dir, target, current, method, restored_from, writes, release, note)

@@ -21,7 +21,7 @@ another timezone. Examples, with releases A (effective 2026-01-01) and B (2026-0
 ``legacy-pro: {plans: [pro], subscribed_before: 2026-06-01, release: A, until: 2027-01-01}``::
 
     release_for(entries, rules, "pro",     date(2026, 3, 5), "c1", date(2026, 8, 1))  -> "A"  (grandfathered)
-    release_for(entries, rules, "pro",     date(2026, 6, 1), "c2", date(2026, 8, 1))  -> "B"  (not before June 1)
+    release_for(entries, rules, "pro",     date(2026, 6, 1), "c2", date(2026, 8, 1))  -> "B"  (on the day)
     release_for(entries, rules, "starter", date(2026, 3, 5), "c3", date(2026, 8, 1))  -> "B"  (other plan)
     release_for(entries, rules, "pro",     date(2026, 3, 5), "c1", date(2027, 1, 1))  -> "B"  (until passed)
     release_for(entries, rules, "starter", date(2026, 3, 5), "c3", date(2026, 6, 30)) -> "A"  (A in force)
@@ -60,10 +60,8 @@ def rule_matches(rule: GrandfatheringRule, plan: str | None, subscribed_at: Inst
         return False
     if rule.plans and plan not in rule.plans:
         return False
-    if rule.subscribed_before is not None:
-        if subscribed_at is None or as_utc(subscribed_at) >= as_utc(rule.subscribed_before):
-            return False
-    return True
+    before = rule.subscribed_before
+    return before is None or (subscribed_at is not None and as_utc(subscribed_at) < as_utc(before))
 
 
 def rule_active(rule: GrandfatheringRule, period_start: Instant) -> bool:
@@ -76,7 +74,8 @@ def applying_rule(rules: Iterable[GrandfatheringRule] | Mapping[str, Grandfather
                   period_start: Instant) -> GrandfatheringRule | None:
     """The grandfathering rule that prices this period, or None."""
     pool = list(rules.values()) if isinstance(rules, Mapping) else list(rules)
-    hits = [r for r in pool if rule_matches(r, plan, subscribed_at, customer_id) and rule_active(r, period_start)]
+    hits = [r for r in pool
+            if rule_matches(r, plan, subscribed_at, customer_id) and rule_active(r, period_start)]
     if not hits:
         return None
     return min(hits, key=lambda r: (not r.customers, r.id))
@@ -130,5 +129,6 @@ class ReleaseCatalogs:
         result = load_release(self.catalog_dir, release_id)
         if result.catalog is None:
             first = next((d for d in result.diagnostics if d.severity == "error"), None)
-            raise InputError(f"release '{release_id}' cannot be loaded: {first.message if first else 'unknown error'}")
+            why = first.message if first else "unknown error"
+            raise InputError(f"release '{release_id}' cannot be loaded: {why}")
         return result.catalog
