@@ -49,10 +49,13 @@ def test_import_text_report(cli, tmp_path: Path) -> None:
 def test_strict_fails_only_when_something_is_unmapped(cli, tmp_path: Path) -> None:
     gappy = write(tmp_path, "gappy.yml", GAPPY)
     clean = write(tmp_path, "clean.yml", CLEAN)
-    assert cli("import", "pricing2yaml", gappy, "--out", tmp_path / "a", "--strict").code == 1
+    res = cli("import", "pricing2yaml", clean, gappy, "--out", tmp_path / "a", "--strict")
+    assert res.code == 1
+    assert "[text-feature] features.support" in res.out and "nothing written: --strict" in res.out
+    assert not (tmp_path / "a").exists()  # not even the clean file's catalog
     ok = cli("import", "pricing2yaml", clean, "--out", tmp_path / "b", "--strict")
     assert ok.code == 0, ok.out + ok.err
-    assert "0 items not mapped" in ok.out
+    assert "0 items not mapped" in ok.out and (tmp_path / "b" / "clean-2024" / "plans.yaml").is_file()
 
 
 def test_json_report(cli, tmp_path: Path) -> None:
@@ -60,7 +63,8 @@ def test_json_report(cli, tmp_path: Path) -> None:
     res = cli("import", "pricing2yaml", src, "--out", tmp_path / "out", "--format", "json")
     assert res.code == 0, res.err
     data = json.loads(res.out)
-    assert data["valid"] is True and data["imported"] == 1 and data["unmapped"] == 2
+    assert data["valid"] is True and data["written"] is True
+    assert data["imported"] == 1 and data["unmapped"] == 2
     assert data["counts"] == {"text-feature": 1, "addon-price-not-numeric": 1}
     f = data["files"][0]
     assert f["catalog_id"] == "clean" and f["plans"] == 2 and f["errors"] == 0
@@ -103,10 +107,16 @@ def test_history_text_and_json(cli, tmp_path: Path) -> None:
     diff = cli("diff", "release:2023.01.02", "release:2024.02.03", "--format", "json", cwd=tmp_path / "repo")
     kinds = {(c["kind"], c["path"]) for c in json.loads(diff.out)["changes"]}
     assert ("price-increased", "plans.pro.prices.seats.unit_price") in kinds
-    again = cli("import", "pricing2yaml", "--history", src, "--repo", tmp_path / "repo2", "--format", "json")
+    again = cli("import", "pricing2yaml", "--history", src, "--repo", tmp_path / "repo2", "--format", "json",
+                "--strict")
+    assert again.code == 0, again.out
     data = json.loads(again.out)
     assert [y["release"] for y in data["years"]] == ["2023.01.02", "2024.02.03"]
     assert all(len(y["commit"]) == 40 for y in data["years"])
+    write(src, "2022.yml", GAPPY.replace("2024-02-03", "2022-01-01"))
+    strict = cli("import", "pricing2yaml", "--history", src, "--repo", tmp_path / "repo3", "--strict")
+    assert strict.code == 1 and "nothing written" in strict.out
+    assert not (tmp_path / "repo3").exists()
 
 
 def test_cli_module_imports_no_heavy_libraries() -> None:

@@ -31,8 +31,8 @@ def pricing2yaml(
                                                 "year (with --repo).", show_default=False)] = None,
     repo: Annotated[str | None, typer.Option("--repo", help="New git repository for --history.",
                                              show_default=False)] = None,
-    strict: Annotated[bool, typer.Option("--strict",
-                                         help="Exit 1 when anything could not be mapped.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1, writing nothing, when anything "
+                                         "could not be mapped.")] = False,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
     """Convert Pricing2Yaml files into catalogs (nothing unmapped goes unreported)."""
@@ -47,7 +47,7 @@ def pricing2yaml(
             raise UsageError("--out is for FILE...; --history writes into --repo")
         from pricebook.importers.history import import_history
 
-        result = import_history(history, repo)
+        result = import_history(history, repo, strict=strict)
         report = result.report
         extra: dict[str, Any] = {
             "repo": result.repo, "catalog": result.catalog_dir,
@@ -64,7 +64,7 @@ def pricing2yaml(
             raise UsageError("--repo is for --history")
         from pricebook.importers.pricing2yaml import import_files
 
-        report = import_files(files, out)
+        report = import_files(files, out, strict=strict)
         extra = {"out": out}
 
     if format is TextJson.json:
@@ -73,7 +73,7 @@ def pricing2yaml(
         echo(json.dumps({**report.to_dict(), **extra}, indent=2, ensure_ascii=False))
     else:
         _print_text(report, extra)
-    if not report.valid or (strict and report.issues):
+    if not report.valid or not report.written:
         exit_with(1)
 
 
@@ -88,6 +88,7 @@ def _print_text(report: Any, extra: dict[str, Any]) -> None:
         neg = f" ({f.sales_negotiated} sales-negotiated)" if f.sales_negotiated else ""
         annual = f", {f.annual_plans} annual" if f.annual_plans else ""
         state = "valid" if f.errors == 0 else f"INVALID ({f.errors} errors)"
+        state = state if report.written else "not written"
         warn = f", {f.warnings} warnings" if f.warnings else ""
         line = (f"{f.source} -> {f.catalog_dir}: {f.plans} plans{neg}{annual}, {f.features} features, "
                 f"{f.add_ons} add-ons, {len(f.issues)} not mapped; {state}{warn}")
@@ -102,11 +103,16 @@ def _print_text(report: Any, extra: dict[str, Any]) -> None:
     lines.append("")
     total = len(report.issues)
     where = f" into {extra['repo']}" if "repo" in extra else f" into {extra['out']}"
-    lines.append(f"imported {len(report.files)} file{'s' if len(report.files) != 1 else ''}{where}; "
+    verb = "imported" if report.written else "converted (not written)"
+    lines.append(f"{verb} {len(report.files)} file{'s' if len(report.files) != 1 else ''}{where}; "
                  f"{total} item{'s' if total != 1 else ''} not mapped")
     for category, n in report.counts.items():
         lines.append(f"  {category:<26} {n}")
-    invalid = sum(1 for f in report.files if f.errors)
-    warnings = sum(f.warnings for f in report.files)
-    lines.append(f"validation: {len(report.files) - invalid} valid, {invalid} invalid, {warnings} warnings")
+    if not report.written:
+        lines.append("nothing written: --strict and some items could not be mapped")
+    else:
+        invalid = sum(1 for f in report.files if f.errors)
+        warnings = sum(f.warnings for f in report.files)
+        lines.append(f"validation: {len(report.files) - invalid} valid, {invalid} invalid, "
+                     f"{warnings} warnings")
     echo("\n".join(lines))

@@ -77,11 +77,12 @@ def _commit_message(conv: Converted, source: str, result: FileResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def import_history(product_dir: str | Path, repo_out: str | Path) -> HistoryResult:
+def import_history(product_dir: str | Path, repo_out: str | Path, strict: bool = False) -> HistoryResult:
     """Turn ``product_dir`` (one product's ``<year>.yml`` files) into a new git repository at
     ``repo_out`` with one import commit and one release per file, dated the file's ``createdAt``.
 
     Every file is converted before anything is written; ``repo_out`` must not exist or be empty.
+    With ``strict``, an unmapped item anywhere means nothing is written (``report.written`` False).
     """
     import git
 
@@ -106,6 +107,11 @@ def import_history(product_dir: str | Path, repo_out: str | Path) -> HistoryResu
         raise InputError(f"--history {product}: several files are dated {twice[0]}; one file per date")
 
     out = Path(repo_out)
+    catalog_dir = out / "catalogs" / saas
+    if strict and any(conv.issues for _, conv in converted):
+        report = ImportReport([file_result(conv, display, str(catalog_dir)) for display, conv in converted],
+                              written=False)
+        return HistoryResult(str(out), str(catalog_dir), report)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"--repo {out} exists and is not empty; give a new folder")
     out.mkdir(parents=True, exist_ok=True)
@@ -120,7 +126,6 @@ def import_history(product_dir: str | Path, repo_out: str | Path) -> HistoryResu
             cw.set_value("user", "email", DEFAULT_USER[1])
     repo = GitRepo(raw)
     (out / "pricebook.yaml").write_text(f"catalog: catalogs/{saas}\n", encoding="utf-8")
-    catalog_dir = out / "catalogs" / saas
     result = HistoryResult(str(out), str(catalog_dir), ImportReport())
     for display, conv in converted:
         write_catalog(catalog_dir, conv.files)

@@ -470,15 +470,15 @@ class _Converter:
         cid = self.catalog_id or slugify(saas)
         described = ", ".join(x for x in (f"captured {created}" if created else "",
                                           f"version {doc.get('version')}" if doc.get("version") else "") if x)
+        syntax = f" {doc['syntaxVersion']}" if doc.get("syntaxVersion") else ""
+        page = f": {doc['url']}" if doc.get("url") else ""
         head = self.prune({
             "id": cid, "name": saas, "currency": currency,
             "description": f"{saas} pricing page{' (' + described + ')' if described else ''}, imported from "
-                           f"Pricing2Yaml{' ' + str(doc['syntaxVersion']) if doc.get('syntaxVersion') else ''}"
-                           f"{': ' + str(doc.get('url')) if doc.get('url') else ''}",
+                           f"Pricing2Yaml{syntax}{page}",
         })
         data = {"catalog": head, "meters": self.meters, "features": self.features, "skus": self.skus,
                 "plans": plans, "add_ons": add_ons}
-        page = f": {doc.get('url')}" if doc.get("url") else ""
         header = (f"Imported by `pricebook import pricing2yaml` from {self.source}\n"
                   f"{saas}, captured {created or 'undated'}{page}")
         files = {
@@ -689,10 +689,12 @@ def folder_name(conv: Converted, source: Path, taken: set[str]) -> str:
     return name
 
 
-def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = True) -> ImportReport:
+def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = True,
+                 strict: bool = False) -> ImportReport:
     """Convert every Pricing2Yaml file (folders expand to their files) into ``out/<saas>-<year>/``,
     then validate each written catalog. Every file is parsed and converted before anything is
-    written, so a malformed input (InputError) leaves ``out`` untouched."""
+    written, so a malformed input (InputError) leaves ``out`` untouched; so does ``strict`` when any
+    item could not be mapped (the report then has ``written=False``)."""
     sources = expand_inputs(paths)
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
@@ -706,6 +708,9 @@ def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = 
         target = out_dir / folder_name(conv, src, taken)
         check_target(target)
         converted.append((src, conv, target))
+    if strict and any(conv.issues for _, conv, _ in converted):
+        return ImportReport([file_result(conv, str(src), str(target)) for src, conv, target in converted],
+                            written=False)
     report = ImportReport()
     # fsync dominates writing many small files; overlapping the catalogs' writes hides most of it
     from concurrent.futures import ThreadPoolExecutor

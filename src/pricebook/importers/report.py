@@ -90,6 +90,7 @@ class ImportReport:
     """The outcome of one import run: one ``FileResult`` per source file."""
 
     files: list[FileResult] = field(default_factory=list)
+    written: bool = True  # False: --strict found unmapped items and nothing was written
 
     @property
     def issues(self) -> list[ImportIssue]:
@@ -112,6 +113,7 @@ class ImportReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "written": self.written,
             "imported": len(self.files),
             "unmapped": len(self.issues),
             "counts": self.counts,
