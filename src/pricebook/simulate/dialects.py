@@ -420,6 +420,11 @@ def load_aggregate(con: Any, path: str, columns: Sequence[tuple[str, str]], *,
         if typ.startswith("DECIMAL"):
             scale = int(typ.rstrip(")").split(",")[1])
             if src_type in ("DOUBLE", "FLOAT", "REAL"):
+                from pricebook.simulate.readers import file_format
+
+                if file_format(path) == "json":
+                    raise InputError(f"aggregate {path}: column {name} holds JSON numbers, which are read "
+                                     "as binary floats; write decimals as JSON strings, or export CSV or Parquet")
                 raise InputError(f"aggregate {path}: column {name} is {src_type}, a binary float; "
                                  f"export it exactly, as {typ} or as text")
             if src_type.startswith("DECIMAL") and int(src_type.rstrip(")").split(",")[1]) <= scale:
