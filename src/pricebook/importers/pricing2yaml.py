@@ -554,6 +554,9 @@ class _Converter:
             if amount is None:
                 self.issue((*path, "price"), "addon-price-not-numeric",
                            f"add-on price {show(price)}: imported without a price")
+            elif amount < 0:
+                self.issue((*path, "price"), "invalid-value",
+                           f"negative add-on price {show(price)}: imported without a price")
             elif spec.kind == "one_time":
                 self.issue((*path, "unit"), "one-time-price",
                            f"one-time price {price} ({a.get('unit')}): imported without a price")

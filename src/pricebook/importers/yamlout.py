@@ -52,5 +52,6 @@ def to_yaml(data: dict[str, Any], header: str = "") -> str:
         _DUMPER = _dumper()
     body: str = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True,
                      width=100, indent=2)
-    lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    printable = "".join(c if c.isprintable() or c == "\n" else " " for c in header)  # YAML forbids controls
+    lines = "".join(f"# {line}".rstrip() + "\n" for line in printable.splitlines())
     return lines + body
