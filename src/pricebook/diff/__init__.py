@@ -6,7 +6,9 @@ two models already in memory (history, ci and tests use it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,9 +92,10 @@ def diff_catalogs(
 
     from pricebook.load.dump import catalog_to_data
 
-    bd = catalog_to_data(base) if base is not None else {}
-    hd = catalog_to_data(head) if head is not None else {}
-    changes = diff_data(bd, hd, overrides, base_releases, head_releases)
+    with _no_cyclic_gc():
+        bd = catalog_to_data(base) if base is not None else {}
+        hd = catalog_to_data(head) if head is not None else {}
+        changes = diff_data(bd, hd, overrides, base_releases, head_releases)
     out = []
     for c in changes:
         # The nearest node of HEAD (a removed price points at its plan's prices), else BASE.
@@ -153,10 +156,11 @@ def compare(
     comparison that could not run never reports "no changes"."""
     from pricebook.load.revision import load_revision
 
-    base_rev, base_res = load_revision(base_spec, catalog_dir)
-    base_cat = _loaded(base_rev.label, base_res)
-    head_rev, head_res = load_revision(head_spec, catalog_dir)
-    head_cat = _loaded(head_rev.label, head_res)
+    with _no_cyclic_gc():
+        base_rev, base_res = load_revision(base_spec, catalog_dir)
+        base_cat = _loaded(base_rev.label, base_res)
+        head_rev, head_res = load_revision(head_spec, catalog_dir)
+        head_cat = _loaded(head_rev.label, head_res)
     changes = diff_catalogs(
         base_cat,
         head_cat,
@@ -177,6 +181,19 @@ def compare(
             for c in changes
         ]
     return DiffResult(base_rev.label, head_rev.label, changes, base_cat, head_cat)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Loading two large catalogs allocates millions of small, acyclic objects; the cyclic
+    collector's repeated full passes over them cost ~40% of a large diff and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _loaded(label: str, result: Any) -> Catalog:
