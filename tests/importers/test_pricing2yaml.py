@@ -236,6 +236,7 @@ def test_exact_decimals_survive(tmp_path: Path) -> None:
     ("per kiosk user/month", "per_unit", "kiosk user", "month", None),
     ("USD/execution", "per_unit", "execution", None, None),
     ("phoneNumber/month", "per_unit", "phone number", "month", None),
+    ("GB/month", "per_unit", "GB", "month", None),
     ("one time purchase", "one_time", None, None, None),
     ("one-time payment", "one_time", None, None, None),
 ])

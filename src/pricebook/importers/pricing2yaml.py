@@ -128,8 +128,9 @@ def parse_unit(unit: Any) -> UnitSpec:
     if not rest:
         return UnitSpec("flat", period=period or "month")
     thing, qualifier = rest[0], ("/".join(rest[1:]) or None)
-    # camelCase units: activeHour -> active hour, phoneNumber -> phone number
-    thing = re.sub(r"([a-z])([A-Z])", r"\1 \2", _original_case(str(unit), thing)).lower()
+    # camelCase units: activeHour -> active hour, phoneNumber -> phone number; GB stays GB
+    original = _original_case(str(unit), thing)
+    thing = original if original.isupper() else re.sub(r"([a-z])([A-Z])", r"\1 \2", original).lower()
     size = None
     m = re.match(r"^(\d+(?:\.\d+)?)\s+(.+)$", thing)
     if m:
@@ -138,6 +139,10 @@ def parse_unit(unit: Any) -> UnitSpec:
         thing = "seat"
     return UnitSpec("package" if size is not None else "per_unit", thing=thing, package_size=size,
                     period=period, qualifier=qualifier)
+
+
+def _title(thing: str) -> str:
+    return thing if thing.isupper() else thing[:1].upper() + thing[1:]
 
 
 def _original_case(unit: str, lowered: str) -> str:
@@ -351,7 +356,7 @@ class _Converter:
         mid = self.meter_ids.get(("unit", thing), slugify(thing))
         # Something held during a period (channels, domains) is counted at its peak; something used
         # (active hours, messages) is summed.
-        self.meters[mid] = {"name": thing.capitalize(), "unit": thing,
+        self.meters[mid] = {"name": _title(thing), "unit": thing,
                             "aggregation": "max" if spec.period else "sum"}
         return mid
 
@@ -372,7 +377,7 @@ class _Converter:
             self.skus["seats"] = {"name": "Seats", "meter": "seats"}
             return "seats"
         sid = self.sku_ids.get(("unit", mid), mid)
-        self.skus[sid] = {"name": (spec.thing or mid).capitalize(), "meter": mid}
+        self.skus[sid] = {"name": _title(spec.thing or mid), "meter": mid}
         return sid
 
     # --- the file ----------------------------------------------------------------------------
