@@ -148,3 +148,40 @@ def test_list_counts_covered_customers(cat: Path, tmp_path: Path) -> None:
     assert rows["legacy"].covered == 2 and not rows["legacy"].active   # c1, c4; expired on 2026-07-01
     assert rows["vip"].covered == 1 and rows["vip"].active
     assert rows["vip"].release_exists and rows["legacy"].location.endswith("grandfathering.yaml:4:3")
+
+
+LAYOUTS = {
+    "two spaces": "grandfathering:\n  old:\n    plans:\n      - pro\n    subscribed_before: 2026-05-01\n"
+                  "    release: '2026.01.01'\n",
+    "four spaces, dash at parent column": "grandfathering:\n    old:\n        plans:\n        - pro\n"
+                                          "        subscribed_before: 2026-05-01   # note\n"
+                                          "        release: \"2026.01.01\"\n\n\n# trailing comment\n",
+    "last key without newline at EOF": ("# rules\ngrandfathering:\n"
+                                        "  old: {plans: [pro], subscribed_before: 2026-05-01, "
+                                        "release: 2026.01.01}"),
+}
+
+
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+@pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))
+def test_every_old_line_survives_in_any_layout(cat: Path, layout: str, crlf: bool) -> None:
+    text = LAYOUTS[layout]
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    f = cat / "rules.yaml"
+    f.write_bytes(text.encode())
+    add_rule(cat, "2026.01.01", plans=["starter"], subscribed_before=date(2026, 3, 1), rule_id="new")
+    expire_rule(cat, "old", date(2026, 12, 1))
+    after = f.read_bytes().decode()
+    nl = "\r\n" if crlf else "\n"
+    old_lines = text.split(nl)
+    new_lines = after.split(nl)
+    # every old line is still there, in order (insertions and one until value aside)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            assert all("old: {" in ln for ln in old_lines[i1:i2]), (tag, old_lines[i1:i2])
+    if crlf:
+        assert "\n" not in after.replace("\r\n", "")  # no bare LF introduced
+    rules = load_catalog(cat).catalog.grandfathering
+    assert rules["new"].plans == ("starter",) and rules["old"].until == date(2026, 12, 1)

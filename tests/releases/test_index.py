@@ -81,3 +81,10 @@ def test_parse_datetime_reads_naive_values_in_the_catalog_timezone() -> None:
     assert parse_datetime("2026-11-01T10:00:00+02:00") == datetime(2026, 11, 1, 8, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_datetime("tomorrow")
+
+
+def test_append_keeps_crlf_line_ends() -> None:
+    old = render_index([entry("a")]).replace("\n", "\r\n")
+    new = appended_index(old, [entry("a")], entry("b", 2))
+    assert new.startswith(old) and "\n" not in new.replace("\r\n", "")
+    assert [e.id for e in parse_index(new).entries] == ["a", "b"]

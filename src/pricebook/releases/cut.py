@@ -142,7 +142,7 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None,
     entry = ReleaseEntry(id=rid, effective_from=when, digest=digest, source_commit=commit,
                          notes=notes, rollback_of=rollback_of, created_at=now_utc(), source_dirty=dirty)
     ipath = index_path(catalog_dir)
-    existing = ipath.read_text(encoding="utf-8") if ipath.is_file() else None
+    existing = ipath.read_bytes().decode("utf-8") if ipath.is_file() else None
     return PreparedRelease(entry, catalog, snap, text, ipath, appended_index(existing, entries, entry))
 
 

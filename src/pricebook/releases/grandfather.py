@@ -27,6 +27,7 @@ from typing import Any
 from pricebook.errors import GuardError, InputError, UsageError
 from pricebook.load import SourceFile, discover
 from pricebook.model import GrandfatheringRule
+from pricebook.releases.index import keep_newlines
 
 NEW_FILE = "grandfathering.yaml"
 NEW_FILE_HEADER = "# Grandfathering: customers who keep an earlier release's prices (pricebook grandfather)\n"
@@ -389,8 +390,9 @@ def add_rule(catalog_dir: Path, release: str, plans: Sequence[str] = (),
     if until is not None:
         values["until"] = until
     file, created = _holder(catalog_dir)
-    old = file.read_text(encoding="utf-8") if file.exists() else ""
-    new = _splice_add(old if old or not created else NEW_FILE_HEADER, file, rule_id, values)
+    old = file.read_bytes().decode("utf-8") if file.exists() else ""
+    new = keep_newlines(old or (NEW_FILE_HEADER if created else ""),
+                        lambda text: _splice_add(text, file, rule_id, values))
     expected = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
     _check_edit(old, new, file, rule_id, expected)
     _validate_with(catalog_dir, file, new)
@@ -419,8 +421,8 @@ def expire_rule(catalog_dir: Path, rule_id: str, on: date | None = None) -> Rule
             break
     if file is None:  # pragma: no cover - the catalog loaded, so some file defines it
         raise InputError(f"cannot find the file that defines rule '{rule_id}'")
-    old = file.read_text(encoding="utf-8")
-    new = _splice_until(old, file, rule_id, when)
+    old = file.read_bytes().decode("utf-8")
+    new = keep_newlines(old, lambda text: _splice_until(text, file, rule_id, when))
     expected = dict(_plain(old, file)["grandfathering"][rule_id])
     expected["until"] = when.isoformat()
     _check_edit(old, new, file, rule_id, expected)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -266,7 +267,7 @@ def read_index_file(catalog_dir: Path) -> IndexRead:
     if not p.is_file():
         return IndexRead()
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return IndexRead(problems=[IndexProblem(1, 1, f"index is unreadable: {exc}")], exists=True)
     return parse_index(text)
@@ -313,12 +314,21 @@ def render_index(entries: list[ReleaseEntry]) -> str:
     return INDEX_HEADER + "releases:\n" + "".join(render_entry(e) for e in entries)
 
 
+def keep_newlines(old: str, edit: Callable[[str], str]) -> str:
+    """Apply a text edit written for ``\n`` line ends to a file that may use ``\r\n`` throughout,
+    keeping its line ends (so unchanged lines stay byte-identical)."""
+    crlf = "\r\n" in old and old.count("\r\n") == old.count("\n")
+    if not crlf:
+        return edit(old)
+    return edit(old.replace("\r\n", "\n")).replace("\n", "\r\n")
+
+
 def appended_index(existing: str | None, entries: list[ReleaseEntry], new: ReleaseEntry) -> str:
     """The index text with ``new`` appended. Existing bytes are kept as they are (append-only), unless
     appending would not parse back to the same entries, in which case the index is rewritten."""
     if existing and entries:
-        text = existing if existing.endswith("\n") else existing + "\n"
-        candidate = text + render_entry(new)
+        candidate = keep_newlines(existing,
+                                  lambda t: (t if t.endswith("\n") else t + "\n") + render_entry(new))
         check = parse_index(candidate)
         if not check.problems and [e.id for e in check.entries] == [*(e.id for e in entries), new.id]:
             return candidate
