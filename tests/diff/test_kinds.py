@@ -511,3 +511,17 @@ def test_the_working_tree_is_the_default_head(acme_repo: AcmeRepo) -> None:
     assert change.delta_pct == {"USD": "+20.4%"}
     assert change.position is not None and change.position.file.endswith("plans/pro.yaml")
     assert change.position.line == 8
+
+
+def test_a_modified_release_says_what_changed_inside(acme_repo: AcmeRepo) -> None:
+    from pricebook.load import load_catalog
+    from pricebook.load.dump import canonical_json, catalog_to_data
+
+    snapshot = canonical_json(catalog_to_data(load_catalog(acme_repo.catalog).catalog))  # type: ignore[arg-type]
+    acme_repo.write("releases/2026.01.01.json", snapshot)
+    acme_repo.commit("release")
+    acme_repo.write("releases/2026.01.01.json", snapshot.replace('"49.00"', '"39.00"'))
+    [change] = compare("HEAD", None, acme_repo.catalog).changes
+    assert (change.kind, change.severity) == ("release-changed", "breaking")
+    assert "1 change inside: plans.pro.prices.platform.amount" in change.message
+    assert change.position is not None and change.position.file.endswith("releases/2026.01.01.json")

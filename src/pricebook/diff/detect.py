@@ -710,13 +710,29 @@ def detect_releases(base: Mapping[str, bytes], head: Mapping[str, bytes]) -> lis
                     ("releases", rid),
                     _digest(base[rid]),
                     _digest(head[rid]),
-                    f"release snapshot '{rid}' was modified; releases are immutable",
+                    f"release snapshot '{rid}' was modified; releases are immutable"
+                    + _inside(base[rid], head[rid]),
                     "unknown",
                 )
             )
     for rid in sorted(set(head) - set(base)):
         out.append(Detected("release-added", ("releases", rid), None, rid, f"release '{rid}' added", "none"))
     return out
+
+
+def _inside(before: bytes, after: bytes) -> str:
+    """What the edit of a snapshot changed, when both sides are readable snapshots."""
+    try:
+        b, a = json.loads(before), json.loads(after)
+        if not (isinstance(b, dict) and isinstance(a, dict)):
+            return ""
+        found = Detector().catalogs(b, a)
+    except (ValueError, TypeError, AttributeError, ArithmeticError):
+        return ""
+    if not found:
+        return " (formatting only)"
+    paths = ", ".join(format_path(d.path) for d in found[:3]) + (", ..." if len(found) > 3 else "")
+    return f" ({len(found)} change{'s' if len(found) != 1 else ''} inside: {paths})"
 
 
 def _digest(data: bytes) -> str:
