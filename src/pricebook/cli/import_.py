@@ -22,15 +22,17 @@ app = typer.Typer(help="Import catalogs from other formats.", no_args_is_help=Tr
 
 @app.command("pricing2yaml")
 def pricing2yaml(
-    files: Annotated[list[str] | None, typer.Argument(help="Pricing2Yaml files, or folders of them.",
-                                                      show_default=False)] = None,
-    out: Annotated[str | None, typer.Option("--out", "-o", help="Folder that receives one catalog folder "
-                                            "per file: OUT/<saas>-<year>/.", show_default=False)] = None,
-    history: Annotated[str | None, typer.Option("--history", help="One product's folder of yearly files: "
-                                                "build a git repository with one commit and release per "
-                                                "year (with --repo).", show_default=False)] = None,
-    repo: Annotated[str | None, typer.Option("--repo", help="New git repository for --history.",
-                                             show_default=False)] = None,
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE...", help="Pricing2Yaml files, or folders of them.", show_default=False)] = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", "-o", metavar="DIR", show_default=False,
+        help="Folder that receives one catalog folder per file: DIR/<saas>-<year>/.")] = None,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="DIR", show_default=False,
+        help="One product's folder of yearly files: build a git repository with one commit and release "
+             "per year (with --repo).")] = None,
+    repo: Annotated[str | None, typer.Option(
+        "--repo", metavar="OUT", show_default=False, help="New git repository for --history.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1, writing nothing, when anything "
                                          "could not be mapped.")] = False,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
