@@ -23,11 +23,13 @@ class ValidationResult:
 
 def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResult:
     """Run the semantic rules over a loaded catalog (none run when loading failed)."""
+    from pricebook.load.catalog import gc_paused
     from pricebook.rules import run_rules
 
     diags = list(result.diagnostics)
     if result.catalog is not None:
-        diags.extend(run_rules(result.catalog, root=root))
+        with gc_paused():
+            diags.extend(run_rules(result.catalog, root=root))
     return ValidationResult(result.catalog, sort_diagnostics(diags), result.files)
 
 

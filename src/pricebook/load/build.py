@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
-from pricebook.load.yamlsrc import parse_decimal
+from pricebook.load.yamlsrc import _in_range, parse_decimal
 from pricebook.model import (
     UNSPECIFIED,
     AddOn,
@@ -59,6 +59,8 @@ class Builder:
     def decimal(self, value: Any, path: CatalogPath) -> Decimal | None:
         if value is None:
             return None
+        if type(value) is Decimal and value.is_finite() and _in_range(value):  # the YAML loader's numbers
+            return value
         d = parse_decimal(value)
         if d is None:
             what = "is not a finite decimal number"
@@ -76,7 +78,7 @@ class Builder:
         currency; with several currencies it is kept under UNSPECIFIED for a rule to report."""
         if value is None:
             return None
-        if isinstance(value, Mapping):
+        if isinstance(value, dict) or isinstance(value, Mapping):  # dict first: abc checks are slow
             out: dict[str, Decimal] = {}
             for cur, v in value.items():
                 d = self.decimal(v, (*path, cur))
@@ -121,7 +123,7 @@ class Builder:
 
     @staticmethod
     def mapping(value: Any) -> Mapping[str, Any]:
-        return value if isinstance(value, Mapping) else {}
+        return value if isinstance(value, dict) or isinstance(value, Mapping) else {}
 
     # --- entities ----------------------------------------------------------------------------
     def build(self, data: Mapping[str, Any]) -> Catalog | None:

@@ -6,7 +6,8 @@ tree, a git revision or a test's in-memory files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,30 @@ def load_catalog(path: str | Path) -> LoadResult:
 def load_sources(files: Iterable[SourceFile]) -> LoadResult:
     """Parse, schema-check, merge and build. Syntax and schema errors in any file stop the build
     (the model would be guesswork), but every file is still read so all of them are reported."""
+    with gc_paused():
+        return _load_sources(files)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. Loading and checking a catalog allocate hundreds of
+    thousands of small objects and free none of them: the collector would walk them again and again
+    for nothing (a quarter to half of the time on a big catalog). Reference counting still frees
+    everything that is dropped."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     from pricebook.load.build import Builder
-    from pricebook.load.schema import schema_findings
-    from pricebook.load.yamlsrc import parse_yaml
+    from pricebook.load.cache import parse_checked
 
     diags: list[Diagnostic] = []
     merged: dict[str, Any] = {}
@@ -89,14 +111,13 @@ def load_sources(files: Iterable[SourceFile]) -> LoadResult:
     blocked = False
     for f in files:
         names.append(f.path)
-        parsed = parse_yaml(f.data, f.path)
+        parsed, schema = parse_checked(f.data, f.path)
         diags.extend(parsed.diagnostics)
         if not parsed.ok:
             blocked = True
             continue
         if parsed.data is None:
             continue
-        schema = schema_findings(parsed.data, f.path, parsed.positions)
         diags.extend(schema)
         if schema:
             blocked = True

@@ -7,8 +7,9 @@ is the parent's price: the walks skip it and a rule reports the problem once, wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from pricebook.diagnostics import CatalogPath
 from pricebook.model import (
@@ -27,8 +28,7 @@ from pricebook.model import (
 )
 
 
-@dataclass(frozen=True)
-class PriceAt:
+class PriceAt(NamedTuple):  # a NamedTuple: a big catalog has tens of thousands of these
     """One price spec: ``sku`` it prices, the plan or add-on that owns it, and where it is."""
 
     path: CatalogPath
@@ -64,8 +64,30 @@ def inherited(catalog: Catalog, owner: Plan | AddOn, key: str, value: object) ->
     return bool(getattr(parent, key, None) == value)
 
 
-def prices(catalog: Catalog, nested: bool = True) -> Iterator[PriceAt]:
+# Walks are shared by many rules: each is computed once for the catalog being checked. Only the
+# latest catalog is remembered (weakly), so nothing outlives it.
+_MEMO: dict[str, list[Any]] = {}
+_MEMO_OF: list[weakref.ref[Catalog]] = []
+
+
+def _memo(kind: str, catalog: Catalog, build: Callable[[], Iterator[Any]]) -> list[Any]:
+    if not _MEMO_OF or _MEMO_OF[0]() is not catalog:
+        _MEMO.clear()
+        _MEMO_OF[:] = [weakref.ref(catalog)]
+    value = _MEMO.get(kind)
+    if value is None:
+        value = _MEMO[kind] = list(build())
+    return value
+
+
+def prices(catalog: Catalog, nested: bool = True) -> list[PriceAt]:
     """Every price written in the catalog, and (``nested``) every dimension sub-price under it."""
+    if not nested:
+        return _memo("prices-top", catalog, lambda: (p for p in prices(catalog) if p.dimension is None))
+    return _memo("prices", catalog, lambda: _prices(catalog, True))
+
+
+def _prices(catalog: Catalog, nested: bool) -> Iterator[PriceAt]:
     for base, owner in owners(catalog):
         for sku, price in owner.prices.items():
             if inherited(catalog, owner, f"prices.{sku}", price):
@@ -105,8 +127,12 @@ def price_money(price: Price) -> Iterator[tuple[tuple[str | int, ...], Money]]:
                 yield (key,), m
 
 
-def money(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Money]]:
+def money(catalog: Catalog) -> list[tuple[CatalogPath, Plan | AddOn, Money]]:
     """Every money value written in the catalog: prices (dimensions included), minimums, credits."""
+    return _memo("money", catalog, lambda: _money(catalog))
+
+
+def _money(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Money]]:
     for at in prices(catalog):
         for rel, m in price_money(at.price):
             yield (*at.path, *rel), at.owner, m
@@ -118,8 +144,12 @@ def money(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Money]]
                     yield (*base, key), owner, m
 
 
-def entitlements(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Entitlement]]:
+def entitlements(catalog: Catalog) -> list[tuple[CatalogPath, Plan | AddOn, Entitlement]]:
     """Every entitlement written in the catalog, with its path."""
+    return _memo("entitlements", catalog, lambda: _entitlements(catalog))
+
+
+def _entitlements(catalog: Catalog) -> Iterator[tuple[CatalogPath, Plan | AddOn, Entitlement]]:
     for base, owner in owners(catalog):
         for fid, ent in owner.entitlements.items():
             if inherited(catalog, owner, f"entitlements.{fid}", ent):

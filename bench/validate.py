@@ -1,0 +1,129 @@
+"""Benchmark: validate a large catalog, and CLI start-up against a bare typer app.
+
+Generates a catalog of 2,000 plans x 20 prices (every price model, USD and EUR) in a temporary
+folder, then prints:
+  - validate: best-of-N wall time of ``validate_path`` in-process, and of ``pricebook validate``
+    as a subprocess (start-up included); target <= 1 s;
+  - start-up: ``pricebook --help`` divided by a bare typer app's ``--help``, both measured in this
+    run as subprocesses, best of N; target <= 1.5.
+
+Run: .venv/bin/python bench/validate.py [--plans 2000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MODELS = ("flat", "per_unit", "graduated", "volume", "package", "percentage")
+BARE_TYPER = """
+import typer
+app = typer.Typer(add_completion=False)
+@app.command()
+def validate(path: str = ".") -> None:
+    "Check a catalog."
+@app.command()
+def fmt(path: str = ".") -> None:
+    "Format a catalog."
+app()
+"""
+
+
+def money(usd: str, eur: str) -> str:
+    return f'{{USD: "{usd}", EUR: "{eur}"}}'
+
+
+def price(model: str, i: int, j: int) -> str:
+    a = f"{(i % 90) + 10}.{j:02d}"
+    if model == "flat":
+        return f"{{model: flat, amount: {money(a, a)}}}"
+    if model == "per_unit":
+        return f"{{model: per_unit, unit_price: {money('0.00' + str(j + 1), '0.00' + str(j + 1))}, included: {j}}}"
+    if model in ("graduated", "volume"):
+        return (f"\n        model: {model}\n        tiers:\n"
+                f"          - {{up_to: {1000 + i}, unit_price: {money('0', '0')}}}\n"
+                f"          - {{up_to: {100000 + i}, unit_price: {money('0.002', '0.0018')}}}\n"
+                f"          - {{unit_price: {money('0.001', '0.0009')}, flat_fee: {money('5', '4.5')}}}")
+    if model == "package":
+        return f"{{model: package, package_size: 100, package_price: {money('4.00', '3.60')}, included: 200}}"
+    return (f"{{model: percentage, percent: \"2.9\", fixed_fee: {money('0.30', '0.25')}, "
+            f"min: {money('0.50', '0.45')}, max: {money('25.00', '22.00')}}}")
+
+
+def generate(root: Path, plans: int, prices: int = 20, per_file: int = 100) -> None:
+    skus = [(f"sku-{j}", MODELS[j % len(MODELS)]) for j in range(prices)]
+    head = ["catalog: {id: bench, name: Bench, currency: USD}", "meters:"]
+    head += [f"  m-{j}: {{name: M{j}, aggregation: sum}}" for j in range(prices)]
+    head += ["skus:"]
+    head += [f"  {s}: {{name: {s}{'' if m == 'flat' else f', meter: m-{j}'}}}" for j, (s, m) in enumerate(skus)]
+    (root / "catalog.yaml").write_text("\n".join(head) + "\n")
+    plan_dir = root / "plans"
+    plan_dir.mkdir()
+    for start in range(0, plans, per_file):
+        out = ["plans:"]
+        for i in range(start, min(start + per_file, plans)):
+            out += [f"  plan-{i}:", f"    name: Plan {i}", "    currencies: [USD, EUR]", "    prices:"]
+            out += [f"      {s}: {price(m, i, j)}" for j, (s, m) in enumerate(skus)]
+        (plan_dir / f"plans-{start // per_file:03d}.yaml").write_text("\n".join(out) + "\n")
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plans", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    exe = Path(sys.executable).parent / "pricebook"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "catalog"
+        root.mkdir()
+        generate(root, args.plans)
+        import os
+
+        from pricebook.validation import validate_path
+
+        os.environ["PRICEBOOK_CACHE_DIR"] = "off"
+        t = time.perf_counter()
+        result = validate_path(root)
+        uncached = time.perf_counter() - t
+        assert result.catalog is not None and result.valid, result.diagnostics[:3]
+        n_prices = sum(len(p.prices) for p in result.catalog.plans.values())
+        os.environ["PRICEBOOK_CACHE_DIR"] = str(Path(tmp) / "cache")
+        t = time.perf_counter()
+        validate_path(root)
+        cold = time.perf_counter() - t
+        in_proc = best(lambda: validate_path(root), args.repeat)
+        cli = best(lambda: subprocess.run([str(exe), "validate", str(root)], check=True,
+                                          capture_output=True), args.repeat)
+
+        bare_py = Path(tmp) / "bare.py"
+        bare_py.write_text(BARE_TYPER)
+        bare = best(lambda: subprocess.run([sys.executable, str(bare_py), "--help"], check=True,
+                                           capture_output=True), args.repeat * 2)
+        ours = best(lambda: subprocess.run([str(exe), "--help"], check=True, capture_output=True),
+                    args.repeat * 2)
+
+    print(f"catalog: {len(result.catalog.plans)} plans, {n_prices} prices, {len(result.files)} files")
+    print(f"validate without the parse cache: {uncached:.3f} s; first run filling the cache: {cold:.3f} s")
+    print(f"validate (in-process, parse cache warm, best of {args.repeat}): {in_proc:.3f} s   target <= 1 s: "
+          f"{'ok' if in_proc <= 1 else 'OVER'}")
+    print(f"pricebook validate (subprocess, cache warm, best of {args.repeat}): {cli:.3f} s")
+    print(f"start-up: pricebook --help {ours:.3f} s, bare typer app --help {bare:.3f} s, "
+          f"ratio {ours / bare:.2f}   target <= 1.5: {'ok' if ours / bare <= 1.5 else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()
