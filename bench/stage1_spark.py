@@ -31,15 +31,18 @@ def generate(path: Path, events: int, customers: int) -> None:
           SELECT event_id, customer_id, timestamp, meter,
                  CASE WHEN meter = 'payments'  -- card payments: cents, and amounts repeat
                       THEN CAST(CAST(h % 50000 AS DECIMAL(38, 0)) / 100 AS DECIMAL(38, 12))
-                      ELSE CAST(CAST(h % 100000000000000 AS DECIMAL(38, 0)) / 1000000000000 AS DECIMAL(38, 12))
+                      ELSE CAST(CAST(h % 100000000000000 AS DECIMAL(38, 0)) / 1000000000000
+                                AS DECIMAL(38, 12))
                  END AS quantity,
                  properties
           FROM (
             SELECT 'evt_' || CAST(CASE WHEN i % 100 = 0 THEN i - 1 ELSE i END AS VARCHAR) AS event_id,
                    'cus_' || CAST(hash(i) % {customers} AS VARCHAR) AS customer_id,
-                   TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(CAST(hash(i * 7) % (90 * 86400) AS BIGINT))
+                   TIMESTAMPTZ '2026-01-01 00:00:00+00'
+                     + to_seconds(CAST(hash(i * 7) % (90 * 86400) AS BIGINT))
                      AS timestamp,
-                   ['api-calls', 'tokens', 'storage', 'seats', 'images', 'payments'][1 + CAST(hash(i * 3) % 6 AS INTEGER)]
+                   ['api-calls', 'tokens', 'storage', 'seats', 'images', 'payments']
+                     [1 + CAST(hash(i * 3) % 6 AS INTEGER)]
                      AS meter,
                    hash(i * 5) AS h,
                    '{{"model": "' || ['small', 'medium', 'large'][1 + CAST(hash(i * 11) % 3 AS INTEGER)]
@@ -51,7 +54,8 @@ def generate(path: Path, events: int, customers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--master", default="local[*]")
@@ -100,7 +104,8 @@ def main() -> None:
     spark.stop()
 
     diff = con.execute("SELECT count(*) FROM ((SELECT * FROM agg_duckdb EXCEPT ALL SELECT * FROM agg_spark) "
-                       "UNION ALL (SELECT * FROM agg_spark EXCEPT ALL SELECT * FROM agg_duckdb))").fetchone()[0]
+                       "UNION ALL (SELECT * FROM agg_spark EXCEPT ALL SELECT * FROM agg_duckdb))"
+                       ).fetchone()[0]
     cores = os.cpu_count()
     print(f"events {args.events:,} ({size:.0f} MiB Parquet, generated in {gen:.1f} s), "
           f"aggregate rows {rows:,}, cores {cores}, spark master {args.master}")

@@ -75,7 +75,8 @@ def make_usage(path: Path, events: int, *, seed: int = 7, customers: int = 12) -
                 counts["rows"] += 1
                 counts["duplicates"] += 1
             elif i % 53 == 0:
-                w.writerow([f"evt_{i}", customer, ts, meter, "999", json.dumps(props)])  # same id, other value
+                # the same id with another value: the first by time is kept
+                w.writerow([f"evt_{i}", customer, ts, meter, "999", json.dumps(props)])
                 counts["rows"] += 1
                 counts["duplicates"] += 1
     return counts

@@ -1,4 +1,4 @@
-"""The aggregate a warehouse hands back (`simulate --aggregate FILE`): read exactly, or refused in one line."""
+"""The aggregate a warehouse hands back (`simulate --aggregate FILE`): read exactly, or refused."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ GOOD = ("SELECT 'c1' AS customer_id, DATE '2026-01-01' AS period, 'tokens' AS me
     (GOOD.replace("CAST(3 AS BIGINT)", "'three'"), "row 1: events = 'three' is not a BIGINT"),
     (GOOD.replace("'ok' AS status", "'rated' AS status"), "status 'rated' is not one of ok, duplicate"),
 ])
-def test_bad_aggregate_is_refused_in_one_line(contract: Any, tmp_path: Path, change: str, message: str) -> None:
+def test_bad_aggregate_is_refused_in_one_line(contract: Any, tmp_path: Path, change: str,
+                                              message: str) -> None:
     import duckdb
 
     from pricebook.simulate.dialects import load_aggregate

@@ -38,9 +38,11 @@ def test_month_in_the_catalog_zone_is_spelled_per_engine() -> None:
 
 
 def test_zoned_to_wall_clock_cast_names_the_zone_where_the_engine_ignores_the_session() -> None:
-    sql = "SELECT CAST(TRY_CAST(x AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, CAST(to_timestamp(n) AS TIMESTAMP) AS e FROM t"
+    sql = ("SELECT CAST(TRY_CAST(x AS TIMESTAMPTZ) AS TIMESTAMP) AS ts, "
+           "CAST(to_timestamp(n) AS TIMESTAMP) AS e FROM t")
     snow = transpile(sql, "snowflake", timezone="Asia/Tokyo")
-    assert "CAST(CONVERT_TIMEZONE('Asia/Tokyo', TRY_CAST(CAST(x AS VARCHAR) AS TIMESTAMPTZ)) AS TIMESTAMPNTZ)" in snow
+    assert ("CAST(CONVERT_TIMEZONE('Asia/Tokyo', TRY_CAST(CAST(x AS VARCHAR) AS TIMESTAMPTZ)) "
+            "AS TIMESTAMPNTZ)") in snow
     assert "CONVERT_TIMEZONE('Asia/Tokyo', TO_TIMESTAMP_TZ(n))" in snow
     bq = transpile(sql, "bigquery", timezone="Asia/Tokyo")
     assert "DATETIME(SAFE_CAST(x AS TIMESTAMP), 'Asia/Tokyo')" in bq
@@ -56,7 +58,8 @@ def test_bigquery_keeps_the_declared_decimal_scale() -> None:
     plain = sqlglot.transpile(sql, read="duckdb", write="bigquery")[0]
     assert "BIGNUMERIC)" in plain and "12" not in plain  # what sqlglot alone writes: the scale is gone
     bq = transpile(sql, "bigquery", pretty=False)
-    assert bq == "SELECT ROUND(CAST(SUM(ROUND(SAFE_CAST(q AS BIGNUMERIC), 12)) AS BIGNUMERIC), 12) AS s FROM t"
+    assert bq == ("SELECT ROUND(CAST(SUM(ROUND(SAFE_CAST(q AS BIGNUMERIC), 12)) AS BIGNUMERIC), 12) "
+                  "AS s FROM t")
 
 
 def test_snowflake_try_cast_survives() -> None:

@@ -29,14 +29,15 @@ def berlin(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("berlin") / "acme"
     shutil.copytree(ACME, root)
     cat_file = root / "catalog.yaml"
-    cat_file.write_text(cat_file.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Berlin"),
-                        encoding="utf-8")
+    text = cat_file.read_text(encoding="utf-8")
+    cat_file.write_text(text.replace("timezone: UTC", "timezone: Europe/Berlin"), encoding="utf-8")
     cat = _catalog(root)
     assert cat.timezone == "Europe/Berlin"
     return cat
 
 
-def _spark_rows(spark: Any, paths: list[str], catalogs: list[Any], usage_spec: Any, agg_spec: Any) -> list[tuple]:
+def _spark_rows(spark: Any, paths: list[str], catalogs: list[Any], usage_spec: Any,
+                agg_spec: Any) -> list[tuple[Any, ...]]:
     import duckdb
 
     from pricebook.simulate.dialects import aggregate_columns
@@ -78,8 +79,9 @@ def test_spark_aggregate_equals_duckdb_on_generated_usage(spark: Any, berlin: An
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Europe/Berlin'")
-    assert con.execute("SELECT CAST(DATE_TRUNC('month', CAST(TIMESTAMPTZ '2026-02-28T23:59:59Z' AS TIMESTAMP)) "
-                       "AS DATE)").fetchone()[0].isoformat() == "2026-03-01"
+    month = con.execute("SELECT CAST(DATE_TRUNC('month', CAST(TIMESTAMPTZ '2026-02-28T23:59:59Z' "
+                        "AS TIMESTAMP)) AS DATE)").fetchone()[0]
+    assert month.isoformat() == "2026-03-01"
 
 
 def test_sums_keep_every_decimal_place(spark: Any, tmp_path: Path) -> None:
@@ -104,7 +106,8 @@ def test_sums_keep_every_decimal_place(spark: Any, tmp_path: Path) -> None:
     assert {r[0]: r[9] for r in got} == {f"c{k}": max(v for i, v in enumerate(values) if i % 3 == k)
                                          for k in range(3)}
     # why stage 1 never multiplies: Spark's product of two DECIMAL(38, 12) keeps 6 places
-    product = spark.sql("SELECT CAST('0.000000000001' AS DECIMAL(38, 12)) * CAST('1' AS DECIMAL(38, 12)) AS p")
+    product = spark.sql("SELECT CAST('0.000000000001' AS DECIMAL(38, 12)) * CAST('1' AS DECIMAL(38, 12)) "
+                        "AS p")
     assert product.schema["p"].dataType.scale == 6
 
 
@@ -118,8 +121,9 @@ def test_typed_parquet_and_ndjson_inputs_match(spark: Any, berlin: Any, tmp_path
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     src = f"read_csv('{usage}', all_varchar = true)"
-    con.execute(f"COPY (SELECT event_id, customer_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS timestamp, meter, "
-                f"TRY_CAST(quantity AS DECIMAL(38, 12)) AS quantity, properties FROM {src}) TO '{parquet}'")
+    con.execute(f"COPY (SELECT event_id, customer_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS timestamp, "
+                f"meter, TRY_CAST(quantity AS DECIMAL(38, 12)) AS quantity, properties FROM {src}) "
+                f"TO '{parquet}'")
     con.execute(f"COPY (SELECT * FROM {src}) TO '{ndjson}' (FORMAT json)")
     con.close()
     for path in (parquet, ndjson):

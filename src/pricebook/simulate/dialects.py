@@ -88,13 +88,13 @@ def transpile(sql: str, dialect: str, *, timezone: str = "UTC",
     return ";\n\n".join(out)
 
 
-def rewrite(tree: exp.Expression, dialect: str, *, timezone: str = "UTC",
-            source_columns: Sequence[str] | None = None) -> exp.Expression:
+def rewrite(tree: exp.Expr, dialect: str, *, timezone: str = "UTC",
+            source_columns: Sequence[str] | None = None) -> exp.Expr:
     """Apply this module's fixes to a parsed DuckDB statement for ``dialect`` (returns a copy)."""
     tree = tree.copy()
     if dialect == "duckdb":
         return tree
-    fixers: list[Callable[[exp.Expression], exp.Expression]] = [
+    fixers: list[Callable[[exp.Expr], exp.Expr]] = [
         lambda node: _local_time(node, dialect),
         lambda node: _round_even(node, dialect),
         lambda node: _wall_clock(node, dialect, timezone),
@@ -114,7 +114,7 @@ def rewrite(tree: exp.Expression, dialect: str, *, timezone: str = "UTC",
     return tree
 
 
-def _bottom_up(tree: exp.Expression, fix: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
+def _bottom_up(tree: exp.Expr, fix: Callable[[exp.Expr], exp.Expr]) -> exp.Expr:
     """Replace nodes children first, so a rewritten parent contains already rewritten children."""
     for node in reversed(list(tree.walk(bfs=False))):
         new = fix(node)
@@ -151,7 +151,7 @@ def check_functions(sql: str, dialect: str) -> None:
 # --- fixes -----------------------------------------------------------------------------------
 
 
-def _local_time(node: exp.Expression, dialect: str) -> exp.Expression:
+def _local_time(node: exp.Expr, dialect: str) -> exp.Expr:
     """``timezone(zone, ts)`` / ``ts AT TIME ZONE zone`` -> wall-clock time in ``zone``."""
     from sqlglot import exp
 
@@ -180,7 +180,7 @@ def _local_time(node: exp.Expression, dialect: str) -> exp.Expression:
     raise InternalError(f"no local-time rule for dialect {dialect}")
 
 
-def _bigquery_datetime_trunc(node: exp.Expression) -> exp.Expression:
+def _bigquery_datetime_trunc(node: exp.Expr) -> exp.Expr:
     """Every timestamp stage 1 truncates is zone-less (DuckDB TIMESTAMP, BigQuery DATETIME), and
     BigQuery truncates a DATETIME with DATETIME_TRUNC(x, MONTH); sqlglot writes TIMESTAMP_TRUNC."""
     from sqlglot import exp
@@ -188,13 +188,13 @@ def _bigquery_datetime_trunc(node: exp.Expression) -> exp.Expression:
     if not isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)):
         return node
     unit = node.args.get("unit")
-    unit_name = (unit.name if isinstance(unit, exp.Expression) else str(unit or "")).upper()
+    unit_name = str(getattr(unit, "name", unit) or "").upper()
     if not unit_name:
         return node
     return exp.Anonymous(this="DATETIME_TRUNC", expressions=[node.this, exp.var(unit_name)])
 
 
-def _bigquery_decimal(node: exp.Expression) -> exp.Expression:
+def _bigquery_decimal(node: exp.Expr) -> exp.Expr:
     """``CAST(x AS DECIMAL(p, s))`` -> ``ROUND(CAST(x AS BIGNUMERIC), s)``.
 
     sqlglot drops the parameters of a type inside CAST for BigQuery (a bare NUMERIC has scale 9 and
@@ -211,7 +211,7 @@ def _bigquery_decimal(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _snowflake_try_cast(node: exp.Expression) -> exp.Expression:
+def _snowflake_try_cast(node: exp.Expr) -> exp.Expr:
     """Snowflake's TRY_CAST takes text only; sqlglot would otherwise emit a plain CAST."""
     from sqlglot import exp
 
@@ -224,7 +224,7 @@ def _snowflake_try_cast(node: exp.Expression) -> exp.Expression:
     return exp.TryCast(this=as_text, to=node.to)
 
 
-def _round_even(node: exp.Expression, dialect: str) -> exp.Expression:
+def _round_even(node: exp.Expr, dialect: str) -> exp.Expr:
     """DuckDB's ROUND_EVEN(x, n) (half to even) in each engine's spelling."""
     from sqlglot import exp
 
@@ -246,7 +246,7 @@ def _round_even(node: exp.Expression, dialect: str) -> exp.Expression:
     raise UsageError(f"{dialect} has no half-to-even rounding; stage 1 for it cannot use ROUND_EVEN")
 
 
-def _is_zoned_value(node: exp.Expression) -> bool:
+def _is_zoned_value(node: exp.Expr) -> bool:
     """A value DuckDB types as TIMESTAMPTZ: a cast to it, or ``to_timestamp(epoch seconds)``."""
     from sqlglot import exp
 
@@ -256,7 +256,7 @@ def _is_zoned_value(node: exp.Expression) -> bool:
                                                          exp.DataType.Type.TIMESTAMPLTZ)
 
 
-def _wall_clock(node: exp.Expression, dialect: str, timezone: str) -> exp.Expression:
+def _wall_clock(node: exp.Expr, dialect: str, timezone: str) -> exp.Expr:
     """``CAST(zoned AS TIMESTAMP)``: DuckDB and Spark use the session zone (set to the catalog's);
     Snowflake and Trino keep the value's own offset and BigQuery uses UTC, so spell out the zone."""
     from sqlglot import exp
@@ -279,7 +279,7 @@ def _wall_clock(node: exp.Expression, dialect: str, timezone: str) -> exp.Expres
     return node
 
 
-def _full_match(node: exp.Expression) -> exp.Expression:
+def _full_match(node: exp.Expr) -> exp.Expr:
     """``regexp_full_match(x, p)`` (DuckDB only) -> a regex match anchored at both ends."""
     from sqlglot import exp
 
@@ -287,13 +287,13 @@ def _full_match(node: exp.Expression) -> exp.Expression:
         return node
     pattern = node.expression
     if isinstance(pattern, exp.Literal) and pattern.is_string:
-        anchored: exp.Expression = exp.Literal.string(f"^(?:{pattern.this})$")
+        anchored: exp.Expr = exp.Literal.string(f"^(?:{pattern.this})$")
     else:
         anchored = exp.Concat(expressions=[exp.Literal.string("^(?:"), pattern, exp.Literal.string(")$")])
     return exp.RegexpLike(this=node.this, expression=anchored)
 
 
-def _spark_epoch(node: exp.Expression) -> exp.Expression:
+def _spark_epoch(node: exp.Expr) -> exp.Expr:
     """``to_timestamp(seconds)``: sqlglot writes FROM_UNIXTIME, which formats the instant as text in
     the session zone and parses it back (an hour off in a DST fold); TIMESTAMP_SECONDS is exact."""
     from sqlglot import exp
@@ -303,7 +303,7 @@ def _spark_epoch(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _expand_star(node: exp.Expression, columns: Sequence[str]) -> exp.Expression:
+def _expand_star(node: exp.Expr, columns: Sequence[str]) -> exp.Expr:
     """``SELECT expr AS c, * FROM t`` where t also has c: DuckDB keeps both and reads the first;
     Spark, Snowflake, BigQuery and Trino reject the later reference as ambiguous. List t's other
     columns instead of the star."""
@@ -316,7 +316,7 @@ def _expand_star(node: exp.Expression, columns: Sequence[str]) -> exp.Expression
         return node
     computed = {e.alias_or_name.lower() for e in node.expressions if not isinstance(e, exp.Star)}
     keep = [c for c in columns if c.lower() not in computed]
-    new_exprs: list[exp.Expression] = []
+    new_exprs: list[exp.Expr] = []
     for e in node.expressions:
         if isinstance(e, exp.Star):
             new_exprs.extend(exp.column(c, quoted=True) for c in keep)
@@ -424,7 +424,8 @@ def load_aggregate(con: Any, path: str, columns: Sequence[tuple[str, str]], *,
 
                 if file_format(path) == "json":
                     raise InputError(f"aggregate {path}: column {name} holds JSON numbers, which are read "
-                                     "as binary floats; write decimals as JSON strings, or export CSV or Parquet")
+                                     "as binary floats; write decimals as JSON strings, or export CSV or "
+                                     "Parquet")
                 raise InputError(f"aggregate {path}: column {name} is {src_type}, a binary float; "
                                  f"export it exactly, as {typ} or as text")
             if src_type.startswith("DECIMAL") and int(src_type.rstrip(")").split(",")[1]) <= scale:
@@ -532,7 +533,8 @@ class WarehouseSql:
     columns: list[tuple[str, str]]
 
 
-def warehouse_sql(catalogs: Sequence[Any], dialect: str, *, table: str, mapping: Mapping[str, str] | None = None,
+def warehouse_sql(catalogs: Sequence[Any], dialect: str, *, table: str,
+                  mapping: Mapping[str, str] | None = None,
                   preset: str | None = None, source_types: Mapping[str, str] | None = None,
                   scale: int = 12, dedup: bool = True) -> WarehouseSql:
     """Stage 1 of ``pricebook simulate`` as one SQL script for ``dialect`` over the table ``table``.

@@ -37,15 +37,12 @@ class SparkStage1:
 
 def require_spark() -> None:
     """Raise a UsageError naming what is missing when PySpark or Java is not installed."""
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise UsageError("--engine spark needs PySpark: pip install 'pricebook[spark]'") from None
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise UsageError("--engine spark needs pyarrow: pip install 'pricebook[spark]'") from None
     import os
+    from importlib.util import find_spec
+
+    for module, name in (("pyspark", "PySpark"), ("pyarrow", "pyarrow"), ("pandas", "pandas")):
+        if find_spec(module) is None:
+            raise UsageError(f"--engine spark needs {name}: pip install 'pricebook[spark]'")
 
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise UsageError("--engine spark needs a Java runtime (17 or newer): install one or set JAVA_HOME")
@@ -207,3 +204,14 @@ def into_duckdb(con: Any, stage1: SparkStage1, columns: Sequence[tuple[str, str]
     finally:
         con.unregister(arrow_name)
     return int(con.execute(f"SELECT count(*) FROM {ident(table)}").fetchone()[0])
+
+
+def stage1_into_duckdb(con: Any, usage_spec: Any, meters: Mapping[str, Any], agg_spec: Any, *,
+                       timezone: str, master: str = DEFAULT_MASTER, table: str = "agg") -> int:
+    """What ``simulate --engine spark`` does instead of DuckDB's stage 1: aggregate on Spark (on
+    ``master``) and leave the result in the DuckDB table ``table`` for stage 2. Returns its rows."""
+    from pricebook.simulate.dialects import aggregate_columns
+
+    spark = spark_session(master)
+    result = aggregate_on_spark(spark, usage_spec, meters, agg_spec, timezone=timezone)
+    return into_duckdb(con, result, aggregate_columns(agg_spec), table=table)
