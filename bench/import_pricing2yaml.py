@@ -87,7 +87,7 @@ def main() -> None:
     print(f"baseline  (PyYAML C loader)          {t_base:7.3f} s   1.00x")
     print(f"parse     (positions, exact numbers) {t_parse:7.3f} s  {t_parse / t_base:5.2f}x")
     print(f"import    (convert, write, validate) {t_import:7.3f} s  {t_import / t_base:5.2f}x")
-    print(f"import cpu / baseline cpu              {c_import:7.3f} s  {c_import / c_base:5.2f}x")
+    print(f"import CPU time (baseline CPU {c_base:.3f} s) {c_import:7.3f} s  {c_import / c_base:5.2f}x")
     print(f"cli       (subprocess, start-up)     {t_cli:7.3f} s  {t_cli / t_base:5.2f}x   target <= 10 s: "
           f"{'ok' if t_cli <= 10 else 'MISSED'}")
 
