@@ -25,6 +25,7 @@ class SkuUnknownMeter(Rule):
     id = "PB102"
     name = "sku-unknown-meter"
     severity = "error"
+    fix_hint = "define the meter, or name an existing one"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         import difflib

@@ -24,6 +24,7 @@ class FeatureMeter(Rule):
     id = "PB104"
     name = "feature-unknown-meter"
     severity = "error"
+    fix_hint = "give the metered feature an existing meter"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for f in ctx.catalog.features.values():

@@ -25,6 +25,7 @@ class AddOnUnknownPlan(Rule):
     id = "PB105"
     name = "add-on-unknown-plan"
     severity = "error"
+    fix_hint = "list only plans defined under plans"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         import difflib

@@ -23,6 +23,7 @@ class GrandfatheringUnknownPlan(Rule):
     id = "PB106"
     name = "grandfathering-unknown-plan"
     severity = "error"
+    fix_hint = "list only plans defined under plans"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for r in ctx.catalog.grandfathering.values():

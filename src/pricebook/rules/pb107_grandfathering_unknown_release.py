@@ -27,6 +27,7 @@ class GrandfatheringUnknownRelease(Rule):
     id = "PB107"
     name = "grandfathering-unknown-release"
     severity = "error"
+    fix_hint = "name a release id listed by `pricebook releases`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         if ctx.root is None or not ctx.catalog.grandfathering:

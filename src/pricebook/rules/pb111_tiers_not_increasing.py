@@ -29,6 +29,7 @@ class TiersNotIncreasing(Rule):
     id = "PB111"
     name = "tiers-not-increasing"
     severity = "error"
+    fix_hint = "order tiers by `up_to`, each above the one before"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for at in _walk.prices(ctx.catalog):

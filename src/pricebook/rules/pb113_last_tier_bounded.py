@@ -27,6 +27,7 @@ class LastTierBounded(Rule):
     id = "PB113"
     name = "last-tier-bounded"
     severity = "error"
+    fix_hint = "remove `up_to` from the last tier"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for at in _walk.prices(ctx.catalog):

@@ -25,6 +25,7 @@ class NegativeAmount(Rule):
     id = "PB114"
     name = "negative-amount"
     severity = "error"
+    fix_hint = "use zero or more"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         zero = Decimal(0)

@@ -24,6 +24,7 @@ class SkuUnpriced(Rule):
     id = "PB122"
     name = "sku-unpriced"
     severity = "warning"
+    fix_hint = "price the SKU in a plan or add-on, or remove it"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         priced = _walk.priced_skus(ctx.catalog)

@@ -23,6 +23,7 @@ class FeatureUnused(Rule):
     id = "PB123"
     name = "feature-unused"
     severity = "warning"
+    fix_hint = "grant the feature in a plan, or remove it"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         used: set[str] = set()

@@ -24,6 +24,7 @@ class GrandfatheringUntilBeforeCutoff(Rule):
     id = "PB125"
     name = "grandfathering-until-before-cutoff"
     severity = "error"
+    fix_hint = "set `until` after `subscribed_before`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for r in ctx.catalog.grandfathering.values():

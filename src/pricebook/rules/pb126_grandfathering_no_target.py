@@ -25,6 +25,7 @@ class GrandfatheringNoTarget(Rule):
     id = "PB126"
     name = "grandfathering-no-target"
     severity = "error"
+    fix_hint = "add `plans` + `subscribed_before`, or `customers`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for r in ctx.catalog.grandfathering.values():

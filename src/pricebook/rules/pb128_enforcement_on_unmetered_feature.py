@@ -27,6 +27,7 @@ class EnforcementOnUnmeteredFeature(Rule):
     id = "PB128"
     name = "enforcement-on-unmetered-feature"
     severity = "error"
+    fix_hint = "make the feature metered, or write a plain limit"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for path, owner, ent in _walk.entitlements(ctx.catalog):

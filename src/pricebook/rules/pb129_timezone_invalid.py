@@ -21,6 +21,7 @@ class TimezoneInvalid(Rule):
     id = "PB129"
     name = "timezone-invalid"
     severity = "error"
+    fix_hint = "use an IANA zone such as `Europe/Berlin`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -27,6 +27,7 @@ class AddOnPricesPlanSku(Rule):
     id = "PB130"
     name = "add-on-prices-plan-sku"
     severity = "warning"
+    fix_hint = "price a separate SKU in the add-on"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for a in ctx.catalog.add_ons.values():

@@ -24,6 +24,7 @@ class RoundingModeInvalid(Rule):
     id = "PB131"
     name = "rounding-mode-invalid"
     severity = "error"
+    fix_hint = "use `half_up` or `half_even`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         if ctx.catalog.rounding not in ROUNDING_MODES:
