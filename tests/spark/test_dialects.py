@@ -82,6 +82,15 @@ def test_star_next_to_a_computed_column_of_the_same_name_is_expanded() -> None:
                    "FROM src) AS s")
 
 
+def test_events_without_an_id_are_spread_over_partitions() -> None:
+    sql = ("SELECT ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ts, customer_id) AS rn FROM t")
+    assert transpile(sql, "trino", pretty=False) == (
+        "SELECT ROW_NUMBER() OVER (PARTITION BY event_id, CASE WHEN event_id IS NULL THEN ts END, "
+        "CASE WHEN event_id IS NULL THEN customer_id END ORDER BY ts, customer_id) AS rn FROM t")
+    assert transpile(sql, "duckdb", pretty=False) == (
+        "SELECT ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ts, customer_id) AS rn FROM t")
+
+
 def test_round_even_per_engine_and_refused_where_missing() -> None:
     sql = "SELECT ROUND_EVEN(x, 2) AS r FROM t"
     assert "BROUND(x, 2)" in transpile(sql, "spark")

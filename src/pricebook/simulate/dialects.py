@@ -99,6 +99,7 @@ def rewrite(tree: exp.Expr, dialect: str, *, timezone: str = "UTC",
         lambda node: _round_even(node, dialect),
         lambda node: _wall_clock(node, dialect, timezone),
         _full_match,
+        _spread_unkeyed_rows,
     ]
     if source_columns is not None:
         columns = list(source_columns)
@@ -667,3 +668,26 @@ def aggregate_sql_command(catalog_dir: Path, dialect: str, *, candidate: str | N
             con.close()
     return warehouse_sql(catalogs, dialect, table=table, mapping=mapping, preset=preset,
                          source_types=source_types, scale=scale, dedup=dedup)
+
+
+def _spread_unkeyed_rows(node: exp.Expr) -> exp.Expr:
+    """``ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY ...)`` puts every event without an id in
+    one partition: one task on a cluster sorts all of them. Their row number is never used (only a
+    repeated id is a duplicate), so spread them by the ORDER BY keys; rows with an id keep their
+    partition (the added keys are NULL for them), and the result is unchanged."""
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Window):
+        return node
+    partition = node.args.get("partition_by") or []
+    order = node.args.get("order")
+    if len(partition) != 1 or not isinstance(partition[0], exp.Column) or order is None:
+        return node
+    key = partition[0]
+    extra = [exp.Case(ifs=[exp.If(this=exp.Is(this=key.copy(), expression=exp.Null()),
+                                  true=o.this.copy())])
+             for o in order.expressions if isinstance(o, exp.Ordered)]
+    if not extra:
+        return node
+    node.set("partition_by", [key, *extra])
+    return node

@@ -90,8 +90,9 @@ def read_usage(spark: Any, paths: Sequence[str]) -> Any:
         if fmt == "csv":
             from pyspark.sql import functions as F
 
+            tabs = all(".tsv" in p.lower() for p in paths)
             df = spark.read.csv(list(paths), header=True, inferSchema=False, nullValue="NULL",
-                                escape='"', mode="FAILFAST", multiLine=False)
+                                escape='"', sep="\t" if tabs else ",", mode="FAILFAST", multiLine=False)
             # DuckDB reads both NULL and an empty field as null (nullstr = ['NULL', ''])
             df = df.select([F.when(F.col(f"`{c}`") == "", None).otherwise(F.col(f"`{c}`")).alias(c)
                             for c in df.columns])
