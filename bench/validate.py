@@ -42,7 +42,8 @@ def price(model: str, i: int, j: int) -> str:
     if model == "flat":
         return f"{{model: flat, amount: {money(a, a)}}}"
     if model == "per_unit":
-        return f"{{model: per_unit, unit_price: {money('0.00' + str(j + 1), '0.00' + str(j + 1))}, included: {j}}}"
+        unit = "0.00" + str(j + 1)
+        return f"{{model: per_unit, unit_price: {money(unit, unit)}, included: {j}}}"
     if model in ("graduated", "volume"):
         return (f"\n        model: {model}\n        tiers:\n"
                 f"          - {{up_to: {1000 + i}, unit_price: {money('0', '0')}}}\n"
@@ -59,7 +60,8 @@ def generate(root: Path, plans: int, prices: int = 20, per_file: int = 100) -> N
     head = ["catalog: {id: bench, name: Bench, currency: USD}", "meters:"]
     head += [f"  m-{j}: {{name: M{j}, aggregation: sum}}" for j in range(prices)]
     head += ["skus:"]
-    head += [f"  {s}: {{name: {s}{'' if m == 'flat' else f', meter: m-{j}'}}}" for j, (s, m) in enumerate(skus)]
+    head += [f"  {s}: {{name: {s}{'' if m == 'flat' else f', meter: m-{j}'}}}"
+             for j, (s, m) in enumerate(skus)]
     (root / "catalog.yaml").write_text("\n".join(head) + "\n")
     plan_dir = root / "plans"
     plan_dir.mkdir()

@@ -185,7 +185,8 @@ def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
         if new != text:
             again = parse_yaml(new.encode("utf-8"), f.path)
             if not again.ok:  # never write a file we would then refuse to read
-                raise InternalError(f"fmt produced unparseable YAML for {f.path}: {again.diagnostics[0].message}")
+                raise InternalError(f"fmt produced unparseable YAML for {f.path}: "
+                                    f"{again.diagnostics[0].message}")
             result.changed.append(f.path)
             plans.append((Path(f.path), new))
     if result.diagnostics or check:

@@ -153,3 +153,16 @@ def test_default_catalog_from_cwd(cli, tmp_path: Path) -> None:
     res = cli("validate", "--format", "json", cwd=tmp_path)
     assert res.code == 0, res.out + res.err
     assert json.loads(res.out)["valid"] is True
+
+
+def test_validate_does_not_import_heavy_libraries() -> None:
+    """validate runs on every save: it must not pay for duckdb, git or ruamel.yaml."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pricebook.cli import main\ntry:\n    main(['validate', sys.argv[1]])\n"
+            "except SystemExit as e:\n    rc = e.code\n"
+            "print(rc, sorted(m for m in ('duckdb', 'git', 'ruamel.yaml', 'rich') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(ACME)], capture_output=True, text=True, check=True,
+                         env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip().splitlines()[-1] == "0 ['rich']"

@@ -78,7 +78,7 @@ class Builder:
         currency; with several currencies it is kept under UNSPECIFIED for a rule to report."""
         if value is None:
             return None
-        if isinstance(value, dict) or isinstance(value, Mapping):  # dict first: abc checks are slow
+        if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 - dict first: abc is slow
             out: dict[str, Decimal] = {}
             for cur, v in value.items():
                 d = self.decimal(v, (*path, cur))
@@ -123,7 +123,7 @@ class Builder:
 
     @staticmethod
     def mapping(value: Any) -> Mapping[str, Any]:
-        return value if isinstance(value, dict) or isinstance(value, Mapping) else {}
+        return value if isinstance(value, dict) or isinstance(value, Mapping) else {}  # noqa: SIM101
 
     # --- entities ----------------------------------------------------------------------------
     def build(self, data: Mapping[str, Any]) -> Catalog | None:
@@ -281,8 +281,12 @@ class Builder:
                 sub = self.price(self.mapping(spec), currencies, (*path, "dimensions", str(dim), str(val)))
                 if sub is not None:
                     dims.setdefault(str(dim), {})[str(val)] = sub
-        m = lambda key: self.money(d.get(key), currencies, (*path, key))  # noqa: E731
-        q = lambda key, default: self.decimal(d.get(key), (*path, key)) if d.get(key) is not None else default  # noqa: E731
+        def m(key: str) -> Money | None:
+            return self.money(d.get(key), currencies, (*path, key))
+
+        def q(key: str, default: Decimal) -> Decimal | None:
+            return self.decimal(d.get(key), (*path, key)) if d.get(key) is not None else default
+
         if model == "flat":
             return FlatPrice(amount=m("amount") or {}, dimensions=dims)
         if model == "per_unit":

@@ -32,7 +32,10 @@ def cache_dir() -> Path | None:
     if configured is not None:
         return None if configured.strip().lower() in ("", "0", "off", "false", "no") else Path(configured)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
+    try:
+        base = Path(xdg) if xdg else Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no home directory: run without a cache
+        return None
     return base / "pricebook"
 
 
@@ -62,7 +65,7 @@ def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]
             return cached[0], list(cached[1])
     except FileNotFoundError:
         pass
-    except Exception:  # noqa: BLE001 - a corrupt entry is recomputed, never fatal
+    except Exception:
         pass
     result = _compute(data, file)
     try:

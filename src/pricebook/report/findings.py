@@ -36,7 +36,8 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], tool: str = "pricebook",
         return markdown(diagnostics, tool)
     if fmt == "json":
         valid = not any(d.severity == "error" for d in diagnostics)
-        return json.dumps({"valid": valid, "diagnostics": [d.to_dict() for d in diagnostics]}, indent=2) + "\n"
+        data = {"valid": valid, "diagnostics": [d.to_dict() for d in diagnostics]}
+        return json.dumps(data, indent=2) + "\n"
     raise ValueError(f"unknown findings format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -192,7 +193,8 @@ def _md(s: str) -> str:
 def markdown(diagnostics: Sequence[Diagnostic], tool: str = "pricebook",
              counts: Mapping[str, int] | None = None) -> str:
     """A markdown section for a PR comment or ``$GITHUB_STEP_SUMMARY``: a summary line and a table."""
-    counts = counts or {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
+    counts = counts or {s: sum(1 for d in diagnostics if d.severity == s)
+                        for s in ("error", "warning", "info")}
     lines = [f"### {_md(tool)}", ""]
     if not diagnostics:
         lines.append("✅ No findings.")
@@ -203,6 +205,6 @@ def markdown(diagnostics: Sequence[Diagnostic], tool: str = "pricebook",
               "| | Rule | Location | Path | Message | Fix |", "|---|---|---|---|---|---|"]
     for d in diagnostics:
         path = f"`{_md(d.path)}`" if d.path else ""
-        lines.append(f"| {_ICON[d.severity]} | {_md(_title(d))} | `{_md(d.location)}` | {path} | {_md(d.message)} "
-                     f"| {_md(d.fix or '')} |")
+        lines.append(f"| {_ICON[d.severity]} | {_md(_title(d))} | `{_md(d.location)}` | {path} "
+                     f"| {_md(d.message)} | {_md(d.fix or '')} |")
     return "\n".join(lines) + "\n"

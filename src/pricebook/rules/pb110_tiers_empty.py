@@ -31,5 +31,6 @@ class TiersEmpty(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for at in _walk.prices(ctx.catalog):
             if isinstance(at.price, (GraduatedPrice, VolumePrice)) and not at.price.tiers:
-                yield self.report(ctx, (*at.path, "tiers"), f"{at.price.model} price of '{at.sku}' has no tiers",
+                yield self.report(ctx, (*at.path, "tiers"),
+                                  f"{at.price.model} price of '{at.sku}' has no tiers",
                                   fix="add at least one tier; the last one has no up_to")

@@ -33,7 +33,8 @@ class NegativeAmount(Rule):
             for cur, v in m.items():
                 if v < zero:
                     where = _walk.money_path(ctx.catalog, path, cur)
-                    yield self.report(ctx, where, f"negative amount {dec(v)} {cur if cur != '*' else ''}".rstrip(),
+                    shown = f"{dec(v)} {cur}" if cur != "*" else dec(v)
+                    yield self.report(ctx, where, f"negative amount {shown}",
                                       fix="amounts are zero or more")
         for at in _walk.prices(ctx.catalog):
             p = at.price

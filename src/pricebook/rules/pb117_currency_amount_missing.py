@@ -39,8 +39,8 @@ class CurrencyAmountMissing(Rule):
             missing = [c for c in owner.currencies if c not in m]
             extra = sorted(c for c in m if c not in owner.currencies)
             if missing:
-                yield self.report(ctx, path, f"no {', '.join(missing)} amount: {_walk.describe(owner)} is priced "
-                                  f"in {', '.join(owner.currencies)}",
+                yield self.report(ctx, path, f"no {', '.join(missing)} amount: {_walk.describe(owner)} is "
+                                  f"priced in {', '.join(owner.currencies)}",
                                   fix=f"add {', '.join(f'{c}: <amount>' for c in missing)}")
             for cur in extra:
                 yield self.report(ctx, _walk.money_path(ctx.catalog, path, cur),

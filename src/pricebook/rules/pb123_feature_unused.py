@@ -31,5 +31,6 @@ class FeatureUnused(Rule):
             used.update(owner.entitlements)
         for f in ctx.catalog.features.values():
             if f.id not in used:
-                yield self.report(ctx, ("features", f.id), f"feature '{f.id}' is granted by no plan or add-on",
+                yield self.report(ctx, ("features", f.id),
+                                  f"feature '{f.id}' is granted by no plan or add-on",
                                   fix="grant it in a plan's entitlements or remove it")

@@ -32,10 +32,12 @@ class AddOnPricesPlanSku(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for a in ctx.catalog.add_ons.values():
             for sku in a.prices:
-                plans = [p for p in a.available_for if p in ctx.catalog.plans and sku in ctx.catalog.plans[p].prices]
+                plans = [p for p in a.available_for
+                         if p in ctx.catalog.plans and sku in ctx.catalog.plans[p].prices]
                 if plans:
                     yield self.report(ctx, ("add_ons", a.id, "prices", sku),
-                                      f"add-on '{a.id}' prices '{sku}', which plan{'s' if len(plans) > 1 else ''} "
-                                      f"{', '.join(plans)} already price{'' if len(plans) > 1 else 's'}: "
+                                      f"add-on '{a.id}' prices '{sku}', which "
+                                      f"plan{'s' if len(plans) > 1 else ''} {', '.join(plans)} already "
+                                      f"price{'' if len(plans) > 1 else 's'}: "
                                       "customers would be billed twice",
                                       fix="price a separate SKU in the add-on")
