@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
-from pricebook.load.yamlsrc import _in_range, parse_decimal
+from pricebook.load.yamlsrc import PositionMap, _in_range, parse_decimal
 from pricebook.model import (
     UNSPECIFIED,
     AddOn,
@@ -44,13 +44,16 @@ MERGED_PLAN_KEYS = ("prices", "entitlements")
 class Builder:
     def __init__(self, positions: Mapping[CatalogPath, Position] | None = None,
                  files: tuple[str, ...] = ()) -> None:
-        self.positions = dict(positions or {})
+        # a PositionMap is kept as is (copying it would build every Position object)
+        self.positions: Mapping[CatalogPath, Position] = (
+            positions if isinstance(positions, PositionMap) else dict(positions or {}))
+        self._source = SourceMap(self.positions, files)
         self.files = files
         self.diagnostics: list[Diagnostic] = []
 
     # --- findings ----------------------------------------------------------------------------
     def _locate(self, path: CatalogPath) -> Position | None:
-        return SourceMap(self.positions).locate(path)
+        return self._source.locate(path)
 
     def error(self, rule: str, name: str, message: str, path: CatalogPath, fix: str | None = None) -> None:
         self.diagnostics.append(Diagnostic.at(rule, "error", message, self._locate(path), path, fix, name))
@@ -61,6 +64,13 @@ class Builder:
             return None
         if type(value) is Decimal and value.is_finite() and _in_range(value):  # the YAML loader's numbers
             return value
+        if type(value) is str:  # fast path for quoted amounts; anything unusual goes to parse_decimal
+            try:
+                fast = Decimal(value)
+            except InvalidOperation:
+                fast = None
+            if fast is not None and fast.is_finite() and _in_range(fast):
+                return fast
         d = parse_decimal(value)
         if d is None:
             what = "is not a finite decimal number"

@@ -102,10 +102,11 @@ def gc_paused() -> Iterator[None]:
 def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     from pricebook.load.build import Builder
     from pricebook.load.cache import parse_checked
+    from pricebook.load.yamlsrc import PositionMap
 
     diags: list[Diagnostic] = []
     merged: dict[str, Any] = {}
-    positions: dict[CatalogPath, Position] = {}
+    positions = PositionMap()
     origin: dict[CatalogPath, Position] = {}  # where each entity was first defined
     names: list[str] = []
     blocked = False
@@ -123,7 +124,7 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
             blocked = True
         if not isinstance(parsed.data, Mapping):
             continue
-        positions.update(parsed.positions)
+        positions.raw.update(parsed.positions.raw)
         _merge_file(parsed.data, parsed.positions, f.path, merged, origin, diags)
     if not names:
         diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found", name="catalog-missing"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -183,7 +184,7 @@ def _walk_errors(errors: Any) -> Any:
             yield err
 
 
-def schema_findings(data: Any, file: str, positions: dict[CatalogPath, Position]) -> list[Diagnostic]:
+def schema_findings(data: Any, file: str, positions: Mapping[CatalogPath, Position]) -> list[Diagnostic]:
     """Validate one file's data. Every error becomes a finding at the node it is about.
 
     A compiled fast path decides validity first; jsonschema runs only on a file that is invalid, to
@@ -209,7 +210,7 @@ def schema_findings(data: Any, file: str, positions: dict[CatalogPath, Position]
 
 
 def _unknown_key(key: str, allowed: list[str], file: str, path: CatalogPath,
-                 positions: dict[CatalogPath, Position]) -> Diagnostic:
+                 positions: Mapping[CatalogPath, Position]) -> Diagnostic:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f" — did you mean '{close[0]}'?" if close else ""
     fix = f"rename '{key}' to '{close[0]}'" if close else f"valid keys here: {', '.join(sorted(allowed))}"
@@ -218,7 +219,7 @@ def _unknown_key(key: str, allowed: list[str], file: str, path: CatalogPath,
                          name="unknown-key")
 
 
-def _locate(positions: dict[CatalogPath, Position], path: CatalogPath) -> Position | None:
+def _locate(positions: Mapping[CatalogPath, Position], path: CatalogPath) -> Position | None:
     p = path
     while True:
         if p in positions:

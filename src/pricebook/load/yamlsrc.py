@@ -17,6 +17,7 @@ constructors lose what pricebook needs:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,13 +35,43 @@ _KNOWN_SCALAR_TAGS = {STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TS_TAG, _
 _FINITE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+class PositionMap(Mapping[CatalogPath, Position]):
+    """Positions of nodes, stored compactly as ``(file, line, column)`` tuples and turned into a
+    ``Position`` only when one is looked up. A large catalog has hundreds of thousands of nodes and
+    findings need a handful of positions; tuples are also several times faster to pickle."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: dict[CatalogPath, tuple[str, int, int]] | None = None) -> None:
+        self.raw: dict[CatalogPath, tuple[str, int, int]] = raw if raw is not None else {}
+
+    def __getitem__(self, key: CatalogPath) -> Position:
+        return Position(*self.raw[key])
+
+    def get(self, key: CatalogPath, default: Any = None) -> Any:
+        t = self.raw.get(key)
+        return default if t is None else Position(*t)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.raw
+
+    def __iter__(self) -> Iterator[CatalogPath]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PositionMap, (self.raw,))
+
+
 @dataclass
 class ParsedYaml:
     """The result of reading one file: its data (None for an empty file), the position of every
     node keyed by its path, and findings. ``data`` is None also when the file could not be read."""
 
     data: Any
-    positions: dict[CatalogPath, Position] = field(default_factory=dict)
+    positions: PositionMap = field(default_factory=PositionMap)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ok: bool = True
 
@@ -131,7 +162,7 @@ class _TooLarge(Exception):
 class _Constructor:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.positions: dict[CatalogPath, Position] = {}
+        self.raw_positions: dict[CatalogPath, tuple[str, int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
         self._active: set[int] = set()
 
@@ -144,12 +175,16 @@ class _Constructor:
         except RecursionError:
             return ParsedYaml(None, diagnostics=[self._at("PB001", "yaml-syntax",
                                                           "document is nested too deeply", root)], ok=False)
-        return ParsedYaml(data, self.positions, self.diagnostics,
+        return ParsedYaml(data, PositionMap(self.raw_positions), self.diagnostics,
                           ok=not any(d.severity == "error" for d in self.diagnostics))
 
     def _pos(self, node: Any) -> Position:
         m = node.start_mark
         return Position(self.file, m.line + 1, m.column + 1)
+
+    def _raw(self, node: Any) -> tuple[str, int, int]:
+        m = node.start_mark
+        return (self.file, m.line + 1, m.column + 1)
 
     def _at(self, rule: str, name: str, message: str, node: Any, fix: str | None = None) -> Diagnostic:
         p = self._pos(node)
@@ -215,7 +250,7 @@ class _Constructor:
                 out_list: list[Any] = []
                 for i, item in enumerate(node.value):
                     p = (*path, i)
-                    self.positions[p] = self._pos(item)
+                    self.raw_positions[p] = self._raw(item)
                     out_list.append(self.build(item, p))
                 return out_list
             return self.mapping(node, path)
@@ -246,7 +281,7 @@ class _Constructor:
                 continue
             seen[k] = knode
             p = (*path, k)
-            self.positions[p] = self._pos(knode)
+            self.raw_positions[p] = self._raw(knode)
             out[k] = self.build(vnode, p)
         for m in merges:
             sources = m.value if isinstance(m, yaml.SequenceNode) else [m]
