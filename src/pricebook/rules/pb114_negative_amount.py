@@ -30,6 +30,8 @@ class NegativeAmount(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         zero = Decimal(0)
         for path, _owner, m in _walk.money(ctx.catalog):
+            if not m or min(m.values()) >= zero:
+                continue
             for cur, v in m.items():
                 if v < zero:
                     where = _walk.money_path(ctx.catalog, path, cur)
