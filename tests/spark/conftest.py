@@ -74,12 +74,12 @@ def make_usage(path: Path, events: int, *, seed: int = 7, customers: int = 12) -
             if i % 37 == 0:
                 w.writerow(row)  # an exact duplicate (same event id)
                 counts["rows"] += 1
-                counts["duplicates"] += 1
+                counts["duplicates"] += bool(event_id)
             elif i % 53 == 0:
                 # the same id with another value: the first by time is kept
                 w.writerow([f"evt_{i}", customer, ts, meter, "999", json.dumps(props)])
                 counts["rows"] += 1
-                counts["duplicates"] += 1
+                counts["duplicates"] += bool(event_id)
     return counts
 
 

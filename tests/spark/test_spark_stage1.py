@@ -111,8 +111,13 @@ def test_sums_keep_every_decimal_place(spark: Any, tmp_path: Path) -> None:
     assert product.schema["p"].dataType.scale == 6
 
 
-def test_typed_parquet_and_ndjson_inputs_match(spark: Any, berlin: Any, tmp_path: Path) -> None:
-    """Parquet with real TIMESTAMPTZ and DECIMAL columns, and NDJSON, read by each engine's readers."""
+def test_typed_parquet_and_nested_ndjson_inputs_match(spark: Any, berlin: Any, tmp_path: Path) -> None:
+    """Parquet with real TIMESTAMPTZ and DECIMAL columns, and Stripe-shaped NDJSON (a nested payload,
+    Unix seconds), each read by its engine's own readers."""
+    import csv
+    import json
+    from datetime import datetime
+
     import duckdb
 
     usage = tmp_path / "usage.csv"
@@ -124,13 +129,29 @@ def test_typed_parquet_and_ndjson_inputs_match(spark: Any, berlin: Any, tmp_path
     con.execute(f"COPY (SELECT event_id, customer_id, TRY_CAST(timestamp AS TIMESTAMPTZ) AS timestamp, "
                 f"meter, TRY_CAST(quantity AS DECIMAL(38, 12)) AS quantity, properties FROM {src}) "
                 f"TO '{parquet}'")
-    con.execute(f"COPY (SELECT * FROM {src}) TO '{ndjson}' (FORMAT json)")
     con.close()
-    for path in (parquet, ndjson):
-        expected, usage_spec, agg_spec = duckdb_stage1([str(path)], [berlin])
+    with usage.open(newline="", encoding="utf-8") as f, ndjson.open("w", encoding="utf-8") as out:
+        for row in csv.DictReader(f):
+            # Unix seconds, as Stripe sends them. (A column mixing numbers and strings is typed JSON
+            # by DuckDB, whose text keeps the quotes: every string timestamp would be unparseable.)
+            ts: int | None
+            if row["timestamp"].isdigit():
+                ts = int(row["timestamp"])
+            else:
+                try:
+                    ts = int(datetime.fromisoformat(row["timestamp"].replace("Z", "+00:00")).timestamp())
+                except ValueError:
+                    ts = None
+            props = json.loads(row["properties"])
+            payload = {"stripe_customer_id": row["customer_id"], "value": row["quantity"], **props}
+            out.write(json.dumps({"identifier": row["event_id"] or None, "event_name": row["meter"],
+                                  "timestamp": ts, "payload": payload}) + "\n")
+    for path, preset in ((parquet, None), (ndjson, "stripe")):
+        expected, usage_spec, agg_spec = duckdb_stage1([str(path)], [berlin], preset=preset)
         got = _spark_rows(spark, [str(path)], [berlin], usage_spec, agg_spec)
         assert got == expected, path.name
-        assert any(r[3] == "ok" for r in got)
+        assert sum(r[7] for r in got if r[3] == "ok") > 300
+        assert {r[4] for r in got if r[2] == "tokens" and r[3] == "ok"} == {"small", "medium", "large"}
 
 
 def test_real_focus_export_with_preset(spark: Any) -> None:
