@@ -13,8 +13,9 @@ def validate(
     path: Annotated[str | None, typer.Argument(help="Catalog folder or file (default: --catalog).",
                                                show_default=False)] = None,
     catalog: CatalogOpt = None,
-    format: Annotated[FindingsFormat, typer.Option("--format", "-f", help="Output format: text, json, github "
-                                                   "(annotations), sarif, junit or markdown.")] = FindingsFormat.text,
+    format: Annotated[FindingsFormat, typer.Option(
+        "--format", "-f", help="Output format: text, json, github (annotations), sarif, junit or markdown.",
+    )] = FindingsFormat.text,
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this "
                                          "severity: error, warning or never.")] = "error",
 ) -> None:
