@@ -65,6 +65,10 @@ def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int | Non
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     if shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    if "spark.driver.extraJavaOptions" not in (conf or {}):
+        # Spark's default logging prints a dozen INFO/WARN lines on a terminal: errors only
+        builder = builder.config("spark.driver.extraJavaOptions",
+                                 f"-Dlog4j2.configurationFile=file:{_quiet_log4j()}")
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     try:
@@ -73,6 +77,28 @@ def spark_session(master: str = DEFAULT_MASTER, *, shuffle_partitions: int | Non
         raise UsageError(f"cannot start Spark on '{master}': {_first_line(exc)}") from exc
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def _quiet_log4j() -> str:
+    import os
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), "pricebook-spark-log4j2.properties")
+    if not os.path.isfile(path):
+        from pricebook.fsutil import write_atomic
+
+        write_atomic(path, _LOG4J)
+    return path
 
 
 def read_usage(spark: Any, paths: Sequence[str]) -> Any:
