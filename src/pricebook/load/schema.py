@@ -73,6 +73,46 @@ def compile_schema(schema: dict[str, Any]) -> Any:
             return x is None
         raise ValueError(f"unknown type {name!r}")
 
+    classes = {"object": (dict, Mapping), "array": (list,), "string": (str,), "number": (int, float, Decimal),
+               "boolean": (bool,), "null": (type(None),)}
+
+    def type_check(types: tuple[str, ...]) -> Any:
+        """One isinstance over a tuple of classes instead of a call per type name."""
+        if any(t not in classes for t in types):
+            return lambda x: any(is_type(n, x) for n in types)
+        cls = tuple(c for t in types for c in classes[t])
+        if "number" in types and "boolean" not in types:
+            return lambda x: isinstance(x, cls) and not isinstance(x, bool)
+        return lambda x: isinstance(x, cls)
+
+    def discriminated(branches: list[Any]) -> Any:
+        """``allOf`` of ``if {properties: {K: {const: V}}, required: [K]} then S`` (a tagged union such
+        as the price models) becomes one dict lookup on the tag instead of one ``if`` per branch."""
+        table: dict[Any, Any] = {}
+        tag = None
+        for b in branches:
+            cond = b.get("if") if isinstance(b, dict) else None
+            if not (isinstance(cond, dict) and set(b) == {"if", "then"}
+                    and set(cond) == {"properties", "required"}):
+                return None
+            props = cond["properties"]
+            if len(props) != 1 or cond["required"] != list(props):
+                return None
+            (key, sub), = props.items()
+            if set(sub) != {"const"} or not isinstance(sub["const"], str) or (tag is not None and key != tag):
+                return None
+            tag = key
+            table[sub["const"]] = comp(b["then"])
+
+        def check(x: Any) -> bool:
+            if not (isinstance(x, dict) or isinstance(x, Mapping)):  # noqa: SIM101
+                return True
+            value = x.get(tag)
+            f = table.get(value) if isinstance(value, str) else None
+            return True if f is None else bool(f(x))
+
+        return check
+
     def ref(target: str) -> Any:
         if not target.startswith("#/"):
             raise ValueError(f"only local $ref is supported, not {target!r}")
@@ -102,7 +142,7 @@ def compile_schema(schema: dict[str, Any]) -> Any:
         checks: list[Any] = []
         if "type" in s:
             types = s["type"] if isinstance(s["type"], list) else [s["type"]]
-            checks.append(lambda x, t=tuple(types): any(is_type(n, x) for n in t))
+            checks.append(type_check(tuple(types)))
         if "enum" in s:
             choices = s["enum"]
             checks.append(lambda x, c=choices: any(_json_equal(x, v) for v in c))
@@ -147,8 +187,12 @@ def compile_schema(schema: dict[str, Any]) -> Any:
             branches = tuple(comp(b) for b in s["anyOf"])
             checks.append(lambda x, bs=branches: any(b(x) for b in bs))
         if "allOf" in s:
-            parts = tuple(comp(b) for b in s["allOf"])
-            checks.append(lambda x, ps=parts: all(p(x) for p in ps))
+            dispatch = discriminated(s["allOf"])
+            if dispatch is not None:
+                checks.append(dispatch)
+            else:
+                parts = tuple(comp(b) for b in s["allOf"])
+                checks.append(lambda x, ps=parts: all(p(x) for p in ps))
         if "if" in s:
             cond = comp(s["if"])
             then = comp(s.get("then", True))

@@ -237,7 +237,7 @@ class _Constructor:
     def build(self, node: Any, path: CatalogPath) -> Any:
         import yaml
 
-        if isinstance(node, yaml.ScalarNode):
+        if type(node) is yaml.ScalarNode or isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         key = id(node)
         if key in self._active:
@@ -260,10 +260,23 @@ class _Constructor:
     def mapping(self, node: Any, path: CatalogPath) -> dict[str, Any]:
         import yaml
 
+        scalar_node = yaml.ScalarNode
+        raw, file, scalar = self.raw_positions, self.file, self.scalar
         out: dict[str, Any] = {}
         seen: dict[str, Any] = {}
         merges: list[Any] = []
         for knode, vnode in node.value:
+            if type(knode) is scalar_node and knode.tag != MERGE_TAG and type(vnode) is scalar_node:
+                # the common case, inlined: a plain key with a scalar value (a large catalog has
+                # hundreds of thousands of these)
+                k = knode.value
+                if k not in seen:
+                    seen[k] = knode
+                    p = (*path, k)
+                    m = knode.start_mark
+                    raw[p] = (file, m.line + 1, m.column + 1)
+                    out[k] = scalar(vnode)
+                    continue
             if isinstance(knode, yaml.ScalarNode) and knode.tag == MERGE_TAG:
                 merges.append(vnode)
                 continue
