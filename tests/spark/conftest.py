@@ -59,6 +59,8 @@ def make_usage(path: Path, events: int, *, seed: int = 7, customers: int = 12) -
                 q = "-3"
             elif r < 0.03:
                 q = "lots"
+            elif r < 0.05:  # more places than the scale, a tie at the 13th: each engine must round alike
+                q = f"{rnd.randint(0, 99)}.{rnd.randint(0, 10**12 - 1):012d}5"
             elif r < 0.5:
                 q = str(Decimal(rnd.randint(0, 10**16)) / Decimal(10**12))  # 12 decimal places
             else:
