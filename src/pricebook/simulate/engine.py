@@ -62,6 +62,7 @@ class SimulationOptions:
     temp_dir: str | None = None
     out: str | None = None
     progress: bool = False
+    keep_lines: bool = False  # tests: also return every rated line
 
 
 def _connect(opts: SimulationOptions, timezone: str) -> Any:
@@ -151,6 +152,10 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         minors = {c: minor_unit(c) for c in currencies if c}
         rate(con, len(dims), opts.scale, amount_scale, minors)
         result = collect(con, baseline, candidate, minors, dedup)
+        if opts.keep_lines:
+            result.lines = con.execute(
+                "SELECT side, customer_id, strftime(period, '%Y-%m'), line_no, sku, kind, dim_value, add_on, "
+                "quantity, amount FROM lines ORDER BY side, customer_id, period, line_no").fetchall()
         if opts.out:
             write_rows(con, opts.out)
         return result

@@ -79,6 +79,7 @@ class SimulationResult:
     events: dict[str, int] = field(default_factory=dict)
     periods: list[str] = field(default_factory=list)
     dedup: bool = False
+    lines: list[tuple[Any, ...]] = field(default_factory=list)  # only with keep_lines
 
 
 def histogram(changes: list[Decimal | None]) -> list[tuple[str, int]]:
