@@ -1,10 +1,106 @@
-"""`pricebook simulate`: not built yet (see the issue tracker)."""
+"""`pricebook simulate`: replay usage through a baseline and a candidate catalog (SPEC §6)."""
 
 from __future__ import annotations
 
-from pricebook.errors import UsageError
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from pricebook.cli.common import CatalogOpt, catalog_path, echo
 
 
-def simulate() -> None:
-    """Replay usage through a baseline and a candidate catalog."""
-    raise UsageError("'pricebook simulate' is not implemented yet")
+class SimFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _month(value: str | None, flag: str):  # noqa: ANN202 - date | None
+    from datetime import date
+
+    from pricebook.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        y, m = value.split("-")[:2]
+        return date(int(y), int(m), 1)
+    except ValueError:
+        raise UsageError(f"{flag} '{value}' must be a month like 2026-01") from None
+
+
+def simulate(
+    usage: Annotated[list[str] | None, typer.Argument(help="Usage files or globs (CSV, Parquet, NDJSON; .gz ok). "
+                                                      "Default: pricebook.yaml usage.sample.", show_default=False)] = None,
+    subscriptions: Annotated[str | None, typer.Option("--subscriptions", "-s", help="Subscriptions CSV/Parquet: "
+                                                      "customer_id, plan, currency, subscribed_at, ended_at, add_ons.")] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="Plan for customers without a subscription.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="Export shape: lago, openmeter, stripe, metronome, "
+                                               "orb or focus.")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=SOURCE_COLUMN (repeatable).")] = None,
+    baseline: Annotated[str | None, typer.Option("--baseline", help="Baseline catalog: path, git ref, REF:path, "
+                                                 "release:<id> or 'releases' (default: pricebook.yaml base, else "
+                                                 "the newest release, else HEAD).")] = None,
+    candidate: Annotated[str | None, typer.Option("--candidate", help="Candidate catalog (default: the working "
+                                                  "tree).")] = None,
+    period_from: Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM).")] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help="Last month (YYYY-MM).")] = None,
+    format: Annotated[SimFormat, typer.Option("--format", "-f", help="Output format.")] = SimFormat.text,
+    html: Annotated[str | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    out: Annotated[str | None, typer.Option("--out", help="Write per-customer, per-period rows "
+                                            "(.parquet, .csv or .json).")] = None,
+    dedup: Annotated[bool | None, typer.Option("--dedup/--no-dedup", help="Drop repeated event ids (default: "
+                                               "when the usage has an event id).", show_default=False)] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads.")] = None,
+    memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 4GB "
+                                                     "(default: half of RAM, at most 8GB).")] = None,
+    temp_dir: Annotated[str | None, typer.Option("--temp-dir", help="Where DuckDB spills (default: the system "
+                                                 "temp folder).")] = None,
+    scale: Annotated[int, typer.Option("--scale", help="Decimals kept of each quantity.")] = 12,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Replay usage through a baseline and a candidate catalog and report the revenue impact."""
+    import sys
+
+    from pricebook.errors import UsageError
+    from pricebook.settings import load_settings
+    from pricebook.simulate import SimulationOptions, run_simulation
+    from pricebook.simulate.presets import parse_map
+    from pricebook.simulate.sides import resolve_sides
+
+    settings = load_settings()
+    us = settings.section("usage")
+    files = list(usage or [])
+    if not files and us.get("sample"):
+        files = [str(settings.path(us["sample"]))]
+    if not files:
+        raise UsageError("no usage given: pass usage files or set usage.sample in pricebook.yaml")
+    subs = subscriptions or (str(settings.path(us["subscriptions"])) if us.get("subscriptions") else None)
+    mapping = {str(k): str(v) for k, v in (us.get("map") or {}).items()}
+    mapping.update(parse_map(map_))
+    cat_dir = catalog_path(catalog)
+    base_side, cand_side = resolve_sides(baseline, candidate, cat_dir)
+    opts = SimulationOptions(
+        usage=files, subscriptions=subs, preset=preset or us.get("preset"), mapping=mapping, default_plan=plan,
+        period_from=_month(period_from, "--from"), period_to=_month(period_to, "--to"), dedup=dedup, scale=scale,
+        threads=threads, memory_limit=memory_limit, temp_dir=temp_dir, out=out,
+        progress=sys.stderr.isatty() and format is SimFormat.text)
+    result = run_simulation(opts, base_side, cand_side)
+    if html:
+        from pricebook.fsutil import write_atomic
+        from pricebook.report.simulate_html import to_html
+
+        write_atomic(html, to_html(result))
+    if format is SimFormat.json:
+        from pricebook.report.simulate_json import to_json
+
+        echo(to_json(result))
+    elif format is SimFormat.markdown:
+        from pricebook.report.simulate_json import to_markdown
+
+        echo(to_markdown(result))
+    else:
+        from pricebook.report.simulate_text import print_text
+
+        print_text(result)

@@ -1,0 +1,96 @@
+"""``simulate --html FILE``: one self-contained page (no network; charts are inline SVG)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from pricebook.simulate.result import Group, Money3, SimulationResult
+
+
+def _pct(m: Money3) -> str:
+    return "n/a" if m.delta_pct is None else f"{m.delta_pct:+}%"
+
+
+def _rows(groups: list[Group], key: str) -> str:
+    out = []
+    for g in groups:
+        a = g.amounts
+        out.append(f"<tr><td>{escape(g.key[key])}</td><td>{a.currency}</td><td>{a.baseline}</td>"
+                   f"<td>{a.candidate}</td><td>{a.delta:+}</td><td>{_pct(a)}</td></tr>")
+    return "".join(out)
+
+
+def _table(title: str, key: str, groups: list[Group]) -> str:
+    return (f"<h2>{escape(title)}</h2><table><tr><th>{key}</th><th>currency</th><th>baseline</th>"
+            f"<th>candidate</th><th>delta</th><th>%</th></tr>{_rows(groups, key)}</table>")
+
+
+def _histogram_svg(hist: list[tuple[str, int]]) -> str:
+    w, h, bar = 720, 220, 720 // max(1, len(hist))
+    top = max((n for _, n in hist), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 60}" role="img">']
+    for i, (label, n) in enumerate(hist):
+        bh = int(h * n / top)
+        x = i * bar
+        parts.append(f'<rect x="{x + 4}" y="{h - bh}" width="{bar - 8}" height="{bh}" fill="#4a7bd0"/>'
+                     f'<text x="{x + bar / 2}" y="{h - bh - 4}" font-size="11" text-anchor="middle">{n}</text>'
+                     f'<text x="{x + bar / 2}" y="{h + 16}" font-size="10" text-anchor="middle" '
+                     f'transform="rotate(30 {x + bar / 2} {h + 16})">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _period_svg(groups: list[Group]) -> str:
+    if not groups:
+        return ""
+    w, h = 720, 200
+    vals = [(g.amounts.baseline, g.amounts.candidate) for g in groups]
+    top = max(max(b, c) for b, c in vals) or 1
+    step = w // max(1, len(groups))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" role="img">']
+    for i, (g, (b, c)) in enumerate(zip(groups, vals, strict=True)):
+        x = i * step
+        bh, ch = int(h * b / top), int(h * c / top)
+        parts.append(f'<rect x="{x + 4}" y="{h - bh}" width="{step / 2 - 6}" height="{bh}" fill="#999"/>'
+                     f'<rect x="{x + step / 2}" y="{h - ch}" width="{step / 2 - 6}" height="{ch}" fill="#d0704a"/>'
+                     f'<text x="{x + step / 2}" y="{h + 16}" font-size="11" text-anchor="middle">'
+                     f'{escape(g.key["period"])} {g.amounts.currency}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(r: SimulationResult) -> str:
+    """The report as one HTML document with inline CSS and SVG."""
+    totals = "".join(f"<tr><td>{t.currency}</td><td>{t.baseline}</td><td>{t.candidate}</td><td>{t.delta:+}</td>"
+                     f"<td>{_pct(t)}</td></tr>" for t in r.totals)
+    c = r.customers
+    movers = ""
+    for title, ms in (("Largest increases", r.movers_up), ("Largest decreases", r.movers_down)):
+        rows = "".join(f"<tr><td>{escape(m.customer_id)}</td><td>{escape(m.plan)}</td><td>{m.amounts.currency}</td>"
+                       f"<td>{m.amounts.baseline}</td><td>{m.amounts.candidate}</td><td>{m.amounts.delta:+}</td>"
+                       f"<td>{_pct(m.amounts)}</td></tr>" for m in ms)
+        movers += (f"<h2>{title}</h2><table><tr><th>customer</th><th>plan</th><th>currency</th><th>baseline</th>"
+                   f"<th>candidate</th><th>delta</th><th>%</th></tr>{rows}</table>")
+    unrated = "".join(f"<tr><td>{escape(k)}</td><td>{v['events']}</td><td>{v['quantity']}</td></tr>"
+                      for k, v in r.unrated.items())
+    breaches = "".join(f"<tr><td>{escape(b.customer_id)}</td><td>{b.period}</td><td>{escape(b.plan)}</td>"
+                       f"<td>{escape(b.feature)}</td><td>{b.usage}</td><td>{b.limit}</td></tr>" for b in r.breaches)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>pricebook simulate</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}}table{{border-collapse:collapse;
+margin-bottom:1rem}}td,th{{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}</style></head><body>
+<h1>Revenue impact: {escape(r.baseline)} &rarr; {escape(r.candidate)}</h1>
+<p>Periods: {escape(', '.join(r.periods))}. Events read {r.events.get('read', 0)}, rated {r.events.get('rated', 0)}.</p>
+<h2>Totals</h2><table><tr><th>currency</th><th>baseline</th><th>candidate</th><th>delta</th><th>%</th></tr>{totals}</table>
+<p>Customers: {c.get('total', 0)}; pay more {c.get('increased', 0)}, less {c.get('decreased', 0)},
+same {c.get('unchanged', 0)}.</p>
+<h2>Per-customer change</h2>{_histogram_svg(r.histogram)}
+<h2>By period (grey: baseline, orange: candidate)</h2>{_period_svg(r.by_period)}
+{_table('By plan', 'plan', r.by_plan)}{_table('By SKU', 'sku', r.by_sku)}{_table('By period', 'period', r.by_period)}
+{movers}
+<h2>Hard entitlement limits broken under the candidate</h2><table><tr><th>customer</th><th>period</th><th>plan</th>
+<th>feature</th><th>usage</th><th>limit</th></tr>{breaches}</table>
+<h2>Unrated</h2><table><tr><th>reason</th><th>events</th><th>quantity</th></tr>{unrated}</table>
+</body></html>
+"""

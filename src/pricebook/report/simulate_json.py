@@ -1,0 +1,93 @@
+"""``simulate --format json`` (SPEC §5) and the markdown section ``ci`` embeds."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from pricebook.simulate.result import Group, Money3, Mover, SimulationResult
+
+
+def _q(d: Decimal | None) -> str | None:
+    if d is None:
+        return None
+    s = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+    return s
+
+
+def _m(m: Money3) -> dict[str, Any]:
+    return {"currency": m.currency, "baseline": format(m.baseline, "f"), "candidate": format(m.candidate, "f"),
+            "delta": format(m.delta, "f"), "delta_pct": format(m.delta_pct, "f") if m.delta_pct is not None else None}
+
+
+def _g(g: Group) -> dict[str, Any]:
+    out: dict[str, Any] = {**g.key, **_m(g.amounts)}
+    if g.customers is not None:
+        out["customers"] = g.customers
+    return out
+
+
+def _mv(m: Mover) -> dict[str, Any]:
+    return {"customer_id": m.customer_id, "plan": m.plan, **_m(m.amounts)}
+
+
+def to_data(r: SimulationResult) -> dict[str, Any]:
+    """The JSON contract: SPEC §5 fields first, then the extras."""
+    unrated = {}
+    for reason, e in r.unrated.items():
+        unrated[reason] = {k: (_q(v) if isinstance(v, Decimal) else v) for k, v in e.items() if k != "by_meter"}
+        unrated[reason]["by_meter"] = {m: {"events": x["events"], "quantity": _q(x["quantity"])}
+                                       for m, x in e.get("by_meter", {}).items()}
+    return {
+        "baseline": r.baseline,
+        "candidate": r.candidate,
+        "totals": [_m(t) for t in r.totals],
+        "customers": r.customers,
+        "unrated": unrated,
+        "by_plan": [_g(g) for g in r.by_plan],
+        "by_sku": [_g(g) for g in r.by_sku],
+        "by_period": [_g(g) for g in r.by_period],
+        "movers": {"up": [_mv(m) for m in r.movers_up], "down": [_mv(m) for m in r.movers_down]},
+        "histogram": [{"bucket": b, "customers": n} for b, n in r.histogram],
+        "entitlement_breaches": [{"customer_id": b.customer_id, "period": b.period, "plan": b.plan,
+                                  "feature": b.feature, "meter": b.meter, "limit": _q(b.limit),
+                                  "usage": _q(b.usage)} for b in r.breaches],
+        "events": r.events,
+        "periods": r.periods,
+        "dedup": r.dedup,
+    }
+
+
+def to_json(r: SimulationResult) -> str:
+    return json.dumps(to_data(r), indent=2, ensure_ascii=False) + "\n"
+
+
+def _pct(p: Decimal | None) -> str:
+    return "n/a" if p is None else f"{p:+}%"
+
+
+def to_markdown(r: SimulationResult) -> str:
+    """A revenue-impact section for a PR comment (``pricebook ci``)."""
+    out = [f"### Revenue impact: `{r.baseline}` → `{r.candidate}`", ""]
+    out += ["| currency | baseline | candidate | delta | % |", "| --- | ---: | ---: | ---: | ---: |"]
+    for t in r.totals:
+        out.append(f"| {t.currency} | {t.baseline} | {t.candidate} | {t.delta:+} | {_pct(t.delta_pct)} |")
+    c = r.customers
+    out += ["", f"Customers: {c.get('total', 0)} — {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
+            f"{c.get('unchanged', 0)} unchanged.", ""]
+    if r.by_plan:
+        out += ["| plan | currency | customers | baseline | candidate | delta | % |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        for g in r.by_plan:
+            a = g.amounts
+            out.append(f"| {g.key['plan']} | {a.currency} | {g.customers} | {a.baseline} | {a.candidate} | "
+                       f"{a.delta:+} | {_pct(a.delta_pct)} |")
+        out.append("")
+    if r.breaches:
+        out.append(f"**{len(r.breaches)} hard entitlement limit(s) would be broken** under the candidate.")
+        out.append("")
+    if r.unrated:
+        parts = ", ".join(f"{k}: {v['events']}" for k, v in r.unrated.items())
+        out.append(f"Unrated events — {parts}.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,68 @@
+"""``simulate`` for people: totals, changes by plan, SKU and period, movers, histogram, unrated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pricebook.report.console import console, escape
+from pricebook.simulate.result import Money3, SimulationResult
+
+
+def _pct(m: Money3) -> str:
+    return "n/a" if m.delta_pct is None else f"{m.delta_pct:+}%"
+
+
+def _table(title: str, headers: list[str]) -> Any:
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left", show_edge=False)
+    for i, h in enumerate(headers):
+        t.add_column(h, justify="left" if i < 2 else "right")
+    return t
+
+
+def print_text(r: SimulationResult) -> None:
+    con = console()
+    con.print(f"Revenue impact: {escape(r.baseline)} -> {escape(r.candidate)}  "
+              f"(periods {', '.join(r.periods) or 'none'}; events read {r.events.get('read', 0)}, "
+              f"rated {r.events.get('rated', 0)}{', dedup on' if r.dedup else ''})")
+    t = _table("Totals", ["currency", "", "baseline", "candidate", "delta", "%"])
+    for m in r.totals:
+        t.add_row(m.currency, "", str(m.baseline), str(m.candidate), f"{m.delta:+}", _pct(m))
+    con.print(t)
+    c = r.customers
+    con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  less: {c.get('decreased', 0)}  "
+              f"same: {c.get('unchanged', 0)}")
+    for title, groups, key in (("By plan", r.by_plan, "plan"), ("By SKU", r.by_sku, "sku"),
+                               ("By period", r.by_period, "period")):
+        t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])
+        for g in groups:
+            a = g.amounts
+            t.add_row(escape(g.key[key]), a.currency, str(a.baseline), str(a.candidate), f"{a.delta:+}", _pct(a))
+        con.print(t)
+    for title, movers in (("Largest increases", r.movers_up), ("Largest decreases", r.movers_down)):
+        if not movers:
+            continue
+        t = _table(title, ["customer", "plan", "baseline", "candidate", "delta", "%"])
+        for mv in movers:
+            a = mv.amounts
+            t.add_row(escape(mv.customer_id), escape(mv.plan), f"{a.baseline} {a.currency}", str(a.candidate),
+                      f"{a.delta:+}", _pct(a))
+        con.print(t)
+    top = max((n for _, n in r.histogram), default=0)
+    con.print("Per-customer change:")
+    for label, n in r.histogram:
+        bar = "#" * (round(30 * n / top) if top else 0)
+        con.print(f"  {label:>14} {n:>7} {bar}")
+    if r.breaches:
+        con.print(f"Hard entitlement limits broken under the candidate: {len(r.breaches)}")
+        for b in r.breaches[:20]:
+            con.print(f"  {escape(b.customer_id)} {b.period} {escape(b.plan)}: {escape(b.feature)} "
+                      f"{b.usage.normalize():f} > {b.limit.normalize():f}")
+    if r.unrated:
+        con.print("Unrated (not in any bill):")
+        for reason, e in r.unrated.items():
+            meters = ", ".join(f"{escape(m) or '-'}: {x['events']}" for m, x in list(e["by_meter"].items())[:5])
+            extra = f" ({meters})" if meters else ""
+            n = e.get("customer_periods")
+            con.print(f"  {reason}: {e['events']} events{extra}" + (f", {n} customer-periods" if n else ""))

@@ -1,0 +1,73 @@
+"""Resolve ``--baseline`` / ``--candidate`` specs into the catalogs (and releases) each side prices with."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pricebook.errors import CatalogLoadError, InputError
+from pricebook.model import Catalog
+from pricebook.simulate.engine import Side
+
+RELEASES = "releases"
+
+
+def _load(spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
+    from pricebook.load.revision import load_revision
+
+    rev, res = load_revision(spec, catalog_dir)
+    if res.catalog is None or res.has_errors:
+        first = next((d for d in res.diagnostics if d.severity == "error"), None)
+        raise CatalogLoadError(f"{rev.label}: catalog has errors" + (f" ({first.message})" if first else ""),
+                               list(res.diagnostics))
+    return rev.label, res.catalog
+
+
+def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
+                   timeline: list[tuple[date, str]] | None = None) -> Side:
+    releases: dict[str, Catalog] = {}
+    rules = list(cat.grandfathering.values())
+    needed = {r.release for r in rules if r.plans or r.customers} | {rid for _, rid in timeline or []}
+    if needed:
+        from pricebook.releases.timeline import ReleaseCatalogs
+
+        store = ReleaseCatalogs(catalog_dir)
+        for rid in sorted(needed):
+            releases[rid] = store.get(rid)
+    return Side(name, label, cat, releases, tuple(timeline or ()), tuple(rules))
+
+
+def default_baseline(catalog_dir: Path) -> str:
+    """pricebook.yaml's ``base``, else the newest release, else HEAD."""
+    from pricebook.settings import load_settings
+
+    base = load_settings().get("base")
+    if base:
+        return str(base)
+    try:
+        from pricebook.releases.index import ordered, read_index
+
+        entries = ordered(read_index(catalog_dir))
+    except InputError:
+        entries = []
+    if entries:
+        return f"release:{entries[-1].id}"
+    return "HEAD"
+
+
+def resolve_sides(baseline: str | None, candidate: str | None, catalog_dir: Path) -> tuple[Side, Side]:
+    """The two sides. ``--baseline releases`` bills each period under the release in force then."""
+    c_label, c_cat = _load(candidate, catalog_dir)
+    cand = _grandfathered("candidate", c_label, c_cat, catalog_dir)
+    if baseline == RELEASES:
+        from pricebook.releases.index import ordered, read_index
+
+        entries = ordered(read_index(catalog_dir))
+        if not entries:
+            raise InputError(f"--baseline releases: no releases under {catalog_dir / 'releases'}")
+        timeline = [(e.effective_from.date(), e.id) for e in entries]
+        base = _grandfathered("baseline", "releases", c_cat, catalog_dir, timeline)
+        return base, cand
+    spec = baseline or default_baseline(catalog_dir)
+    b_label, b_cat = _load(spec, catalog_dir)
+    return _grandfathered("baseline", b_label, b_cat, catalog_dir), cand
