@@ -1,10 +1,46 @@
-"""`pricebook demo`: not built yet (see the issue tracker)."""
+"""`pricebook demo`: a self-contained tour on the bundled example catalog and generated usage."""
 
 from __future__ import annotations
 
-from pricebook.errors import UsageError
+from typing import Annotated
+
+import typer
+
+from pricebook.cli.common import echo
 
 
-def demo() -> None:
-    """A self-contained tour on the example catalog."""
-    raise UsageError("'pricebook demo' is not implemented yet")
+def demo(
+    events: Annotated[int, typer.Option("--events", help="Usage events to generate.")] = 100_000,
+    dir: Annotated[str | None, typer.Option("--dir", help="Where to write the demo files (default: a temp "
+                                            "folder).")] = None,
+) -> None:
+    """Generate usage for the acme catalog, change some prices, then validate -> diff -> simulate."""
+    import tempfile
+    from pathlib import Path
+
+    from pricebook.demo import prepare
+    from pricebook.report.simulate_text import print_text
+    from pricebook.simulate import Side, SimulationOptions, run_simulation
+    from pricebook.simulate.sides import _load
+    from pricebook.validation import validate_path
+
+    root = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="pricebook-demo-"))
+    files = prepare(root, events)
+    echo(f"demo files in {root}: usage.csv ({events} events), subscriptions.csv, baseline/, candidate/")
+    for name, path in (("baseline", files.baseline), ("candidate", files.candidate)):
+        res = validate_path(path)
+        echo(f"1. validate {name}: {'valid' if res.valid else 'INVALID'} ({len(res.diagnostics)} findings)")
+    try:  # diff is another command's core; show it when it is there
+        from pricebook.diff import diff_catalogs  # type: ignore[attr-defined]
+
+        changes = diff_catalogs(_load(str(files.baseline), files.baseline)[1],
+                                _load(str(files.candidate), files.candidate)[1])
+        echo(f"2. diff: {len(changes)} change(s)")
+    except Exception:  # noqa: BLE001 - the hook is optional in the tour
+        echo(f"2. diff: run `pricebook diff {files.baseline} {files.candidate}`")
+    echo("3. simulate:")
+    b_label, b_cat = _load(str(files.baseline), files.baseline)
+    c_label, c_cat = _load(str(files.candidate), files.candidate)
+    result = run_simulation(SimulationOptions(usage=[str(files.usage)], subscriptions=str(files.subscriptions)),
+                            Side("baseline", "baseline", b_cat), Side("candidate", "candidate", c_cat))
+    print_text(result)

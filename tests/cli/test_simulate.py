@@ -1,0 +1,141 @@
+"""`pricebook simulate` end to end: real files, real DuckDB."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+from tests.conftest import ACME, ROOT, SHARED_DATA, write_files
+
+USAGE = """\
+event_id,customer_id,timestamp,meter,quantity,model
+e1,c1,2026-01-05T10:00:00Z,api-calls,1,
+e2,c1,2026-01-06T10:00:00Z,tokens,2000000,large
+e2,c1,2026-01-06T10:00:00Z,tokens,2000000,large
+e3,c1,2026-01-07T10:00:00Z,tokens,5000000,small
+e4,c2,2026-02-07T10:00:00Z,seats,5,
+e5,c2,2026-02-07T10:00:00Z,bogus,5,
+e6,c9,2026-02-07T10:00:00Z,seats,5,
+e7,c2,garbage,seats,5,
+e8,c2,2026-02-07T10:00:00Z,seats,-5,
+e9,c3,2026-02-07T10:00:00Z,seats,4,
+"""
+SUBS = """\
+customer_id,plan,currency,subscribed_at,ended_at,add_ons
+c1,starter,USD,2025-12-01,,
+c2,pro,EUR,2025-12-01,,priority-support
+c3,pro,USD,2025-05-01,,
+"""
+
+
+def test_hand_computed_fixture(cli, acme_copy: Path, tmp_path: Path) -> None:
+    # Candidate: Pro platform 49 -> 59 USD. Baseline: acme. c3 is grandfathered (legacy rule below) so the
+    # candidate keeps the baseline release's prices for c3.
+    write_files(tmp_path, {"u.csv": USAGE, "s.csv": SUBS})
+    cand = acme_copy
+    pro = cand / "plans" / "pro.yaml"
+    pro.write_text(pro.read_text().replace('USD: "49.00", EUR: "45.00"', 'USD: "59.00", EUR: "45.00"'))
+    rel = cand / "releases"
+    rel.mkdir()
+    from pricebook.load import load_catalog
+    from pricebook.load.dump import canonical_json, catalog_to_data
+    from pricebook.releases.index import digest_of
+
+    snap = canonical_json(catalog_to_data(load_catalog(ACME).catalog))
+    (rel / "r1.json").write_text(snap)
+    (rel / "index.yaml").write_text(
+        "releases:\n  - id: r1\n    effective_from: \"2025-01-01T00:00:00Z\"\n"
+        f"    digest: \"sha256:{digest_of(snap).removeprefix('sha256:')}\"\n")
+    (cand / "grandfathering.yaml").write_text(
+        "grandfathering:\n  legacy:\n    plans: [pro]\n    subscribed_before: 2025-06-01\n    release: r1\n")
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
+            "--catalog", str(cand), "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    # c1 starter USD: Jan 19 + tokens (2M large x 0.00001 = 20, 5M small x 0.000002 = 10) = 49; Feb 19.
+    # c3 pro USD (Feb only: first usage month is Jan, so Jan too): flat 49 + seats 4-3=1 x 12 = 12 in Feb,
+    #   minimum 100 -> Jan: 49 -> top-up to 100; Feb: 49 + 12 = 61 -> 100. Baseline 200; candidate
+    #   grandfathered on r1 = acme -> 200 as well.
+    # c2 pro EUR + priority-support: Jan 45 + 89 = 134; Feb 45 + seats (5-3) x 11 = 22 -> credit -9,
+    #   + 89 = 147. Unchanged (EUR platform unchanged).
+    totals = {t["currency"]: t for t in d["totals"]}
+    assert totals["USD"]["baseline"] == "268.00" and totals["USD"]["candidate"] == "268.00"
+    assert totals["EUR"]["baseline"] == "281.00" and totals["EUR"]["candidate"] == "281.00"
+    u = d["unrated"]
+    assert u["duplicate"]["events"] == 1
+    assert u["unknown_meter"]["events"] == 1 and "bogus" in u["unknown_meter"]["by_meter"]
+    assert u["unknown_customer"]["events"] == 1
+    assert u["bad_timestamp"]["events"] == 1
+    assert u["negative_quantity"]["events"] == 1
+    assert d["customers"] == {"total": 3, "increased": 0, "decreased": 0, "unchanged": 3}
+    # without the grandfathering rule, c3 pays the new platform fee: Jan 59 -> 100 minimum still, Feb 59+12=71 -> 100
+    (cand / "grandfathering.yaml").unlink()
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
+            "--catalog", str(cand), "-f", "json", "--plan", "free")
+    assert r.code == 0, r.err
+
+
+def test_injection_in_ids_does_not_change_the_query(cli, tmp_path: Path) -> None:
+    nasty = "x'; DROP TABLE agg; --"
+    write_files(tmp_path, {
+        "cat/catalog.yaml": f"""
+            catalog: {{id: t, name: T, currency: USD}}
+            meters: {{calls: {{name: Calls, aggregation: count}}}}
+            skus: {{calls: {{name: Calls, meter: calls}}, base: {{name: Base}}}}
+            plans: {{p: {{name: P, prices: {{base: {{model: flat, amount: "1.00"}},
+                     calls: {{model: per_unit, unit_price: "0.50"}}}}}}}}
+        """,
+        "u.csv": f'customer_id,timestamp,meter,quantity\n"{nasty.replace(chr(34), chr(34) * 2)}",2026-01-01,calls,1\n'
+                 '"c""2",2026-01-01,calls,1\n"c""2",2026-01-02,"calls\'; --",1\n',
+    })
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "p", "--catalog", tmp_path / "cat",
+            "--baseline", tmp_path / "cat", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["totals"][0]["candidate"] == "3.00"  # two customers x (1.00 + 0.50)
+    assert d["unrated"]["unknown_meter"]["events"] == 1
+
+
+def test_focus_sample_runs_with_preset(cli) -> None:
+    r = cli("simulate", SHARED_DATA / "focus" / "focus_sample.csv", "--preset", "focus", "--plan", "cloud",
+            "--catalog", ROOT / "examples" / "focus", "--baseline", ROOT / "examples" / "focus", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["events"]["read"] == 1000
+    assert d["unrated"]["non_usage:Adjustment"]["events"] == 2
+    assert d["unrated"]["non_usage:Credit"]["events"] == 1
+    assert d["customers"]["total"] == 73
+    assert sum(v["events"] for v in d["unrated"].values()) + d["events"]["valid"] == 1000
+
+
+def test_missing_column_is_one_line_error(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"u.csv": "account,ts,meter,quantity\na,2026-01-01,api-calls,1\n"})
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME)
+    assert r.code == 2
+    assert "customer_id" in r.err and "Traceback" not in r.err
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME,
+            "--map", "customer_id=account", "--map", "timestamp=ts", "-f", "json")
+    assert r.code == 0, r.err
+
+
+def test_out_and_html(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"u.csv": USAGE, "s.csv": SUBS})
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--catalog", ACME, "--baseline", ACME,
+            "--out", tmp_path / "rows.csv", "--html", tmp_path / "r.html")
+    assert r.code == 0, r.err
+    rows = (tmp_path / "rows.csv").read_text().splitlines()
+    assert rows[0].startswith("customer_id,period,plan,currency")
+    assert len(rows) == 1 + 6  # 3 customers x 2 months
+    html = (tmp_path / "r.html").read_text()
+    assert "<svg" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_bundled_acme_is_identical_to_catalogs_acme() -> None:
+    bundled = ROOT / "src" / "pricebook" / "data" / "acme"
+    cmp = filecmp.dircmp(ACME, bundled)
+
+    def same(c: filecmp.dircmp) -> bool:
+        return not (c.left_only or c.right_only or c.diff_files) and all(same(s) for s in c.subdirs.values())
+
+    assert same(cmp)
