@@ -15,12 +15,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pricebook.diagnostics import Diagnostic
 from pricebook.load.yamlsrc import ParsedYaml
+
+if TYPE_CHECKING:
+    from pricebook.load.catalog import SourceFile
 
 MIN_BYTES = 32 * 1024
 FORMAT = b"pricebook-parse-cache-1"
@@ -85,3 +89,69 @@ def _compute(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
     if not parsed.ok or parsed.data is None:
         return parsed, []
     return parsed, schema_findings(parsed.data, file, parsed.positions)
+
+
+RESULT_FORMAT = b"pricebook-result-cache-1"
+# Below this many bytes a catalog is checked in a fraction of a second from the parse cache, and
+# a second cache entry per catalog would not pay for itself.
+RESULT_MIN_BYTES = 256 * 1024
+
+
+@lru_cache(maxsize=1)
+def _code_salt() -> bytes:
+    """Changes whenever any of pricebook's code or schemas changes: a cached validation result
+    depends on the loader, the model and every rule (and whatever they import)."""
+    import pricebook
+    from pricebook.load import schema
+
+    h = hashlib.sha256(RESULT_FORMAT + pricebook.__version__.encode())
+    package = Path(pricebook.__file__ or "").parent
+    for p in sorted(package.rglob("*.py")):
+        h.update(str(p.relative_to(package)).encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update(schema.schema_text().encode())
+    return h.digest()
+
+
+class ResultEntry:
+    """The cache slot of one catalog's whole validation result. A slot is named by the catalog's
+    file names (so an edited catalog replaces its own entry instead of adding one) and holds the
+    digest of every file's name and bytes; a read returns the value only when that digest matches."""
+
+    def __init__(self, path: Path, digest: bytes) -> None:
+        self.path, self.digest = path, digest
+
+    def read(self) -> Any:
+        """The cached value, or None (missing, stale, corrupt or unreadable)."""
+        try:
+            raw = memoryview(self.path.read_bytes())
+            if raw[: len(self.digest)] != self.digest:
+                return None
+            return pickle.loads(raw[len(self.digest):])
+        except Exception:
+            return None
+
+    def write(self, value: Any) -> None:
+        """Store ``value``; a cache that cannot be written is skipped."""
+        try:
+            from pricebook.fsutil import write_atomic
+
+            write_atomic(self.path, self.digest + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass
+
+
+def result_entry(files: Sequence[SourceFile]) -> ResultEntry | None:
+    """The result-cache slot for a catalog made of ``files``, or None when caching is off or the
+    catalog is small (``RESULT_MIN_BYTES``)."""
+    if sum(len(f.data) for f in files) < RESULT_MIN_BYTES:
+        return None
+    folder = cache_dir()
+    if folder is None:
+        return None
+    names = hashlib.sha256()
+    content = hashlib.sha256(_code_salt())
+    for f in files:
+        name = f.path.encode("utf-8", "surrogateescape")
+        names.update(name + b"\0")
+        content.update(len(name).to_bytes(8, "big") + name + len(f.data).to_bytes(8, "big") + f.data)
+    return ResultEntry(folder / "results" / names.hexdigest(), content.digest())

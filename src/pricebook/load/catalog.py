@@ -87,7 +87,12 @@ def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. Loading and checking a catalog allocate hundreds of
     thousands of small objects and free none of them: the collector would walk them again and again
     for nothing (a quarter to half of the time on a big catalog). Reference counting still frees
-    everything that is dropped."""
+    everything that is dropped.
+
+    When the pause ends, the objects that are still alive (the catalog) are moved to the permanent
+    generation (``gc.freeze``) instead of being walked by the next collection: that walk alone costs
+    a third of a cached ``validate`` on a big catalog. They are still freed by reference counting;
+    only a reference cycle among them would now outlive its last use, and the model has none."""
     import gc
 
     enabled = gc.isenabled()
@@ -96,6 +101,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 

@@ -38,12 +38,25 @@ _FINITE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 class PositionMap(Mapping[CatalogPath, Position]):
     """Positions of nodes, stored compactly as ``(file, line, column)`` tuples and turned into a
     ``Position`` only when one is looked up. A large catalog has hundreds of thousands of nodes and
-    findings need a handful of positions; tuples are also several times faster to pickle."""
+    findings need a handful of positions; tuples are also several times faster to pickle.
 
-    __slots__ = ("raw",)
+    A pickled map unpickles lazily: it keeps the pickled bytes of its tuples and reads them on the
+    first lookup, so a cached catalog with no findings never pays for its positions."""
+
+    __slots__ = ("_raw", "_blob")
 
     def __init__(self, raw: dict[CatalogPath, tuple[str, int, int]] | None = None) -> None:
-        self.raw: dict[CatalogPath, tuple[str, int, int]] = raw if raw is not None else {}
+        self._raw: dict[CatalogPath, tuple[str, int, int]] | None = raw if raw is not None else {}
+        self._blob: bytes | None = None
+
+    @property
+    def raw(self) -> dict[CatalogPath, tuple[str, int, int]]:
+        if self._raw is None:
+            import pickle
+
+            assert self._blob is not None
+            self._raw, self._blob = pickle.loads(self._blob), None
+        return self._raw
 
     def __getitem__(self, key: CatalogPath) -> Position:
         return Position(*self.raw[key])
@@ -61,8 +74,23 @@ class PositionMap(Mapping[CatalogPath, Position]):
     def __len__(self) -> int:
         return len(self.raw)
 
+    def __bool__(self) -> bool:
+        return self._raw is None or bool(self._raw)  # a map is pickled lazily only when not empty
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PositionMap, (self.raw,))
+        if self._raw is None:
+            return (_lazy_positions, (self._blob,))
+        if not self._raw:
+            return (PositionMap, ())
+        import pickle
+
+        return (_lazy_positions, (pickle.dumps(self._raw, protocol=pickle.HIGHEST_PROTOCOL),))
+
+
+def _lazy_positions(blob: bytes) -> PositionMap:
+    m = PositionMap()
+    m._raw, m._blob = None, blob
+    return m
 
 
 @dataclass
