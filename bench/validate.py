@@ -107,6 +107,15 @@ def main() -> None:
         t = time.perf_counter()
         validate_path(root)
         cold = time.perf_counter() - t
+        # the parse cache alone (what a run after editing one file gets for the others)
+        from pricebook.load import cache
+
+        full, cache.RESULT_MIN_BYTES = cache.RESULT_MIN_BYTES, 1 << 62
+        parse_only = best(lambda: validate_path(root), args.repeat)
+        c = time.process_time()
+        validate_path(root)
+        parse_only_cpu = time.process_time() - c
+        cache.RESULT_MIN_BYTES = full
         in_proc = best(lambda: validate_path(root), args.repeat)
         c = time.process_time()
         validate_path(root)
@@ -130,9 +139,11 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"validate without the parse cache: {uncached:.3f} s wall, {uncached_cpu:.3f} s CPU; "
           f"first run filling the cache: {cold:.3f} s")
-    print(f"validate (in-process, parse cache warm, best of {args.repeat}): {in_proc:.3f} s   target <= 1 s: "
+    print(f"validate with only the parse cache warm (best of {args.repeat}): {parse_only:.3f} s wall, "
+          f"{parse_only_cpu:.3f} s CPU")
+    print(f"validate (in-process, caches warm, best of {args.repeat}): {in_proc:.3f} s   target <= 1 s: "
           f"{'ok' if in_proc <= 1 else 'OVER'} (CPU {in_proc_cpu:.3f} s)")
-    print(f"pricebook validate (subprocess, cache warm, best of {args.repeat}): {cli:.3f} s")
+    print(f"pricebook validate (subprocess, caches warm, best of {args.repeat}): {cli:.3f} s")
     print(f"start-up: pricebook --help {ours:.3f} s, bare typer app --help {bare:.3f} s, "
           f"ratio {ours / bare:.2f}   target <= 1.5: {'ok' if ours / bare <= 1.5 else 'OVER'}")
 
