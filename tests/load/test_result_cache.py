@@ -121,3 +121,31 @@ def test_position_map_pickles_lazily(raw) -> None:
     for k, t in raw.items():
         assert again[k].line == t[1] and again.get(k).column == t[2]
     assert again.get(("missing",)) is None and ("missing",) not in again
+
+
+DUPLICATE = "plans:\n  pro:\n    name: Pro again\n    prices: {}\n"
+
+
+@pytest.mark.parametrize("extra", [None, NEGATIVE, DUPLICATE])
+def test_positions_merged_from_parse_cache_equal_fresh(acme_copy: Path, tmp_path: Path, monkeypatch,
+                                                       extra) -> None:
+    """Only the per-file parse cache: every file's positions come back pickled, merged lazily."""
+    if extra is not None:
+        (acme_copy / "plans" / "zz.yaml").write_text(extra)
+    reference = fresh(acme_copy, monkeypatch)
+    monkeypatch.setenv("PRICEBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache_mod, "MIN_BYTES", 0)
+    monkeypatch.setattr(cache_mod, "RESULT_MIN_BYTES", 1 << 62)
+    validate_path(acme_copy)
+    assert not (tmp_path / "cache" / "results").exists()
+    hit = validate_path(acme_copy)
+    assert hit.diagnostics == reference.diagnostics
+    if extra == DUPLICATE:
+        [dup] = [d for d in hit.diagnostics if d.rule == "PB010"]
+        assert dup.file and dup.file.endswith("zz.yaml") and dup.line == 2
+        assert "pro.yaml:" in dup.message
+    else:
+        assert hit.catalog is not None and reference.catalog is not None
+        assert dict(hit.catalog.source.positions) == dict(reference.catalog.source.positions)
+        where = ("plans", "pro", "prices")
+        assert hit.catalog.locate(where) == reference.catalog.locate(where)

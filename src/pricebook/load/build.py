@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
-from pricebook.load.yamlsrc import PositionMap, _in_range, parse_decimal
+from pricebook.load.yamlsrc import MergedPositions, PositionMap, _in_range, parse_decimal
 from pricebook.model import (
     UNSPECIFIED,
     AddOn,
@@ -46,7 +46,7 @@ class Builder:
                  files: tuple[str, ...] = ()) -> None:
         # a PositionMap is kept as is (copying it would build every Position object)
         self.positions: Mapping[CatalogPath, Position] = (
-            positions if isinstance(positions, PositionMap) else dict(positions or {}))
+            positions if isinstance(positions, (PositionMap, MergedPositions)) else dict(positions or {}))
         self._source = SourceMap(self.positions, files)
         self.files = files
         self.diagnostics: list[Diagnostic] = []

@@ -108,12 +108,13 @@ def gc_paused() -> Iterator[None]:
 def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     from pricebook.load.build import Builder
     from pricebook.load.cache import parse_checked
-    from pricebook.load.yamlsrc import PositionMap
+    from pricebook.load.yamlsrc import MergedPositions
 
     diags: list[Diagnostic] = []
     merged: dict[str, Any] = {}
-    positions = PositionMap()
-    origin: dict[CatalogPath, Position] = {}  # where each entity was first defined
+    positions = MergedPositions()
+    # the positions of the file that first defined each entity (looked up only for a duplicate)
+    origin: dict[CatalogPath, tuple[Mapping[CatalogPath, Position], str]] = {}
     names: list[str] = []
     blocked = False
     for f in files:
@@ -130,7 +131,7 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
             blocked = True
         if not isinstance(parsed.data, Mapping):
             continue
-        positions.raw.update(parsed.positions.raw)
+        positions.add(parsed.positions)
         _merge_file(parsed.data, parsed.positions, f.path, merged, origin, diags)
     if not names:
         diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found", name="catalog-missing"))
@@ -145,34 +146,36 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
 
 
 def _merge_file(data: Mapping[str, Any], positions: Mapping[CatalogPath, Position], file: str,
-                merged: dict[str, Any], origin: dict[CatalogPath, Position], diags: list[Diagnostic]) -> None:
+                merged: dict[str, Any], origin: dict[CatalogPath, tuple[Mapping[CatalogPath, Position], str]],
+                diags: list[Diagnostic]) -> None:
+    def where(path: CatalogPath, at: tuple[Mapping[CatalogPath, Position], str]) -> Position:
+        return at[0].get(path, Position(at[1], 1, 1))
+
     for key, value in data.items():
         if key == "catalog":
-            here = positions.get(("catalog",), Position(file, 1, 1))
+            path: CatalogPath = ("catalog",)
             if "catalog" in merged:
-                first = origin[("catalog",)]
                 diags.append(Diagnostic.at("PB010", "error",
-                                           f"'catalog' is defined twice: here and at {first}", here,
-                                           ("catalog",), name="duplicate-id"))
+                                           f"'catalog' is defined twice: here and at {where(path, origin[path])}",
+                                           where(path, (positions, file)), path, name="duplicate-id"))
                 continue
             merged["catalog"] = value
-            origin[("catalog",)] = here
+            origin[path] = (positions, file)
             continue
         if key not in COLLECTIONS or not isinstance(value, Mapping):
             continue
         coll = merged.setdefault(key, {})
         for ent_id, ent in value.items():
             path = (key, ent_id)
-            here = positions.get(path, Position(file, 1, 1))
             if ent_id in coll:
-                first = origin[path]
                 diags.append(Diagnostic.at("PB010", "error",
                                            f"{key[:-1] if key != 'grandfathering' else 'grandfathering rule'} "
-                                           f"'{ent_id}' is defined twice: here and at {first}", here, path,
+                                           f"'{ent_id}' is defined twice: here and at {where(path, origin[path])}",
+                                           where(path, (positions, file)), path,
                                            fix="rename or remove one of the two", name="duplicate-id"))
                 continue
             coll[ent_id] = ent
-            origin[path] = here
+            origin[path] = (positions, file)
 
 
 def load_data(data: Mapping[str, Any]) -> LoadResult:

@@ -93,6 +93,66 @@ def _lazy_positions(blob: bytes) -> PositionMap:
     return m
 
 
+class MergedPositions(Mapping[CatalogPath, Position]):
+    """The positions of a catalog made of several files: a lookup asks the files from the last to
+    the first, so a later file's position wins as with ``dict.update``. Nothing is copied, so the
+    positions of a file read from the cache stay pickled until a finding needs one of them."""
+
+    __slots__ = ("maps", "_merged")
+
+    def __init__(self, maps: list[PositionMap] | None = None) -> None:
+        self.maps: list[PositionMap] = maps if maps is not None else []
+        self._merged: dict[CatalogPath, tuple[str, int, int]] | None = None
+
+    def add(self, positions: PositionMap) -> None:
+        self.maps.append(positions)
+        self._merged = None
+
+    @property
+    def raw(self) -> dict[CatalogPath, tuple[str, int, int]]:
+        """Every position as one dict (built on first use)."""
+        if self._merged is None:
+            merged: dict[CatalogPath, tuple[str, int, int]] = {}
+            for m in self.maps:
+                merged.update(m.raw)
+            self._merged = merged
+        return self._merged
+
+    def _find(self, key: Any) -> tuple[str, int, int] | None:
+        if self._merged is not None:
+            return self._merged.get(key)
+        for m in reversed(self.maps):
+            t = m.raw.get(key)
+            if t is not None:
+                return t
+        return None
+
+    def __getitem__(self, key: CatalogPath) -> Position:
+        t = self._find(key)
+        if t is None:
+            raise KeyError(key)
+        return Position(*t)
+
+    def get(self, key: CatalogPath, default: Any = None) -> Any:
+        t = self._find(key)
+        return default if t is None else Position(*t)
+
+    def __contains__(self, key: object) -> bool:
+        return self._find(key) is not None
+
+    def __iter__(self) -> Iterator[CatalogPath]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __bool__(self) -> bool:
+        return any(self.maps)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MergedPositions, (self.maps,))
+
+
 @dataclass
 class ParsedYaml:
     """The result of reading one file: its data (None for an empty file), the position of every
