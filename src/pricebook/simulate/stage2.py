@@ -107,38 +107,44 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
          AND ((c.owner_kind = 'plan' AND c.owner = us.plan)
            OR (c.owner_kind = 'add_on' AND list_contains(us.add_ons, c.owner)))""")
 
+    # Each quantity source is its own equi-join (DuckDB hash-joins them); cq puts them together.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE q_all AS
+        SELECT uc.side, uc.customer_id, uc.period, uc.comp_id, {pick_sql('t', qs)} AS q
+        FROM (SELECT * FROM uc WHERE match = 'all' AND model NOT IN ('flat', 'percentage')) AS uc
+        JOIN mtot t ON t.customer_id = uc.customer_id AND t.period = uc.period AND t.meter = uc.meter""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE q_dim AS
+        SELECT uc.side, uc.customer_id, uc.period, uc.comp_id,
+               CASE WHEN uc.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END AS q
+        FROM (SELECT * FROM uc WHERE match IN ('value', 'rest')) AS uc
+        JOIN mval v ON v.customer_id = uc.customer_id AND v.period = uc.period
+          AND v.meter = uc.meter AND v.dim_idx = uc.dim_idx
+        WHERE (uc.match = 'value' AND v.dimval = uc.dim_value)
+           OR (uc.match = 'rest' AND NOT list_contains(uc.listed, v.dimval))
+        GROUP BY uc.side, uc.customer_id, uc.period, uc.comp_id, uc.aggregation""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE q_pct AS
+        SELECT side, customer_id, period, comp_id,
+               SUM(events * CASE WHEN pmin IS NOT NULL AND v < pmin THEN pmin
+                                 WHEN pmax IS NOT NULL AND v > pmax THEN pmax ELSE v END) AS amount,
+               SUM(qty_sum) AS tsum
+        FROM (SELECT uc.side, uc.customer_id, uc.period, uc.comp_id, uc.pmin, uc.pmax, a.events, a.qty_sum,
+                     a.vnum * uc.rate + COALESCE(uc.fixed_fee, 0) AS v
+              FROM (SELECT * FROM uc WHERE model = 'percentage') AS uc
+              JOIN (SELECT * FROM agg WHERE status = 'ok') AS a ON a.customer_id = uc.customer_id
+               AND a.period = uc.period AND a.meter = uc.meter) AS x
+        GROUP BY side, customer_id, period, comp_id""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE cq AS
-        WITH dimq AS (
-            SELECT uc.side, uc.customer_id, uc.period, uc.comp_id,
-                   CASE WHEN uc.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END AS q
-            FROM uc JOIN mval v ON v.customer_id = uc.customer_id AND v.period = uc.period
-              AND v.meter = uc.meter AND v.dim_idx = uc.dim_idx
-              AND ((uc.match = 'value' AND v.dimval = uc.dim_value)
-                OR (uc.match = 'rest' AND NOT list_contains(uc.listed, v.dimval)))
-            GROUP BY uc.side, uc.customer_id, uc.period, uc.comp_id, uc.aggregation),
-        pct AS (
-            SELECT side, customer_id, period, comp_id,
-                   SUM(events * CASE WHEN pmin IS NOT NULL AND v < pmin THEN pmin
-                                     WHEN pmax IS NOT NULL AND v > pmax THEN pmax ELSE v END) AS amount,
-                   SUM(qty_sum) AS tsum
-            FROM (SELECT uc.side, uc.customer_id, uc.period, uc.comp_id, uc.pmin, uc.pmax, a.events, a.qty_sum,
-                         a.vnum * uc.rate + COALESCE(uc.fixed_fee, 0) AS v
-                  FROM uc JOIN agg a ON a.status = 'ok' AND a.customer_id = uc.customer_id
-                   AND a.period = uc.period AND a.meter = uc.meter
-                  WHERE uc.model = 'percentage') AS x
-            GROUP BY side, customer_id, period, comp_id)
         SELECT uc.*,
                CAST(CASE WHEN uc.model = 'flat' THEN 1
                          WHEN uc.model = 'percentage' THEN COALESCE(p.tsum, 0)
-                         WHEN uc.match = 'all' THEN COALESCE({pick_sql('t', qs)}, 0)
-                         ELSE COALESCE(dq.q, 0) END AS {d}) AS q,
+                         WHEN uc.match = 'all' THEN COALESCE(qa.q, 0)
+                         ELSE COALESCE(qd.q, 0) END AS {d}) AS q,
                p.amount AS pct_amount
         FROM uc
-        LEFT JOIN mtot t ON uc.match = 'all' AND t.customer_id = uc.customer_id AND t.period = uc.period
-             AND t.meter = uc.meter
-        LEFT JOIN dimq dq ON dq.side = uc.side AND dq.customer_id = uc.customer_id AND dq.period = uc.period
-             AND dq.comp_id = uc.comp_id
-        LEFT JOIN pct p ON p.side = uc.side AND p.customer_id = uc.customer_id AND p.period = uc.period
+        LEFT JOIN q_all qa ON qa.side = uc.side AND qa.customer_id = uc.customer_id AND qa.period = uc.period
+             AND qa.comp_id = uc.comp_id
+        LEFT JOIN q_dim qd ON qd.side = uc.side AND qd.customer_id = uc.customer_id AND qd.period = uc.period
+             AND qd.comp_id = uc.comp_id
+        LEFT JOIN q_pct p ON p.side = uc.side AND p.customer_id = uc.customer_id AND p.period = uc.period
              AND p.comp_id = uc.comp_id""")
 
     # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
