@@ -43,11 +43,12 @@ class PositionMap(Mapping[CatalogPath, Position]):
     A pickled map unpickles lazily: it keeps the pickled bytes of its tuples and reads them on the
     first lookup, so a cached catalog with no findings never pays for its positions."""
 
-    __slots__ = ("_raw", "_blob")
+    __slots__ = ("_raw", "_blob", "_blob_of")
 
     def __init__(self, raw: dict[CatalogPath, tuple[str, int, int]] | None = None) -> None:
         self._raw: dict[CatalogPath, tuple[str, int, int]] | None = raw if raw is not None else {}
-        self._blob: bytes | None = None
+        self._blob: bytes | None = None  # pickled tuples not read yet
+        self._blob_of: tuple[bytes, int] | None = None  # the pickled tuples of _raw, and its size then
 
     @property
     def raw(self) -> dict[CatalogPath, tuple[str, int, int]]:
@@ -55,7 +56,8 @@ class PositionMap(Mapping[CatalogPath, Position]):
             import pickle
 
             assert self._blob is not None
-            self._raw, self._blob = pickle.loads(self._blob), None
+            self._raw = pickle.loads(self._blob)
+            self._blob_of, self._blob = (self._blob, len(self._raw)), None
         return self._raw
 
     def __getitem__(self, key: CatalogPath) -> Position:
@@ -84,7 +86,13 @@ class PositionMap(Mapping[CatalogPath, Position]):
             return (PositionMap, ())
         import pickle
 
-        return (_lazy_positions, (pickle.dumps(self._raw, protocol=pickle.HIGHEST_PROTOCOL),))
+        # A file's positions are pickled twice when the caches are filled (its parse result, then
+        # the catalog's whole result): keep the bytes, and redo them only if the map has grown.
+        blob, size = self._blob_of or (b"", -1)
+        if size != len(self._raw):
+            blob = pickle.dumps(self._raw, protocol=pickle.HIGHEST_PROTOCOL)
+            self._blob_of = (blob, len(self._raw))
+        return (_lazy_positions, (blob,))
 
 
 def _lazy_positions(blob: bytes) -> PositionMap:
