@@ -50,6 +50,9 @@ class Builder:
         self._source = SourceMap(self.positions, files)
         self.files = files
         self.diagnostics: list[Diagnostic] = []
+        # quoted amounts repeat ("0.30", "0") across thousands of prices: read each text once and
+        # share the (immutable) Decimal, which also makes the model smaller to keep and to pickle
+        self._decimals: dict[str, Decimal] = {}
 
     # --- findings ----------------------------------------------------------------------------
     def _locate(self, path: CatalogPath) -> Position | None:
@@ -65,11 +68,15 @@ class Builder:
         if type(value) is Decimal and value.is_finite() and _in_range(value):  # the YAML loader's numbers
             return value
         if type(value) is str:  # fast path for quoted amounts; anything unusual goes to parse_decimal
+            known = self._decimals.get(value)
+            if known is not None:
+                return known
             try:
                 fast = Decimal(value)
             except InvalidOperation:
                 fast = None
             if fast is not None and fast.is_finite() and _in_range(fast):
+                self._decimals[value] = fast
                 return fast
         d = parse_decimal(value)
         if d is None:
@@ -90,8 +97,11 @@ class Builder:
             return None
         if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 - dict first: abc is slow
             out: dict[str, Decimal] = {}
+            known = self._decimals
             for cur, v in value.items():
-                d = self.decimal(v, (*path, cur))
+                d = known.get(v) if type(v) is str else None
+                if d is None:
+                    d = self.decimal(v, (*path, cur))
                 if d is not None:
                     out[str(cur)] = d
             return out
