@@ -100,9 +100,11 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
             dim_idx INTEGER, dimval VARCHAR, q_count BIGINT, q_sum {d}, q_max {d}, q_unique BIGINT, q_latest {d})""")
 
     con.execute("""CREATE OR REPLACE TEMP TABLE uc AS
-        SELECT us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
-               CASE WHEN c.owner_kind = 'plan' THEN 0 ELSE list_position(us.add_ons, c.owner) END AS owner_ord,
-               c.* EXCLUDE (ckey, currency)
+        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding,
+               CAST(CASE WHEN c.owner_kind = 'plan' THEN 0 ELSE list_position(us.add_ons, c.owner) END AS INTEGER)
+                 AS owner_ord,
+               c.comp_id, c.meter, c.aggregation, c.model, c.match, c.dim_idx, c.dim_value, c.listed,
+               c.rate, c.fixed_fee, c.pmin, c.pmax
         FROM unit_sides us JOIN comps c ON c.ckey = us.ckey AND c.currency = us.currency
          AND ((c.owner_kind = 'plan' AND c.owner = us.plan)
            OR (c.owner_kind = 'add_on' AND list_contains(us.add_ons, c.owner)))""")
@@ -132,59 +134,54 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
               JOIN (SELECT * FROM agg WHERE status = 'ok') AS a ON a.customer_id = uc.customer_id
                AND a.period = uc.period AND a.meter = uc.meter) AS x
         GROUP BY side, customer_id, period, comp_id""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE cq AS
-        SELECT uc.*,
-               CAST(CASE WHEN uc.model = 'flat' THEN 1
-                         WHEN uc.model = 'percentage' THEN COALESCE(p.tsum, 0)
-                         WHEN uc.match = 'all' THEN COALESCE(qa.q, 0)
-                         ELSE COALESCE(qd.q, 0) END AS {d}) AS q,
-               p.amount AS pct_amount
-        FROM uc
-        LEFT JOIN q_all qa ON qa.side = uc.side AND qa.customer_id = uc.customer_id AND qa.period = uc.period
-             AND qa.comp_id = uc.comp_id
-        LEFT JOIN q_dim qd ON qd.side = uc.side AND qd.customer_id = uc.customer_id AND qd.period = uc.period
-             AND qd.comp_id = uc.comp_id
-        LEFT JOIN q_pct p ON p.side = uc.side AND p.customer_id = uc.customer_id AND p.period = uc.period
-             AND p.comp_id = uc.comp_id""")
-
     # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
     # decimal comparisons (the estimate is off by at most one below 2^52 packages).
-    units = "GREATEST(cq.q - COALESCE(cq.included, 0), 0)"
-    est = (f"CAST(floor(CAST({units} AS DOUBLE) / CAST(cq.package_size AS DOUBLE)) AS HUGEINT)")  # no-float-ok
-    floor_n = (f"(CASE WHEN ({est} + 1) * cq.package_size <= {units} THEN {est} + 1 "
-               f"WHEN {est} * cq.package_size > {units} THEN {est} - 1 ELSE {est} END)")
-    packages = (f"(CASE WHEN cq.pkg_down OR {floor_n} * cq.package_size = {units} THEN {floor_n} "
+    units = "GREATEST(x.q - COALESCE(c.included, 0), 0)"
+    est = (f"CAST(floor(CAST({units} AS DOUBLE) / CAST(c.package_size AS DOUBLE)) AS HUGEINT)")  # no-float-ok
+    floor_n = (f"(CASE WHEN ({est} + 1) * c.package_size <= {units} THEN {est} + 1 "
+               f"WHEN {est} * c.package_size > {units} THEN {est} - 1 ELSE {est} END)")
+    packages = (f"(CASE WHEN c.pkg_down OR {floor_n} * c.package_size = {units} THEN {floor_n} "
                 f"ELSE {floor_n} + 1 END)")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE lines_exact AS
-        WITH tiered AS (
-            SELECT cq.side, cq.customer_id, cq.period, cq.comp_id,
-                   SUM(CASE WHEN cq.model = 'graduated' THEN
-                         CAST(GREATEST(LEAST(cq.q, COALESCE(t.upper_q, cq.q)) - t.lower_q, 0) * t.unit_price AS {a})
-                         + CAST(CASE WHEN t.idx = 0 OR cq.q > t.lower_q THEN t.flat_fee ELSE 0 END AS {a})
-                       ELSE CASE WHEN (t.idx = 0 OR cq.q > t.lower_q) AND (t.upper_q IS NULL OR cq.q <= t.upper_q)
-                         THEN CAST(cq.q * t.unit_price AS {a}) + CAST(t.flat_fee AS {a}) ELSE CAST(0 AS {a}) END
-                       END) AS amount
-            FROM cq JOIN tiers t ON t.comp_id = cq.comp_id
-            WHERE cq.model IN ('graduated', 'volume')
-            GROUP BY cq.side, cq.customer_id, cq.period, cq.comp_id)
-        SELECT cq.*, CAST(CASE cq.model
-                 WHEN 'flat' THEN CAST(cq.flat_amount AS {a})
-                 WHEN 'per_unit' THEN CAST({units} * cq.unit_price AS {a})
-                 WHEN 'package' THEN CAST({packages} * cq.package_price AS {a})
-                 WHEN 'percentage' THEN CAST(COALESCE(cq.pct_amount, 0) AS {a})
-                 ELSE COALESCE(ti.amount, CAST(0 AS {a})) END AS {a}) AS exact
-        FROM cq LEFT JOIN tiered ti ON ti.side = cq.side AND ti.customer_id = cq.customer_id
-             AND ti.period = cq.period AND ti.comp_id = cq.comp_id""")
-
     top = max(minors.values(), default=2)
     m = f"DECIMAL(38, {top})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
-        SELECT side, customer_id, period, plan, currency, ckey, rounding,
-               CAST(owner_ord AS BIGINT) * 1000000 + seq AS line_no, sku, model, 'price' AS kind,
-               CASE WHEN match = 'value' THEN dim_value END AS dim_value,
-               CASE WHEN owner_kind = 'add_on' THEN owner END AS add_on, meter, q AS quantity, exact,
+        WITH qs AS (
+            SELECT side, customer_id, period, comp_id, q, CAST(NULL AS {a}) AS pct_amount FROM q_all
+            UNION ALL SELECT side, customer_id, period, comp_id, q, NULL FROM q_dim
+            UNION ALL SELECT side, customer_id, period, comp_id, tsum, amount FROM q_pct),
+        x AS (
+            SELECT uc.side, uc.customer_id, uc.period, uc.currency, uc.rounding, uc.owner_ord, uc.comp_id,
+                   CAST(CASE WHEN uc.model = 'flat' THEN 1 ELSE COALESCE(qs.q, 0) END AS {d}) AS q, qs.pct_amount
+            FROM uc LEFT JOIN qs ON qs.side = uc.side AND qs.customer_id = uc.customer_id
+                 AND qs.period = uc.period AND qs.comp_id = uc.comp_id),
+        tiered AS (
+            SELECT x.side, x.customer_id, x.period, x.comp_id,
+                   SUM(CASE WHEN c.model = 'graduated' THEN
+                         CAST(GREATEST(LEAST(x.q, COALESCE(t.upper_q, x.q)) - t.lower_q, 0) * t.unit_price AS {a})
+                         + CAST(CASE WHEN t.idx = 0 OR x.q > t.lower_q THEN t.flat_fee ELSE 0 END AS {a})
+                       ELSE CASE WHEN (t.idx = 0 OR x.q > t.lower_q) AND (t.upper_q IS NULL OR x.q <= t.upper_q)
+                         THEN CAST(x.q * t.unit_price AS {a}) + CAST(t.flat_fee AS {a}) ELSE CAST(0 AS {a}) END
+                       END) AS amount
+            FROM x JOIN comps c ON c.comp_id = x.comp_id JOIN tiers t ON t.comp_id = x.comp_id
+            WHERE c.model IN ('graduated', 'volume')
+            GROUP BY x.side, x.customer_id, x.period, x.comp_id),
+        ex AS (
+            SELECT x.side, x.customer_id, x.period, x.currency, x.rounding,
+                   CAST(x.owner_ord AS BIGINT) * 1000000 + c.seq AS line_no, c.sku, c.model, c.match, c.dim_value,
+                   CASE WHEN c.owner_kind = 'add_on' THEN c.owner END AS add_on, c.meter, x.q,
+                   CAST(CASE c.model
+                     WHEN 'flat' THEN CAST(c.flat_amount AS {a})
+                     WHEN 'per_unit' THEN CAST({units} * c.unit_price AS {a})
+                     WHEN 'package' THEN CAST({packages} * c.package_price AS {a})
+                     WHEN 'percentage' THEN CAST(COALESCE(x.pct_amount, 0) AS {a})
+                     ELSE COALESCE(ti.amount, CAST(0 AS {a})) END AS {a}) AS exact
+            FROM x JOIN comps c ON c.comp_id = x.comp_id
+            LEFT JOIN tiered ti ON ti.side = x.side AND ti.customer_id = x.customer_id
+                 AND ti.period = x.period AND ti.comp_id = x.comp_id)
+        SELECT side, customer_id, period, currency, rounding, line_no, sku, model, 'price' AS kind,
+               CASE WHEN match = 'value' THEN dim_value END AS dim_value, add_on, meter, q AS quantity, exact,
                CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) AS amount
-        FROM lines_exact
+        FROM ex
         WHERE match <> 'value' OR q <> 0 OR exact <> 0""")
 
     credit_r = round_sql("ad.credit", minors, "s.currency", "s.rounding")
@@ -204,13 +201,13 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         c AS (
             SELECT r.*, CASE WHEN credit_r IS NULL THEN CAST(0 AS {m})
                              ELSE LEAST(credit_r, GREATEST(usage_total, 0)) END AS applied FROM r)
-        SELECT side, customer_id, period, plan, currency, ckey, rounding, CAST(9000000000 AS BIGINT) AS line_no,
+        SELECT side, customer_id, period, currency, rounding, CAST(9000000000 AS BIGINT) AS line_no,
                'credit' AS sku, 'credit' AS model, 'credit' AS kind, CAST(NULL AS VARCHAR) AS dim_value,
                CAST(NULL AS VARCHAR) AS add_on, CAST(NULL AS VARCHAR) AS meter, CAST(1 AS {d}) AS quantity,
                CAST(-applied AS {a}) AS exact, CAST(-applied AS {m}) AS amount
         FROM c WHERE applied > 0
         UNION ALL
-        SELECT side, customer_id, period, plan, currency, ckey, rounding, CAST(9000000001 AS BIGINT),
+        SELECT side, customer_id, period, currency, rounding, CAST(9000000001 AS BIGINT),
                'minimum', 'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}),
                CAST(minimum_r - (subtotal - applied) AS {a}), CAST(minimum_r - (subtotal - applied) AS {m})
         FROM c WHERE minimum_r IS NOT NULL AND subtotal - applied < minimum_r""")
