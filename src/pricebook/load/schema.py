@@ -117,14 +117,18 @@ def compile_schema(schema: dict[str, Any]) -> Any:
         if not target.startswith("#/"):
             raise ValueError(f"only local $ref is supported, not {target!r}")
 
+        resolved: list[Any] = []  # compiled on first use: a schema may refer to itself
+
         def check(x: Any) -> bool:
-            fn = compiled.get(target)
-            if fn is None:
-                node: Any = schema
-                for part in target[2:].split("/"):
-                    node = node[part]
-                fn = compiled[target] = comp(node)
-            return bool(fn(x))
+            if not resolved:
+                fn = compiled.get(target)
+                if fn is None:
+                    node: Any = schema
+                    for part in target[2:].split("/"):
+                        node = node[part]
+                    fn = compiled[target] = comp(node)
+                resolved.append(fn)
+            return bool(resolved[0](x))
 
         return check
 
@@ -166,33 +170,43 @@ def compile_schema(schema: dict[str, Any]) -> Any:
                 return True
             obj.append(properties)
         if "required" in s:
-            obj.append(lambda x, r=tuple(s["required"]): all(k in x for k in r))
+            def required(x: Mapping[str, Any], r: tuple[str, ...] = tuple(s["required"])) -> bool:
+                for k in r:  # noqa: SIM110 - no generator per call
+                    if k not in x:
+                        return False
+                return True
+            obj.append(required)
         if "propertyNames" in s:
             names = comp(s["propertyNames"])
             obj.append(lambda x, f=names: all(f(k) for k in x))
         if "minProperties" in s:
             obj.append(lambda x, n=s["minProperties"]: len(x) >= n)
         if obj:
-            checks.append(lambda x, fs=tuple(obj): not (isinstance(x, dict) or isinstance(x, Mapping))  # noqa: SIM101
-                          or all(f(x) for f in fs))
+            obj_all = _all_of(tuple(obj))
+            checks.append(lambda x, f=obj_all: not (isinstance(x, dict) or isinstance(x, Mapping))  # noqa: SIM101
+                          or f(x))
         arr: list[Any] = []
         if "items" in s:
             item = comp(s["items"])
-            arr.append(lambda x, f=item: all(f(v) for v in x))
+            def items(x: list[Any], f: Any = item) -> bool:
+                for v in x:  # noqa: SIM110 - no generator per call
+                    if not f(v):
+                        return False
+                return True
+            arr.append(items)
         if "minItems" in s:
             arr.append(lambda x, n=s["minItems"]: len(x) >= n)
         if arr:
-            checks.append(lambda x, fs=tuple(arr): not isinstance(x, list) or all(f(x) for f in fs))
+            arr_all = _all_of(tuple(arr))
+            checks.append(lambda x, f=arr_all: not isinstance(x, list) or f(x))
         if "anyOf" in s:
-            branches = tuple(comp(b) for b in s["anyOf"])
-            checks.append(lambda x, bs=branches: any(b(x) for b in bs))
+            checks.append(_any_of(tuple(comp(b) for b in s["anyOf"])))
         if "allOf" in s:
             dispatch = discriminated(s["allOf"])
             if dispatch is not None:
                 checks.append(dispatch)
             else:
-                parts = tuple(comp(b) for b in s["allOf"])
-                checks.append(lambda x, ps=parts: all(p(x) for p in ps))
+                checks.append(_all_of(tuple(comp(b) for b in s["allOf"])))
         if "if" in s:
             cond = comp(s["if"])
             then = comp(s.get("then", True))
@@ -202,12 +216,36 @@ def compile_schema(schema: dict[str, Any]) -> Any:
             checks.append(ref(s["$ref"]))
         if not checks:
             return lambda x: True
-        if len(checks) == 1:
-            return checks[0]
-        fs = tuple(checks)
-        return lambda x: all(f(x) for f in fs)
+        return _all_of(tuple(checks))
 
     return comp(schema)
+
+
+# ``all``/``any`` over a generator cost a generator per call; a large catalog makes millions of calls.
+def _all_of(fs: tuple[Any, ...]) -> Any:
+    if len(fs) == 1:
+        return fs[0]
+    if len(fs) == 2:
+        f, g = fs
+        return lambda x: bool(f(x)) and bool(g(x))
+
+    def check(x: Any) -> bool:
+        for f in fs:  # noqa: SIM110 - no generator per call
+            if not f(x):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(fs: tuple[Any, ...]) -> Any:
+    def check(x: Any) -> bool:
+        for f in fs:  # noqa: SIM110 - no generator per call
+            if f(x):
+                return True
+        return False
+
+    return check
 
 
 def _json_equal(a: Any, b: Any) -> bool:
