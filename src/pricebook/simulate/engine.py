@@ -81,12 +81,12 @@ def _connect(opts: SimulationOptions, timezone: str) -> Any:
 
 
 def default_memory_limit() -> str:
-    """Half of physical RAM, at most 8 GiB and at least 1 GiB: a safe share on a laptop or CI runner."""
+    """Half of physical RAM, at most 3 GiB and at least 1 GiB: a safe share on a laptop or CI runner."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return "2GB"
-    mib = max(1024, min(8192, total // (2 * 1024 * 1024)))
+    mib = max(1024, min(3072, total // (2 * 1024 * 1024)))
     return f"{mib}MB"
 
 
