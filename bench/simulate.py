@@ -3,7 +3,8 @@
     .venv/bin/python bench/simulate.py [--events 20000000]
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
-from getrusage): the floor, simulate without dedup, simulate with dedup. Prints ratios to the floor.
+from getrusage): the floor, simulate without dedup, simulate with dedup, and the pandas peer (same
+aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
 """
 
 from __future__ import annotations
@@ -22,7 +23,31 @@ CHILD = r"""
 import json, resource, sys, time
 mode, path, cat = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
-if mode == "floor":
+if mode == "pandas":
+    # The peer an analyst would write: pandas + pyarrow, aggregate, then the acme Pro prices in floats.
+    import numpy as np
+    import pandas as pd
+    df = pd.read_parquet(path, columns=["event_id", "customer_id", "ts", "meter", "quantity"])
+    df = df.drop_duplicates("event_id")
+    df["quantity"] = df["quantity"].astype("float64")  # no-float-ok: the peer's choice
+    df["period"] = df["ts"].dt.to_period("M")
+    g = df.groupby(["customer_id", "period", "meter"])["quantity"]
+    agg = pd.concat([g.sum().rename("sum"), g.max().rename("max"), g.size().rename("n")], axis=1).reset_index()
+    wide = agg.pivot_table(index=["customer_id", "period"], columns="meter", values=["sum", "max", "n"],
+                           fill_value=0)
+    calls = wide[("n", "api-calls")]
+    api = (np.clip(calls, 10000, 1000000) - 10000) * 0.0005 + np.clip(calls - 1000000, 0, None) * 0.0003
+    tokens = wide[("sum", "tokens")] * 0.000002
+    seats = np.clip(wide[("max", "seats")] - 3, 0, None) * 12
+    st = wide[("max", "storage")]
+    storage = np.where(st <= 100, st * 0.10, np.where(st <= 1000, st * 0.08, st * 0.05 + 10))
+    usage = (api.round(2) + tokens.round(2) + seats.round(2) + np.round(storage, 2))
+    credit = np.minimum(10, usage)
+    total = 49 + usage - credit
+    total = np.maximum(total, 100)
+    for _side in ("baseline", "candidate"):
+        float(total.sum())  # no-float-ok
+elif mode == "floor":
     import duckdb
     duckdb.connect().execute(f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
                              f"FROM read_parquet('{path}') GROUP BY ALL").fetchall()
@@ -51,16 +76,22 @@ def main() -> None:
             CAST(1 + i % 1000 AS DECIMAL(18, 3)) AS quantity
             FROM range({args.events}) t(i)) TO '{path}' (FORMAT parquet)""")
         out = {}
-        for mode in ("floor", "simulate", "dedup"):
+        for mode in ("floor", "simulate", "dedup", "pandas"):
             t = time.perf_counter()
             res = subprocess.run([sys.executable, "-c", CHILD, mode, path, str(ROOT / "catalogs" / "acme")],
                                  capture_output=True, text=True, check=True)
-            out[mode] = json.loads(res.stdout.strip().splitlines()[-1])
+            lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+            if not lines:
+                raise SystemExit(f"{mode} printed no result: {res.stdout[-500:]!r} {res.stderr[-500:]!r}")
+            line = lines[-1]
+            out[mode] = json.loads(line)
             out[mode]["wall"] = time.perf_counter() - t
         floor = out["floor"]["s"]
         print(f"events: {args.events:,}")
         for mode, r in out.items():
             print(f"{mode:>9}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
+        p, d = out["pandas"], out["dedup"]
+        print(f"pandas / simulate --dedup: {p['s'] / d['s']:.2f}x time, {p['rss_mib'] / d['rss_mib']:.2f}x peak RSS")
 
 
 if __name__ == "__main__":
