@@ -187,13 +187,15 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     credit_r = round_sql("ad.credit", minors, "s.currency", "s.rounding")
     minimum_r = round_sql("ad.minimum", minors, "s.currency", "s.rounding")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE adj AS
-        WITH sums AS (
+        WITH per AS (
+            SELECT side, customer_id, period, SUM(amount) AS subtotal,
+                   SUM(CASE WHEN model <> 'flat' THEN amount ELSE 0 END) AS usage_total
+            FROM lines GROUP BY side, customer_id, period),
+        sums AS (
             SELECT us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
-                   COALESCE(SUM(l.amount), 0) AS subtotal,
-                   COALESCE(SUM(CASE WHEN l.model <> 'flat' THEN l.amount ELSE 0 END), 0) AS usage_total
-            FROM unit_sides us LEFT JOIN lines l ON l.side = us.side AND l.customer_id = us.customer_id
-                 AND l.period = us.period
-            GROUP BY us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding),
+                   COALESCE(per.subtotal, 0) AS subtotal, COALESCE(per.usage_total, 0) AS usage_total
+            FROM unit_sides us LEFT JOIN per ON per.side = us.side AND per.customer_id = us.customer_id
+                 AND per.period = us.period),
         r AS (
             SELECT s.*, CAST({credit_r} AS {m}) AS credit_r,
                    CAST({minimum_r} AS {m}) AS minimum_r
@@ -214,10 +216,10 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     con.execute("INSERT INTO lines SELECT * FROM adj")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         SELECT us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey,
-               CAST(COALESCE(SUM(l.amount), 0) AS {m}) AS total
-        FROM unit_sides us LEFT JOIN lines l ON l.side = us.side AND l.customer_id = us.customer_id
-             AND l.period = us.period
-        GROUP BY us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey""")
+               CAST(COALESCE(per.total, 0) AS {m}) AS total
+        FROM unit_sides us LEFT JOIN (SELECT side, customer_id, period, SUM(amount) AS total FROM lines
+                                      GROUP BY side, customer_id, period) AS per
+          ON per.side = us.side AND per.customer_id = us.customer_id AND per.period = us.period""")
 
 
 def check_scales(qs: int, t: PriceTables) -> tuple[int, int, int]:
