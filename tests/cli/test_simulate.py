@@ -79,12 +79,12 @@ def test_hand_computed_fixture(cli, acme_copy: Path, tmp_path: Path) -> None:
 def test_injection_in_ids_does_not_change_the_query(cli, tmp_path: Path) -> None:
     nasty = "x'; DROP TABLE agg; --"
     write_files(tmp_path, {
-        "cat/catalog.yaml": f"""
-            catalog: {{id: t, name: T, currency: USD}}
-            meters: {{calls: {{name: Calls, aggregation: count}}}}
-            skus: {{calls: {{name: Calls, meter: calls}}, base: {{name: Base}}}}
-            plans: {{p: {{name: P, prices: {{base: {{model: flat, amount: "1.00"}},
-                     calls: {{model: per_unit, unit_price: "0.50"}}}}}}}}
+        "cat/catalog.yaml": """
+            catalog: {id: t, name: T, currency: USD}
+            meters: {calls: {name: Calls, aggregation: count}}
+            skus: {calls: {name: Calls, meter: calls}, base: {name: Base}}
+            plans: {p: {name: P, prices: {base: {model: flat, amount: "1.00"},
+                     calls: {model: per_unit, unit_price: "0.50"}}}}
         """,
         "u.csv": f'customer_id,timestamp,meter,quantity\n"{nasty.replace(chr(34), chr(34) * 2)}",2026-01-01,calls,1\n'
                  '"c""2",2026-01-01,calls,1\n"c""2",2026-01-02,"calls\'; --",1\n',
@@ -139,3 +139,40 @@ def test_bundled_acme_is_identical_to_catalogs_acme() -> None:
         return not (c.left_only or c.right_only or c.diff_files) and all(same(s) for s in c.subdirs.values())
 
     assert same(cmp)
+
+
+def _release(cat_dir: Path, rid: str, source: Path, effective: str, index: list[str]) -> None:
+    from pricebook.load import load_catalog
+    from pricebook.load.dump import canonical_json, catalog_to_data
+    from pricebook.releases.index import digest_of
+
+    snap = canonical_json(catalog_to_data(load_catalog(source).catalog))
+    (cat_dir / "releases").mkdir(exist_ok=True)
+    (cat_dir / "releases" / f"{rid}.json").write_text(snap)
+    index.append(f"  - id: {rid}\n    effective_from: \"{effective}\"\n    digest: \"{digest_of(snap)}\"\n")
+    (cat_dir / "releases" / "index.yaml").write_text("releases:\n" + "".join(index))
+
+
+def test_baseline_releases_bills_each_period_under_the_release_in_force(cli, acme_copy: Path,
+                                                                        tmp_path: Path) -> None:
+    # r1 (acme, from 2025) prices January; r2 (Starter platform 19 -> 29 USD, from 2026-02-01) prices
+    # February. c1 on starter, no usage beyond one api call: Jan 19, Feb 29 under releases = 48;
+    # the candidate (working tree = acme) bills 19 + 19 = 38.
+    changed = tmp_path / "changed"
+    import shutil
+
+    shutil.copytree(ACME, changed)
+    st = changed / "plans" / "starter.yaml"
+    st.write_text(st.read_text().replace('USD: "19.00", EUR: "18.00"', 'USD: "29.00", EUR: "18.00"'))
+    index: list[str] = []
+    _release(acme_copy, "r1", ACME, "2025-01-01T00:00:00Z", index)
+    _release(acme_copy, "r2", changed, "2026-02-01T00:00:00Z", index)
+    write_files(tmp_path, {"u.csv": "customer_id,timestamp,meter,quantity\nc1,2026-01-03,api-calls,1\n"
+                                    "c1,2026-02-03,api-calls,1\n"})
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "starter", "--catalog", acme_copy,
+            "--baseline", "releases", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["totals"] == [{"currency": "USD", "baseline": "48.00", "candidate": "38.00", "delta": "-10.00",
+                            "delta_pct": "-20.83"}]
+    assert d["customers"]["decreased"] == 1
