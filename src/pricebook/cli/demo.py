@@ -36,7 +36,10 @@ def demo(
         changes = diff_catalogs(_load(str(files.baseline), files.baseline)[1],
                                 _load(str(files.candidate), files.candidate)[1])
         echo(f"2. diff: {len(changes)} change(s)")
-    except Exception:  # noqa: BLE001 - the hook is optional in the tour
+        for ch in list(changes)[:12]:
+            where = ".".join(str(x) for x in getattr(ch, "path", ()))
+            echo(f"   {getattr(ch, 'severity', '')}: {where}: {getattr(ch, 'message', ch)}")
+    except Exception:
         echo(f"2. diff: run `pricebook diff {files.baseline} {files.candidate}`")
     echo("3. simulate:")
     b_label, b_cat = _load(str(files.baseline), files.baseline)

@@ -16,7 +16,7 @@ class SimFormat(str, Enum):
     markdown = "markdown"
 
 
-def _month(value: str | None, flag: str):  # noqa: ANN202 - date | None
+def _month(value: str | None, flag: str):
     from datetime import date
 
     from pricebook.errors import UsageError
