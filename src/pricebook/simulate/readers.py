@@ -79,8 +79,9 @@ def reader_sql(paths: Sequence[str]) -> str:
         return (f"read_csv({files}, all_varchar = true, header = true, nullstr = ['NULL', ''], "
                 "hive_partitioning = true, union_by_name = true)")
     if fmt == "json":
+        # timestamps stay text (a format that never matches), so offsets are honoured as in CSV
         return (f"read_json({files}, format = 'newline_delimited', hive_partitioning = true, "
-                "union_by_name = true)")
+                "union_by_name = true, timestampformat = '%%never', dateformat = '%%never')")
     return f"read_parquet({files}, hive_partitioning = true, union_by_name = true)"
 
 
@@ -327,4 +328,13 @@ def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str,
     bad = con.execute("SELECT line FROM subs WHERE customer_id IS NULL OR customer_id = '' LIMIT 1").fetchone()
     if bad:
         raise InputError(f"{path}: row {bad[0]} has no customer_id")
+    for name in ("subscribed_at", "ended_at"):
+        col = cols.find(m.get(name, name))
+        if col is None:
+            continue
+        row = con.execute(f"SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST({ident(col)} AS VARCHAR) AS v, "
+                          f"{timestamp_expr(cols, col)} AS t FROM {source}) AS x "
+                          "WHERE v IS NOT NULL AND trim(v) <> '' AND t IS NULL LIMIT 1").fetchone()
+        if row:
+            raise InputError(f"{path}: row {row[0]}: {name} '{row[1]}' is not a date or timestamp")
     return int(con.execute("SELECT count(*) FROM subs").fetchone()[0])

@@ -1,0 +1,60 @@
+"""Stage 1 on its own: every event lands in exactly one aggregate row; periods follow the catalog timezone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from pricebook.model import Meter
+from pricebook.simulate.readers import UsageSpec, create_usage_view
+from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+from tests.conftest import write_files
+
+METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
+          "tokens": Meter("tokens", "Tokens", aggregation="sum", property="tokens", dimensions=("model",))}
+
+
+def _agg(tmp_path: Path, text: str, tz: str = "UTC", dedup: bool = True) -> list[tuple]:
+    write_files(tmp_path, {"u.ndjson": text})
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{tz}'")
+    create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), METERS)
+    sql = aggregate_sql(AggregateSpec(METERS, dedup=dedup))
+    assert "FILTER" not in sql.upper() and "QUALIFY" not in sql.upper()
+    return con.execute(f"SELECT status, customer_id, strftime(period, '%Y-%m'), meter, d_0, events, qty_sum "
+                       f"FROM ({sql}) ORDER BY ALL").fetchall()
+
+
+def test_every_event_lands_in_one_row(tmp_path: Path) -> None:
+    events = [
+        {"event_id": "a", "customer_id": "c1", "timestamp": "2026-01-02T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "10", "model": "large"}},
+        {"event_id": "a", "customer_id": "c1", "timestamp": "2026-01-02T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "10", "model": "large"}},
+        {"event_id": "b", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "0.0000018"}},
+        {"event_id": "c", "customer_id": "c1", "timestamp": "nope", "meter": "calls"},
+        {"event_id": "d", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {}},
+        {"event_id": "e", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "-1"}},
+        {"event_id": "f", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "other"},
+        {"event_id": "g", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "calls"},
+    ]
+    rows = _agg(tmp_path, "\n".join(json.dumps(e) for e in events) + "\n")
+    by_status: dict[str, int] = {}
+    for r in rows:
+        by_status[r[0]] = by_status.get(r[0], 0) + r[5]
+    assert sum(by_status.values()) == len(events)
+    assert by_status == {"ok": 3, "duplicate": 1, "bad_timestamp": 1, "null_quantity": 1,
+                         "negative_quantity": 1, "unknown_meter": 1}
+    ok = [r for r in rows if r[0] == "ok" and r[3] == "tokens"]
+    assert {(r[4], str(r[6])) for r in ok} == {("large", "10.000000000000"), (None, "0.000001800000")}
+
+
+def test_periods_follow_the_catalog_timezone(tmp_path: Path) -> None:
+    text = json.dumps({"customer_id": "c1", "timestamp": "2026-01-31T23:30:00Z", "meter": "calls"}) + "\n"
+    assert _agg(tmp_path, text, tz="UTC")[0][2] == "2026-01"
+    assert _agg(tmp_path, text, tz="Europe/Berlin")[0][2] == "2026-02"
