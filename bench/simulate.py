@@ -49,7 +49,9 @@ if mode == "pandas":
         float(total.sum())  # no-float-ok
 elif mode == "floor":
     import duckdb
-    duckdb.connect().execute(f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
                              f"FROM read_parquet('{path}') GROUP BY ALL").fetchall()
 else:
     from pricebook.load import load_catalog
@@ -81,7 +83,7 @@ def main() -> None:
             t = time.perf_counter()
             res = subprocess.run([sys.executable, "-c", CHILD, mode, path, str(ROOT / "catalogs" / "acme")],
                                  capture_output=True, text=True, check=True)
-            lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+            lines = [ln[ln.index('{"s"'):] for ln in res.stdout.splitlines() if '{"s"' in ln]
             if not lines:
                 raise SystemExit(f"{mode} printed no result: {res.stdout[-500:]!r} {res.stderr[-500:]!r}")
             line = lines[-1]
