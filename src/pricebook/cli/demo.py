@@ -31,7 +31,7 @@ def demo(
         res = validate_path(path)
         echo(f"1. validate {name}: {'valid' if res.valid else 'INVALID'} ({len(res.diagnostics)} findings)")
     try:  # diff is another command's core; show it when it is there
-        from pricebook.diff import diff_catalogs  # type: ignore[attr-defined]
+        from pricebook.diff import diff_catalogs
 
         changes = diff_catalogs(_load(str(files.baseline), files.baseline)[1],
                                 _load(str(files.candidate), files.candidate)[1])

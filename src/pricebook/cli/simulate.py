@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from typing import Annotated
 
@@ -16,8 +17,7 @@ class SimFormat(str, Enum):
     markdown = "markdown"
 
 
-def _month(value: str | None, flag: str):
-    from datetime import date
+def _month(value: str | None, flag: str) -> date | None:
 
     from pricebook.errors import UsageError
 

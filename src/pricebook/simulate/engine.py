@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pricebook.errors import InputError, UsageError
-from pricebook.model import Catalog, Meter
+from pricebook.model import AddOn, Catalog, Meter, Plan
 from pricebook.simulate.presets import get_preset
 from pricebook.simulate.prices import build_tables
 from pricebook.simulate.readers import (
@@ -129,9 +129,10 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
                                         "WHERE event_id IS NOT NULL").fetchone()[0]) if _maps_event_id(
             types, opts, preset) else False
         dedup = has_event_id if opts.dedup is None else opts.dedup
-        txn_meters = set()
+        txn_meters: set[str] = set()
         for _, cat in catalogs:
-            for owner in (*cat.plans.values(), *cat.add_ons.values()):
+            owners: list[Plan | AddOn] = [*cat.plans.values(), *cat.add_ons.values()]
+            for owner in owners:
                 for sku_id, price in owner.prices.items():
                     sku = cat.skus.get(sku_id)
                     if price.model == "percentage" and sku is not None and sku.meter:
