@@ -26,10 +26,37 @@ class DemoFiles:
     subscriptions: Path
 
 
+# What each plan's customers use: (meter, share of their events, largest quantity of one usage record).
+# A record is what a metering system exports per hour or per request batch; api-calls and tokens carry
+# the count in `quantity` (their meters sum), images are one event per image (the meter counts).
+PLAN_USAGE: dict[str, list[tuple[str, int, int]]] = {
+    "free": [("api-calls", 5, 60), ("tokens", 5, 5600)],
+    "starter": [("api-calls", 4, 3000), ("tokens", 4, 600000), ("seats", 2, 6)],
+    "pro": [("api-calls", 3, 40000), ("tokens", 3, 4000000), ("seats", 1, 14), ("storage", 1, 900),
+            ("images", 6, 1)],
+    "enterprise": [("api-calls", 3, 120000), ("tokens", 3, 30000000), ("seats", 1, 60), ("storage", 1, 6000),
+                   ("images", 4, 1), ("payments", 3, 2500), ("active-projects", 3, 140)],
+}
+
+
+def _weighted_meter_sql(rows: list[tuple[str, int, int]]) -> tuple[str, str]:
+    """SQL picking a meter by weight from ``r`` (uniform in [0, 1)), and its largest quantity."""
+    total = sum(w for _, w, _ in rows)
+    meter, cap, acc = "CASE", "CASE", 0
+    for name, weight, most in rows:
+        acc += weight
+        bound = f"{acc} / {total}"
+        meter += f" WHEN r < {bound} THEN '{name}'"
+        cap += f" WHEN r < {bound} THEN {most}"
+    return meter + " END", cap + " END"
+
+
 def generate_usage(con: Any, path: Path, subs_path: Path, events: int, seed: int = 7) -> None:
-    """A realistic export written by DuckDB itself (seeded): customers on every plan, token model
-    dimensions, payment transactions, a few duplicate event ids and an unknown meter."""
-    customers = max(20, events // 500)
+    """A realistic export written by DuckDB itself (seeded): customers on every plan use what their plan
+    prices (free customers mostly within their hard limits, a few over), token model dimensions, payment
+    transactions, and the mess real exports have: duplicate event ids, an unknown meter, a meter the
+    customer's plan does not price, and a customer with no subscription."""
+    customers = max(20, events // 1500)
     con.execute(f"SELECT setseed({(seed % 1000) / 1000})")  # no-float-ok: RNG seed
     con.execute(f"""CREATE OR REPLACE TEMP TABLE demo_subs AS
         SELECT 'cus_' || lpad(CAST(i AS VARCHAR), 5, '0') AS customer_id,
@@ -41,28 +68,35 @@ def generate_usage(con: Any, path: Path, subs_path: Path, events: int, seed: int
                CASE WHEN i % 10 >= 6 AND i % 4 = 0 THEN 'priority-support' ELSE '' END AS add_ons
         FROM range({customers}) t(i)""")
     con.execute(f"COPY demo_subs TO '{subs_path.as_posix()}' (FORMAT csv, HEADER true)")
-    meters = ["api-calls", "api-calls", "api-calls", "tokens", "tokens", "seats", "storage", "images",
-              "payments", "active-projects"]
-    arr = "[" + ", ".join(f"'{m}'" for m in meters) + "]"
+    pick = {plan: _weighted_meter_sql(rows) for plan, rows in PLAN_USAGE.items()}
+    meter_sql = "CASE plan " + " ".join(f"WHEN '{p}' THEN {m}" for p, (m, _) in pick.items()) + " END"
+    cap_sql = "CASE plan " + " ".join(f"WHEN '{p}' THEN {c}" for p, (_, c) in pick.items()) + " END"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE demo_usage AS
         WITH e AS (
             SELECT i, CAST(floor(random() * {customers}) AS BIGINT) AS c,
-                   {arr}[1 + CAST(floor(random() * {len(meters)}) AS INTEGER)] AS meter,
                    TIMESTAMP '2026-01-01' + to_seconds(CAST(floor(random() * 90 * 86400) AS BIGINT)) AS ts,
-                   random() AS r
-            FROM range({events}) t(i))
+                   random() AS r, random() AS q, random() AS d
+            FROM range({events}) t(i)),
+        p AS (
+            SELECT e.*, s.plan FROM e
+            JOIN demo_subs s ON s.customer_id = 'cus_' || lpad(CAST(e.c AS VARCHAR), 5, '0')),
+        m AS (SELECT p.*, {meter_sql} AS meter,
+                     -- some free customers are heavy users who runs into the free plan's hard limits
+                     ({cap_sql}) * CASE WHEN plan = 'free' AND c % 7 = 0 THEN 3 ELSE 1 END AS cap
+              FROM p)
         SELECT 'evt_' || CAST(CASE WHEN i % 997 = 5 THEN i - 1 ELSE i END AS VARCHAR) AS event_id,
-               'cus_' || lpad(CAST(c AS VARCHAR), 5, '0') AS customer_id,
+               CASE WHEN i % 4001 = 3 THEN 'cus_unknown' ELSE 'cus_' || lpad(CAST(c AS VARCHAR), 5, '0') END
+                   AS customer_id,
                strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS timestamp,
-               CASE WHEN i % 5003 = 17 THEN 'gpu-minutes' ELSE meter END AS meter,
-               CASE meter WHEN 'api-calls' THEN '1' WHEN 'tokens' THEN CAST(CAST(r * 200000 AS BIGINT) AS VARCHAR)
-                    WHEN 'seats' THEN CAST(1 + CAST(r * 12 AS BIGINT) AS VARCHAR)
-                    WHEN 'storage' THEN CAST(CAST(r * 1500 AS DECIMAL(10, 2)) AS VARCHAR)
-                    WHEN 'images' THEN '1'
-                    WHEN 'payments' THEN CAST(CAST(1 + r * 400 AS DECIMAL(10, 2)) AS VARCHAR)
-                    ELSE 'proj_' || CAST(CAST(r * 30 AS BIGINT) AS VARCHAR) END AS quantity,
-               CASE WHEN meter = 'tokens' THEN CASE WHEN r < 0.3 THEN 'large' ELSE 'small' END END AS model
-        FROM e""")
+               CASE WHEN i % 5003 = 17 THEN 'gpu-minutes'
+                    WHEN i % 3001 = 7 AND plan = 'free' THEN 'images' ELSE meter END AS meter,
+               CASE WHEN meter = 'images' THEN '1'
+                    WHEN meter = 'active-projects' THEN 'proj_' || CAST(CAST(q * cap AS BIGINT) AS VARCHAR)
+                    WHEN meter = 'storage' THEN CAST(CAST(1 + q * cap AS DECIMAL(12, 2)) AS VARCHAR)
+                    WHEN meter = 'payments' THEN CAST(CAST(5 + q * q * cap AS DECIMAL(12, 2)) AS VARCHAR)
+                    ELSE CAST(1 + CAST(q * cap AS BIGINT) AS VARCHAR) END AS quantity,
+               CASE WHEN meter = 'tokens' THEN CASE WHEN d < 0.3 THEN 'large' ELSE 'small' END END AS model
+        FROM m""")
     con.execute(f"COPY demo_usage TO '{path.as_posix()}' (FORMAT csv, HEADER true)")
 
 

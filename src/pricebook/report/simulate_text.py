@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from decimal import Decimal
+
+from pricebook.money import format_money
 from pricebook.report.console import console, escape
 from pricebook.simulate.result import Money3, SimulationResult
 
 
 def _pct(m: Money3) -> str:
-    return "n/a" if m.delta_pct is None else f"{m.delta_pct:+}%"
+    if m.delta_pct is None:
+        return "n/a"
+    return "0.00%" if m.delta_pct.is_zero() else f"{m.delta_pct:+}%"
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return str(format_money(amount, currency))
+
+
+def _delta(amount: Decimal, currency: str) -> str:
+    if amount.is_zero():
+        return _money(abs(amount), currency)
+    return ("+" if amount > 0 else "-") + _money(abs(amount), currency)
 
 
 def _table(title: str, headers: list[str]) -> Any:
@@ -26,9 +41,10 @@ def print_text(r: SimulationResult) -> None:
     con.print(f"Revenue impact: {escape(r.baseline)} -> {escape(r.candidate)}  "
               f"(periods {', '.join(r.periods) or 'none'}; events read {r.events.get('read', 0)}, "
               f"rated {r.events.get('rated', 0)}{', dedup on' if r.dedup else ''})")
-    t = _table("Totals", ["currency", "", "baseline", "candidate", "delta", "%"])
+    t = _table("Totals", ["currency", "baseline", "candidate", "delta", "%"])
     for m in r.totals:
-        t.add_row(m.currency, "", str(m.baseline), str(m.candidate), f"{m.delta:+}", _pct(m))
+        t.add_row(m.currency, _money(m.baseline, m.currency), _money(m.candidate, m.currency),
+                  _delta(m.delta, m.currency), _pct(m))
     con.print(t)
     c = r.customers
     con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  less: {c.get('decreased', 0)}  "
@@ -38,7 +54,8 @@ def print_text(r: SimulationResult) -> None:
         t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])
         for g in groups:
             a = g.amounts
-            t.add_row(escape(g.key[key]), a.currency, str(a.baseline), str(a.candidate), f"{a.delta:+}", _pct(a))
+            t.add_row(escape(g.key[key]), a.currency, _money(a.baseline, a.currency),
+                      _money(a.candidate, a.currency), _delta(a.delta, a.currency), _pct(a))
         con.print(t)
     for title, movers in (("Largest increases", r.movers_up), ("Largest decreases", r.movers_down)):
         if not movers:
@@ -46,8 +63,8 @@ def print_text(r: SimulationResult) -> None:
         t = _table(title, ["customer", "plan", "baseline", "candidate", "delta", "%"])
         for mv in movers:
             a = mv.amounts
-            t.add_row(escape(mv.customer_id), escape(mv.plan), f"{a.baseline} {a.currency}", str(a.candidate),
-                      f"{a.delta:+}", _pct(a))
+            t.add_row(escape(mv.customer_id), escape(mv.plan), _money(a.baseline, a.currency),
+                      _money(a.candidate, a.currency), _delta(a.delta, a.currency), _pct(a))
         con.print(t)
     top = max((n for _, n in r.histogram), default=0)
     con.print("Per-customer change:")
@@ -58,7 +75,9 @@ def print_text(r: SimulationResult) -> None:
         con.print(f"Hard entitlement limits broken under the candidate: {len(r.breaches)}")
         for b in r.breaches[:20]:
             con.print(f"  {escape(b.customer_id)} {b.period} {escape(b.plan)}: {escape(b.feature)} "
-                      f"{b.usage.normalize():f} > {b.limit.normalize():f}")
+                      f"{b.usage.normalize():,f} > {b.limit.normalize():,f}")
+        if len(r.breaches) > 20:
+            con.print(f"  ... and {len(r.breaches) - 20} more (--format json or --out lists every one)")
     if r.unrated:
         con.print("Unrated (not in any bill):")
         for reason, e in r.unrated.items():
