@@ -120,10 +120,59 @@ def diff_section(ctx: CiContext) -> SectionResult:
     )
 
 
-# The checks, in order. REVENUE IMPACT: add `revenue_impact_section` (simulate the base and HEAD
-# catalogs on pricebook.yaml's usage sample, via ctx.state["diff"].base_catalog / .head_catalog)
-# after diff_section.
-SECTIONS: list[Section] = [validate_section, diff_section]
+def revenue_impact_section(ctx: CiContext) -> SectionResult:
+    """Replay pricebook.yaml's usage sample (``usage.sample``, with ``usage.subscriptions``,
+    ``usage.preset``, ``usage.map``, ``usage.plan``) through the base and the working tree.
+
+    Informational: it never fails the check by itself (a price change is the reviewer's call), but a
+    sample that cannot be read is an error (exit 2), not a silent skip. Skipped, and said so, when no
+    sample is configured or when HEAD does not load.
+    """
+    title = "Revenue impact"
+    usage = ctx.settings.section("usage") if ctx.settings is not None else {}
+    sample = usage.get("sample")
+    if not sample:
+        msg = "no usage sample: set usage.sample (and usage.subscriptions) in pricebook.yaml to see it"
+        return SectionResult("revenue", title, "skipped", f"revenue impact: skipped ({msg})",
+                             f"### {title}\n\nSkipped: {msg}.\n", data={"skipped": msg})
+    validation = ctx.state.get("validation")
+    if validation is not None and validation.catalog is None:
+        msg = "not simulated: HEAD does not load (see validation)"
+        return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
+                             f"### {title}\n\n{msg}\n", data={"skipped": msg})
+    from pricebook.report.simulate_json import to_data, to_markdown
+    from pricebook.simulate import SimulationOptions, run_simulation
+    from pricebook.simulate.sides import resolve_sides
+
+    def setting_path(value: object) -> str:
+        p = Path(str(value))
+        return str(p if p.is_absolute() else ctx.settings.root / p)
+
+    samples = sample if isinstance(sample, list) else [sample]
+    opts = SimulationOptions(
+        usage=[setting_path(x) for x in samples],
+        subscriptions=setting_path(usage["subscriptions"]) if usage.get("subscriptions") else None,
+        preset=usage.get("preset"),
+        mapping={str(k): str(v) for k, v in (usage.get("map") or {}).items()},
+        default_plan=usage.get("plan"),
+    )
+    base_side, head_side = resolve_sides(ctx.base, None, ctx.catalog_dir)
+    result = run_simulation(opts, base_side, head_side)
+    lines = [f"revenue impact {result.baseline} -> {result.candidate} on {', '.join(samples)}:"]
+    for t in result.totals:
+        pct = "n/a" if t.delta_pct is None else f"{t.delta_pct:+}%"
+        lines.append(f"  {t.currency}: {t.baseline} -> {t.candidate} ({t.delta:+}, {pct})")
+    c = result.customers
+    lines.append(f"  customers: {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
+                 f"{c.get('unchanged', 0)} unchanged")
+    if result.breaches:
+        lines.append(f"  {len(result.breaches)} hard entitlement limit(s) would be broken")
+    return SectionResult("revenue", title, "passed", "\n".join(lines), to_markdown(result),
+                         data={"simulation": to_data(result)})
+
+
+# The checks, in order.
+SECTIONS: list[Section] = [validate_section, diff_section, revenue_impact_section]
 
 
 @dataclass
