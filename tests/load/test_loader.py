@@ -152,3 +152,11 @@ def test_absurd_exponents_are_findings_not_memory_bombs(value: str) -> None:
     r = load_text(HEAD + f"plans:\n  p:\n    prices:\n      s: {{model: flat, amount: {value}}}\n")
     assert r.catalog is None
     assert any(d.path == "plans.p.prices.s.amount" for d in r.diagnostics)
+
+
+def test_a_typo_is_one_finding_not_also_a_missing_key() -> None:
+    r = load_text(HEAD + "plans:\n  p:\n    prices:\n      s: {model: per_unit, unti_price: 3}\n")
+    assert [(d.rule, d.path) for d in r.diagnostics] == [("PB021", "plans.p.prices.s.unti_price")]
+    # a genuinely missing key is still reported
+    r = load_text(HEAD + "plans:\n  p:\n    prices:\n      s: {model: per_unit, included: 3}\n")
+    assert [(d.rule, d.message) for d in r.diagnostics] == [("PB020", "missing required key 'unit_price'")]

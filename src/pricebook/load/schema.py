@@ -274,7 +274,16 @@ def schema_findings(data: Any, file: str, positions: Mapping[CatalogPath, Positi
     if _fast_validator()(data):
         return []
     out: list[Diagnostic] = []
-    for err in _walk_errors(_validator().iter_errors(data)):
+    errors = list(_walk_errors(_validator().iter_errors(data)))
+    typos: set[tuple[CatalogPath, str]] = set()  # (mapping, the key a typo there probably meant)
+    for err in errors:
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = list(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in allowed:
+                    typos.update((tuple(err.absolute_path), m)
+                                 for m in difflib.get_close_matches(key, allowed, n=1, cutoff=0.6))
+    for err in errors:
         path: CatalogPath = tuple(err.absolute_path)
         if "propertyNames" in err.schema_path and isinstance(err.instance, str):
             path = (*path, err.instance)  # the finding is about the key itself
@@ -285,6 +294,10 @@ def schema_findings(data: Any, file: str, positions: Mapping[CatalogPath, Positi
                 for key in unknown:
                     out.append(_unknown_key(key, allowed, file, (*path, key), positions))
                 continue
+        if err.validator == "required" and isinstance(err.instance, dict):
+            missing = [k for k in err.validator_value if k not in err.instance]
+            if missing and all((path, k) in typos for k in missing):
+                continue  # "unknown key 'unti_price' — did you mean 'unit_price'?" already says it
         message = _message(err)
         pos = _locate(positions, path) or Position(file, 1, 1)
         out.append(Diagnostic.at("PB020", "error", message, pos, path, name="schema"))
