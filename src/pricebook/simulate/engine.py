@@ -156,7 +156,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         if opts.keep_lines:
             result.lines = con.execute(
                 "SELECT side, customer_id, strftime(period, '%Y-%m'), line_no, sku, kind, dim_value, add_on, "
-                "quantity, amount FROM lines ORDER BY side, customer_id, period, line_no").fetchall()
+                "quantity, amount FROM lines_wide ORDER BY side, customer_id, period, line_no").fetchall()
         if opts.out:
             write_rows(con, opts.out)
         return result
@@ -214,7 +214,8 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE plan_defaults (plan VARCHAR, currency VARCHAR)")
     insert_rows(con, "plan_defaults", ("plan", "currency"), [(p, _plan_currency(sides, p)) for p in plans])
     con.execute("""CREATE OR REPLACE TEMP TABLE units AS
-        SELECT customer_id, period, plan, currency, add_ons, subscribed_at FROM (
+        SELECT CAST(row_number() OVER () AS INTEGER) AS unit_no,
+               customer_id, period, plan, currency, add_ons, subscribed_at FROM (
             SELECT s.customer_id, p.period, s.plan, COALESCE(s.currency, d.currency) AS currency, s.add_ons,
                    s.subscribed_at,
                    ROW_NUMBER() OVER (PARTITION BY s.customer_id, p.period
@@ -262,7 +263,8 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
                         ORDER BY t.effective_from DESC, t.ord DESC LIMIT 1)
                      ELSE sd.ckey END) AS ckey
             FROM units u CROSS JOIN sides sd)
-        SELECT k.*, r.rounding FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
+        SELECT CAST(row_number() OVER () AS INTEGER) AS us_id, k.*, r.rounding
+        FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
 
 
 def write_rows(con: Any, out: str) -> None:

@@ -137,18 +137,30 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             sum(candidate) FROM comparison GROUP BY period, currency ORDER BY period, currency""").fetchall():
         res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
     res.periods = sorted({g.key["period"] for g in res.by_period})
-    for sku, cur, b, c in con.execute("""SELECT sku, currency,
-            sum(CASE WHEN side = 'baseline' THEN amount ELSE 0 END),
-            sum(CASE WHEN side = 'candidate' THEN amount ELSE 0 END)
-            FROM lines GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
+    for sku, cur, b, c in con.execute("""
+            WITH per_comp AS (
+                SELECT comp_id, sum(CASE WHEN side = 'baseline' THEN amount ELSE 0 END) AS b,
+                       sum(CASE WHEN side = 'candidate' THEN amount ELSE 0 END) AS c
+                FROM lines GROUP BY comp_id),
+            adj AS (
+                SELECT k.sku, currency, sum(CASE WHEN side = 'baseline' THEN k.amount ELSE 0 END) AS b,
+                       sum(CASE WHEN side = 'candidate' THEN k.amount ELSE 0 END) AS c
+                FROM bills, LATERAL (SELECT 'credit' AS sku, credit AS amount UNION ALL
+                                     SELECT 'minimum', minimum) AS k
+                WHERE k.amount IS NOT NULL GROUP BY k.sku, currency)
+            SELECT sku, currency, sum(b), sum(c) FROM (
+                SELECT c.sku, c.currency, p.b, p.c FROM per_comp p JOIN comps c ON c.comp_id = p.comp_id
+                UNION ALL SELECT sku, currency, b, c FROM adj) AS x
+            GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
         res.by_sku.append(Group({"sku": sku}, Money3(cur, b, c)))
     res.unrated = _unrated(con)
     res.breaches = _breaches(con, candidate)
     total, ok = con.execute("SELECT sum(events), sum(CASE WHEN status = 'ok' THEN events ELSE 0 END) "
                             "FROM agg").fetchone()
-    rated = con.execute("""SELECT COALESCE(sum(a.events), 0) FROM agg a
-        WHERE a.status = 'ok' AND EXISTS (SELECT 1 FROM lines l WHERE l.side = 'candidate'
-          AND l.customer_id = a.customer_id AND l.period = a.period AND l.meter = a.meter)""").fetchone()[0]
+    # Rated by the candidate: every event of a unit whose candidate prices price its meter (a meter
+    # priced by dimension always has its "rest" line, so a priced meter always has a line).
+    rated = con.execute("SELECT COALESCE(sum(events), 0) FROM unrated "
+                        "WHERE reason IS NULL OR reason = 'unpriced_meter_baseline'").fetchone()[0]
     res.events = {"read": int(total or 0), "valid": int(ok or 0), "rated": int(rated or 0)}
     return res
 
@@ -156,18 +168,20 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
 def _unrated(con: Any) -> dict[str, Any]:
     """Every event that no bill rated, by reason, with counts and quantities per meter."""
     con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
+        WITH priced AS (
+            SELECT DISTINCT uc.unit_no, uc.side, c.meter FROM uc JOIN comps c ON c.comp_id = uc.comp_id
+            WHERE c.meter IS NOT NULL)
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status
                  WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
                  WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
-                 WHEN NOT EXISTS (SELECT 1 FROM units u WHERE u.customer_id = a.customer_id AND u.period = a.period)
-                   THEN 'no_active_subscription'
-                 WHEN NOT EXISTS (SELECT 1 FROM uc WHERE uc.side = 'candidate' AND uc.customer_id = a.customer_id
-                   AND uc.period = a.period AND uc.meter = a.meter) THEN 'unpriced_meter'
-                 WHEN NOT EXISTS (SELECT 1 FROM uc WHERE uc.side = 'baseline' AND uc.customer_id = a.customer_id
-                   AND uc.period = a.period AND uc.meter = a.meter) THEN 'unpriced_meter_baseline'
+                 WHEN u.unit_no IS NULL THEN 'no_active_subscription'
+                 WHEN NOT EXISTS (SELECT 1 FROM priced p WHERE p.side = 'candidate' AND p.unit_no = u.unit_no
+                   AND p.meter = a.meter) THEN 'unpriced_meter'
+                 WHEN NOT EXISTS (SELECT 1 FROM priced p WHERE p.side = 'baseline' AND p.unit_no = u.unit_no
+                   AND p.meter = a.meter) THEN 'unpriced_meter_baseline'
                END AS reason, a.meter, a.events, a.qty_sum
-        FROM agg a""")
+        FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period""")
     out: dict[str, Any] = {}
     for reason, meter, events, qty in con.execute("""SELECT reason, meter, sum(events), sum(qty_sum) FROM unrated
             WHERE reason IS NOT NULL GROUP BY reason, meter ORDER BY reason, meter NULLS FIRST""").fetchall():
@@ -204,7 +218,7 @@ def _breaches(con: Any, candidate: Any) -> list[Breach]:
     for cid, period, plan, feature, meter, lim, q in con.execute(f"""
             SELECT u.customer_id, strftime(u.period, '%Y-%m'), u.plan, h.feature, h.meter, h.lim, {pick_sql('t', 12)}
             FROM unit_sides u JOIN hard_limits h ON h.ckey = u.ckey AND h.plan = u.plan
-            JOIN mtot t ON t.customer_id = u.customer_id AND t.period = u.period AND t.meter = h.meter
+            JOIN mtot t ON t.unit_no = u.unit_no AND t.meter = h.meter
             WHERE u.side = 'candidate' ORDER BY 1, 2, 4""").fetchall():
         if q is not None and q > lim:
             out.append(Breach(cid, period, plan, feature, meter, lim, q))

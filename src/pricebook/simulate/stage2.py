@@ -81,59 +81,92 @@ def _per_agg(qs: int) -> str:
             f"CAST(max_by(vnum, struct_pack(t := last_ts, v := vnum)) AS DECIMAL(38, {qs})) AS q_latest")
 
 
+def _tier_sum(q: str, a: str) -> tuple[str, str]:
+    """(graduated, volume) amount of quantity ``q`` over the component's tier list ``ct.tl``.
+
+    One list lambda per line instead of a join against the tier rows and a GROUP BY per line.
+    """
+    grad = (f"list_sum(list_transform(ct.tl, lambda t: "
+            f"CAST(GREATEST(LEAST({q}, COALESCE(t.upper_q, {q})) - t.lower_q, 0) * t.unit_price AS {a}) "
+            f"+ CAST(CASE WHEN t.idx = 0 OR {q} > t.lower_q THEN t.flat_fee ELSE 0 END AS {a})))")
+    vol = (f"list_sum(list_transform(ct.tl, lambda t: "
+           f"CASE WHEN (t.idx = 0 OR {q} > t.lower_q) AND (t.upper_q IS NULL OR {q} <= t.upper_q) "
+           f"THEN CAST({q} * t.unit_price AS {a}) + CAST(t.flat_fee AS {a}) ELSE CAST(0 AS {a}) END))")
+    return grad, vol
+
+
 def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int]) -> None:
-    """From ``agg``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``."""
+    """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
+
+    Every per-line table is keyed by integers (``us_id``: one customer, period and side; ``comp_id``:
+    one price component) and kept narrow; ``lines_wide`` is a view with the readable columns.
+    ``bills`` carries each unit's credit and minimum lines as columns.
+    """
     d = f"DECIMAL(38, {qs})"
     a = f"DECIMAL(38, {amount_scale})"
+    top = max(minors.values(), default=2)
+    m = f"DECIMAL(38, {top})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE mtot AS
-        SELECT customer_id, period, meter, {_per_agg(qs)} FROM agg WHERE status = 'ok'
-        GROUP BY customer_id, period, meter""")
+        SELECT u.unit_no, t.meter, t.q_count, t.q_sum, t.q_max, t.q_unique, t.q_latest
+        FROM (SELECT customer_id, period, meter, {_per_agg(qs)} FROM agg WHERE status = 'ok'
+              GROUP BY customer_id, period, meter) AS t
+        JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE uc AS
+        SELECT us.us_id, us.unit_no, us.side, us.rounding, c.comp_id, 0 AS owner_ord
+        FROM unit_sides us JOIN comps c ON c.ckey = us.ckey AND c.currency = us.currency AND c.owner = us.plan
+        WHERE c.owner_kind = 'plan'
+        UNION ALL
+        SELECT x.us_id, x.unit_no, x.side, x.rounding, c.comp_id, x.owner_ord
+        FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, add_on, CAST(min(ord) AS INTEGER) AS owner_ord
+              FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, unnest(add_ons) AS add_on,
+                           generate_subscripts(add_ons, 1) AS ord
+                    FROM unit_sides WHERE len(add_ons) > 0) AS y
+              GROUP BY us_id, unit_no, side, rounding, ckey, currency, add_on) AS x
+        JOIN comps c ON c.ckey = x.ckey AND c.currency = x.currency AND c.owner = x.add_on
+        WHERE c.owner_kind = 'add_on'""")
+
+    # Quantities of dimension components and amounts of percentage components: few rows, computed
+    # apart and joined back by (us_id, comp_id).
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE qx (us_id INTEGER, comp_id INTEGER, q {d}, pct_amount {a})""")
     dim_used = [r[0] for r in con.execute(
         "SELECT DISTINCT dim_idx FROM comps WHERE dim_idx IS NOT NULL ORDER BY 1").fetchall()]
-    parts = [f"""SELECT customer_id, period, meter, {i} AS dim_idx, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs)}
-        FROM agg WHERE status = 'ok' AND meter IN (SELECT meter FROM comps WHERE dim_idx = {i})
-        GROUP BY customer_id, period, meter, COALESCE(d_{i}, '')""" for i in dim_used if i < n_dims]
+    parts = [f"""SELECT u.unit_no, t.meter, {i} AS dim_idx, t.dimval, t.q_count, t.q_sum, t.q_max, t.q_unique,
+               t.q_latest
+        FROM (SELECT customer_id, period, meter, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs)}
+              FROM agg WHERE status = 'ok' AND meter IN (SELECT meter FROM comps WHERE dim_idx = {i})
+              GROUP BY customer_id, period, meter, COALESCE(d_{i}, '')) AS t
+        JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period"""
+             for i in dim_used if i < n_dims]
     if parts:
         con.execute("CREATE OR REPLACE TEMP TABLE mval AS " + " UNION ALL ".join(parts))
-    else:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE mval (customer_id VARCHAR, period DATE, meter VARCHAR,
-            dim_idx INTEGER, dimval VARCHAR, q_count BIGINT, q_sum {d}, q_max {d}, q_unique BIGINT, q_latest {d})""")
+        con.execute(f"""INSERT INTO qx (us_id, comp_id, q)
+            SELECT uc.us_id, uc.comp_id,
+                   CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END
+            FROM uc JOIN comps c ON c.comp_id = uc.comp_id
+            JOIN mval v ON v.unit_no = uc.unit_no AND v.meter = c.meter AND v.dim_idx = c.dim_idx
+            WHERE c.match IN ('value', 'rest')
+              AND ((c.match = 'value' AND v.dimval = c.dim_value)
+                OR (c.match = 'rest' AND NOT list_contains(c.listed, v.dimval)))
+            GROUP BY uc.us_id, uc.comp_id, c.aggregation""")
+    if con.execute("SELECT count(*) FROM comps WHERE model = 'percentage'").fetchone()[0]:
+        con.execute("""INSERT INTO qx (us_id, comp_id, q, pct_amount)
+            SELECT us_id, comp_id, SUM(qty_sum),
+                   SUM(events * CASE WHEN pmin IS NOT NULL AND v < pmin THEN pmin
+                                     WHEN pmax IS NOT NULL AND v > pmax THEN pmax ELSE v END)
+            FROM (SELECT uc.us_id, uc.comp_id, c.pmin, c.pmax, a.events, a.qty_sum,
+                         a.vnum * c.rate + COALESCE(c.fixed_fee, 0) AS v
+                  FROM uc JOIN comps c ON c.comp_id = uc.comp_id
+                  JOIN (SELECT u.unit_no, g.meter, g.events, g.qty_sum, g.vnum FROM agg g
+                        JOIN units u ON u.customer_id = g.customer_id AND u.period = g.period
+                        WHERE g.status = 'ok' AND g.meter IN (SELECT meter FROM comps WHERE model = 'percentage'))
+                    AS a ON a.unit_no = uc.unit_no AND a.meter = c.meter
+                  WHERE c.model = 'percentage') AS x
+            GROUP BY us_id, comp_id""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE comp_tiers AS
+        SELECT comp_id, list(struct_pack(idx := idx, lower_q := lower_q, upper_q := upper_q,
+                                         unit_price := unit_price, flat_fee := flat_fee) ORDER BY idx) AS tl
+        FROM tiers GROUP BY comp_id""")
 
-    con.execute("""CREATE OR REPLACE TEMP TABLE uc AS
-        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding,
-               CAST(CASE WHEN c.owner_kind = 'plan' THEN 0 ELSE list_position(us.add_ons, c.owner) END AS INTEGER)
-                 AS owner_ord,
-               c.comp_id, c.meter, c.aggregation, c.model, c.match, c.dim_idx, c.dim_value, c.listed,
-               c.rate, c.fixed_fee, c.pmin, c.pmax
-        FROM unit_sides us JOIN comps c ON c.ckey = us.ckey AND c.currency = us.currency
-         AND ((c.owner_kind = 'plan' AND c.owner = us.plan)
-           OR (c.owner_kind = 'add_on' AND list_contains(us.add_ons, c.owner)))""")
-
-    # Each quantity source is its own equi-join (DuckDB hash-joins them); cq puts them together.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE q_all AS
-        SELECT uc.side, uc.customer_id, uc.period, uc.comp_id, {pick_sql('t', qs)} AS q
-        FROM (SELECT * FROM uc WHERE match = 'all' AND model NOT IN ('flat', 'percentage')) AS uc
-        JOIN mtot t ON t.customer_id = uc.customer_id AND t.period = uc.period AND t.meter = uc.meter""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE q_dim AS
-        SELECT uc.side, uc.customer_id, uc.period, uc.comp_id,
-               CASE WHEN uc.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END AS q
-        FROM (SELECT * FROM uc WHERE match IN ('value', 'rest')) AS uc
-        JOIN mval v ON v.customer_id = uc.customer_id AND v.period = uc.period
-          AND v.meter = uc.meter AND v.dim_idx = uc.dim_idx
-        WHERE (uc.match = 'value' AND v.dimval = uc.dim_value)
-           OR (uc.match = 'rest' AND NOT list_contains(uc.listed, v.dimval))
-        GROUP BY uc.side, uc.customer_id, uc.period, uc.comp_id, uc.aggregation""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE q_pct AS
-        SELECT side, customer_id, period, comp_id,
-               SUM(events * CASE WHEN pmin IS NOT NULL AND v < pmin THEN pmin
-                                 WHEN pmax IS NOT NULL AND v > pmax THEN pmax ELSE v END) AS amount,
-               SUM(qty_sum) AS tsum
-        FROM (SELECT uc.side, uc.customer_id, uc.period, uc.comp_id, uc.pmin, uc.pmax, a.events, a.qty_sum,
-                     a.vnum * uc.rate + COALESCE(uc.fixed_fee, 0) AS v
-              FROM (SELECT * FROM uc WHERE model = 'percentage') AS uc
-              JOIN (SELECT * FROM agg WHERE status = 'ok') AS a ON a.customer_id = uc.customer_id
-               AND a.period = uc.period AND a.meter = uc.meter) AS x
-        GROUP BY side, customer_id, period, comp_id""")
     # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
     # decimal comparisons (the estimate is off by at most one below 2^52 packages).
     units = "GREATEST(x.q - COALESCE(c.included, 0), 0)"
@@ -142,84 +175,71 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                f"WHEN {est} * c.package_size > {units} THEN {est} - 1 ELSE {est} END)")
     packages = (f"(CASE WHEN c.pkg_down OR {floor_n} * c.package_size = {units} THEN {floor_n} "
                 f"ELSE {floor_n} + 1 END)")
-    top = max(minors.values(), default=2)
-    m = f"DECIMAL(38, {top})"
+    grad, vol = _tier_sum("x.q", a)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
-        WITH qs AS (
-            SELECT side, customer_id, period, comp_id, q, CAST(NULL AS {a}) AS pct_amount FROM q_all
-            UNION ALL SELECT side, customer_id, period, comp_id, q, NULL FROM q_dim
-            UNION ALL SELECT side, customer_id, period, comp_id, tsum, amount FROM q_pct),
-        x AS (
-            SELECT uc.side, uc.customer_id, uc.period, uc.currency, uc.rounding, uc.owner_ord, uc.comp_id,
-                   CAST(CASE WHEN uc.model = 'flat' THEN 1 ELSE COALESCE(qs.q, 0) END AS {d}) AS q, qs.pct_amount
-            FROM uc LEFT JOIN qs ON qs.side = uc.side AND qs.customer_id = uc.customer_id
-                 AND qs.period = uc.period AND qs.comp_id = uc.comp_id),
-        tiered AS (
-            SELECT x.side, x.customer_id, x.period, x.comp_id,
-                   SUM(CASE WHEN c.model = 'graduated' THEN
-                         CAST(GREATEST(LEAST(x.q, COALESCE(t.upper_q, x.q)) - t.lower_q, 0) * t.unit_price AS {a})
-                         + CAST(CASE WHEN t.idx = 0 OR x.q > t.lower_q THEN t.flat_fee ELSE 0 END AS {a})
-                       ELSE CASE WHEN (t.idx = 0 OR x.q > t.lower_q) AND (t.upper_q IS NULL OR x.q <= t.upper_q)
-                         THEN CAST(x.q * t.unit_price AS {a}) + CAST(t.flat_fee AS {a}) ELSE CAST(0 AS {a}) END
-                       END) AS amount
-            FROM x JOIN comps c ON c.comp_id = x.comp_id JOIN tiers t ON t.comp_id = x.comp_id
-            WHERE c.model IN ('graduated', 'volume')
-            GROUP BY x.side, x.customer_id, x.period, x.comp_id),
+        WITH x AS (
+            SELECT uc.us_id, uc.side, uc.rounding, uc.owner_ord, uc.comp_id, qx.pct_amount,
+                   CAST(CASE WHEN c.model = 'flat' THEN 1
+                             WHEN c.match = 'all' AND c.model <> 'percentage' THEN COALESCE({pick_sql('t', qs)}, 0)
+                             ELSE COALESCE(qx.q, 0) END AS {d}) AS q
+            FROM uc JOIN comps c ON c.comp_id = uc.comp_id
+            LEFT JOIN mtot t ON t.unit_no = uc.unit_no AND t.meter = c.meter
+            LEFT JOIN qx ON qx.us_id = uc.us_id AND qx.comp_id = uc.comp_id),
         ex AS (
-            SELECT x.side, x.customer_id, x.period, x.currency, x.rounding,
-                   CAST(x.owner_ord AS BIGINT) * 1000000 + c.seq AS line_no, c.sku, c.model, c.match, c.dim_value,
-                   CASE WHEN c.owner_kind = 'add_on' THEN c.owner END AS add_on, c.meter, x.q,
+            SELECT x.us_id, x.side, x.rounding, x.owner_ord, x.comp_id, c.currency, c.match, c.model, x.q,
                    CAST(CASE c.model
                      WHEN 'flat' THEN CAST(c.flat_amount AS {a})
                      WHEN 'per_unit' THEN CAST({units} * c.unit_price AS {a})
                      WHEN 'package' THEN CAST({packages} * c.package_price AS {a})
                      WHEN 'percentage' THEN CAST(COALESCE(x.pct_amount, 0) AS {a})
-                     ELSE COALESCE(ti.amount, CAST(0 AS {a})) END AS {a}) AS exact
+                     WHEN 'graduated' THEN COALESCE({grad}, CAST(0 AS {a}))
+                     WHEN 'volume' THEN COALESCE({vol}, CAST(0 AS {a}))
+                     ELSE CAST(0 AS {a}) END AS {a}) AS exact
             FROM x JOIN comps c ON c.comp_id = x.comp_id
-            LEFT JOIN tiered ti ON ti.side = x.side AND ti.customer_id = x.customer_id
-                 AND ti.period = x.period AND ti.comp_id = x.comp_id)
-        SELECT side, customer_id, period, currency, rounding, line_no, sku, model, 'price' AS kind,
-               CASE WHEN match = 'value' THEN dim_value END AS dim_value, add_on, meter, q AS quantity, exact,
+            LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id)
+        SELECT us_id, side, comp_id, owner_ord, model <> 'flat' AS usage, q AS quantity,
                CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) AS amount
         FROM ex
         WHERE match <> 'value' OR q <> 0 OR exact <> 0""")
 
     credit_r = round_sql("ad.credit", minors, "s.currency", "s.rounding")
     minimum_r = round_sql("ad.minimum", minors, "s.currency", "s.rounding")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE adj AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
-            SELECT side, customer_id, period, SUM(amount) AS subtotal,
-                   SUM(CASE WHEN model <> 'flat' THEN amount ELSE 0 END) AS usage_total
-            FROM lines GROUP BY side, customer_id, period),
-        sums AS (
-            SELECT us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
+            SELECT us_id, SUM(amount) AS subtotal, SUM(CASE WHEN usage THEN amount ELSE 0 END) AS usage_total
+            FROM lines GROUP BY us_id),
+        s AS (
+            SELECT us.us_id, us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
                    COALESCE(per.subtotal, 0) AS subtotal, COALESCE(per.usage_total, 0) AS usage_total
-            FROM unit_sides us LEFT JOIN per ON per.side = us.side AND per.customer_id = us.customer_id
-                 AND per.period = us.period),
+            FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id),
         r AS (
-            SELECT s.*, CAST({credit_r} AS {m}) AS credit_r,
-                   CAST({minimum_r} AS {m}) AS minimum_r
-            FROM sums s LEFT JOIN adjustments ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
+            SELECT s.*, CAST({credit_r} AS {m}) AS credit_r, CAST({minimum_r} AS {m}) AS minimum_r
+            FROM s LEFT JOIN adjustments ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
         c AS (
             SELECT r.*, CASE WHEN credit_r IS NULL THEN CAST(0 AS {m})
-                             ELSE LEAST(credit_r, GREATEST(usage_total, 0)) END AS applied FROM r)
-        SELECT side, customer_id, period, currency, rounding, CAST(9000000000 AS BIGINT) AS line_no,
-               'credit' AS sku, 'credit' AS model, 'credit' AS kind, CAST(NULL AS VARCHAR) AS dim_value,
-               CAST(NULL AS VARCHAR) AS add_on, CAST(NULL AS VARCHAR) AS meter, CAST(1 AS {d}) AS quantity,
-               CAST(-applied AS {a}) AS exact, CAST(-applied AS {m}) AS amount
-        FROM c WHERE applied > 0
+                             ELSE LEAST(credit_r, GREATEST(usage_total, 0)) END AS applied FROM r),
+        f AS (
+            SELECT c.*, CASE WHEN applied > 0 THEN CAST(-applied AS {m}) END AS credit,
+                   CASE WHEN minimum_r IS NOT NULL AND subtotal - applied < minimum_r
+                        THEN CAST(minimum_r - (subtotal - applied) AS {m}) END AS minimum
+            FROM c)
+        SELECT us_id, side, customer_id, period, plan, currency, ckey, rounding, credit, minimum,
+               CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
+        FROM f""")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW lines_wide AS
+        SELECT us.side, us.customer_id, us.period, c.currency, us.rounding,
+               CAST(l.owner_ord AS BIGINT) * 1000000 + c.seq AS line_no, c.sku, c.model, 'price' AS kind,
+               CASE WHEN c.match = 'value' THEN c.dim_value END AS dim_value,
+               CASE WHEN c.owner_kind = 'add_on' THEN c.owner END AS add_on, c.meter, l.quantity, l.amount
+        FROM lines l JOIN unit_sides us ON us.us_id = l.us_id JOIN comps c ON c.comp_id = l.comp_id
         UNION ALL
-        SELECT side, customer_id, period, currency, rounding, CAST(9000000001 AS BIGINT),
-               'minimum', 'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}),
-               CAST(minimum_r - (subtotal - applied) AS {a}), CAST(minimum_r - (subtotal - applied) AS {m})
-        FROM c WHERE minimum_r IS NOT NULL AND subtotal - applied < minimum_r""")
-    con.execute("INSERT INTO lines SELECT * FROM adj")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
-        SELECT us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey,
-               CAST(COALESCE(per.total, 0) AS {m}) AS total
-        FROM unit_sides us LEFT JOIN (SELECT side, customer_id, period, SUM(amount) AS total FROM lines
-                                      GROUP BY side, customer_id, period) AS per
-          ON per.side = us.side AND per.customer_id = us.customer_id AND per.period = us.period""")
+        SELECT side, customer_id, period, currency, rounding, CAST(9000000000 AS BIGINT), 'credit', 'credit',
+               'credit', NULL, NULL, NULL, CAST(1 AS {d}), credit
+        FROM bills WHERE credit IS NOT NULL
+        UNION ALL
+        SELECT side, customer_id, period, currency, rounding, CAST(9000000001 AS BIGINT), 'minimum', 'minimum',
+               'minimum', NULL, NULL, NULL, CAST(1 AS {d}), minimum
+        FROM bills WHERE minimum IS NOT NULL""")
 
 
 def check_scales(qs: int, t: PriceTables) -> tuple[int, int, int]:
