@@ -196,6 +196,7 @@ schema = {
                 "description": {"type": "string"},
                 "currencies": {"type": "array", "items": ref("currency"), "minItems": 1},
                 "available_for": {"type": "array", "items": {"type": "string"}},
+                "sales_negotiated": {"type": "boolean"},
                 "prices": {"type": "object", "additionalProperties": ref("price")},
                 "entitlements": {"type": "object", "additionalProperties": ref("entitlement")},
             },

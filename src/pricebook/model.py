@@ -180,6 +180,7 @@ class AddOn:
     prices: Mapping[str, Price] = field(default_factory=dict)
     entitlements: Mapping[str, Entitlement] = field(default_factory=dict)
     description: str | None = None
+    sales_negotiated: bool = False  # "Contact sales": offered, priced per deal
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,11 @@ def test_import_text_report(cli, tmp_path: Path) -> None:
     res = cli("import", "pricing2yaml", src, "--out", tmp_path / "out")
     assert res.code == 0, res.err
     assert "gappy.yml:5: [text-feature] features.support:" in res.out
-    assert "[addon-price-not-numeric] addOns.help.price: add-on price 'Contact Sales'" in res.out
+    assert "addon-price-not-numeric" not in res.out  # "Contact Sales" is mapped: sales-negotiated
     folder = tmp_path / "out" / "clean-2024"
-    assert f"-> {folder}: 2 plans, 1 features, 1 add-ons, 2 not mapped; valid" in res.out
-    assert "imported 1 file into" in res.out and "2 items not mapped" in res.out
+    assert f"-> {folder}: 2 plans, 1 features, 1 add-ons, 1 not mapped; valid" in res.out
+    assert "imported 1 file into" in res.out and "1 item not mapped" in res.out
+    assert "sales_negotiated: true" in (folder / "add_ons.yaml").read_text(encoding="utf-8")
     assert (tmp_path / "out" / "clean-2024" / "plans.yaml").is_file()
     check = cli("validate", tmp_path / "out" / "clean-2024")
     assert check.code == 0, check.out
@@ -64,8 +65,8 @@ def test_json_report(cli, tmp_path: Path) -> None:
     assert res.code == 0, res.err
     data = json.loads(res.out)
     assert data["valid"] is True and data["written"] is True
-    assert data["imported"] == 1 and data["unmapped"] == 2
-    assert data["counts"] == {"text-feature": 1, "addon-price-not-numeric": 1}
+    assert data["imported"] == 1 and data["unmapped"] == 1
+    assert data["counts"] == {"text-feature": 1}
     f = data["files"][0]
     assert f["catalog_id"] == "clean" and f["plans"] == 2 and f["errors"] == 0
     issue = next(i for i in f["issues"] if i["category"] == "text-feature")

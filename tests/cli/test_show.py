@@ -111,3 +111,19 @@ def test_show_at_git_ref(cli: Cli, git_repo: Any) -> None:
     assert json.loads(now.out)["prices"][0]["summary"] == "$12.00 per month"
     assert json.loads(then.out)["prices"][0]["summary"] == "$10.00 per month"
     assert json.loads(then.out)["catalog"].startswith("HEAD@")
+
+
+def test_a_sales_negotiated_add_on_says_contact_sales(cli, tmp_path) -> None:
+    from tests.conftest import write_files
+
+    write_files(tmp_path, {"c.yaml": """
+        catalog: {id: t, currency: USD}
+        skus: {platform: {name: Platform}}
+        plans:
+          pro: {name: Pro, prices: {platform: {model: flat, amount: "10"}}}
+        add_ons:
+          sla: {name: Premium SLA, available_for: [pro], sales_negotiated: true}
+        """})
+    res = cli("show", "pro", "--catalog", tmp_path)
+    assert res.code == 0, res.err
+    assert "Premium SLA: contact sales" in res.out

@@ -147,6 +147,8 @@ def test_mini_annual_plan_from_billing_factor(mini: tuple[Path, object]) -> None
     assert annual.entitlements == cat.plans["pro-team"].entitlements
     assert "enterprise-annual" not in cat.plans  # no numeric price, nothing to discount
     assert set(cat.add_ons["extra-runs"].available_for) == {"pro-team", "pro-team-annual"}
+    premium = cat.add_ons["premium-support"]  # "price: Contact Sales"
+    assert premium.sales_negotiated and not premium.prices
 
 
 def test_mini_entitlements_expanded_from_defaults(mini: tuple[Path, object]) -> None:
@@ -170,7 +172,7 @@ def test_mini_entitlements_expanded_from_defaults(mini: tuple[Path, object]) -> 
 def test_mini_report_lists_every_unmapped_item(mini: tuple[Path, object]) -> None:
     _, report = mini
     by_cat = Counter(i.category for i in report.issues)
-    assert by_cat == {"text-feature": 1, "unknown-reference": 2, "addon-price-not-numeric": 1,
+    assert by_cat == {"text-feature": 1, "unknown-reference": 2,
                       "limit-extension": 1, "addon-constraint": 1, "metadata": 2}
     paths = {i.path: i for i in report.issues}
     assert paths["plans.ENTERPRISE.features.notAFeature"].category == "unknown-reference"
@@ -340,9 +342,16 @@ def test_all_162_real_files_import_and_validate(tmp_path: Path, p2y: Path) -> No
     assert errors == []
     counts = report.counts
     # the data's real gaps, all reported: add-ons priced "Contact Sales", TEXT features, extensions...
-    for category in ("metadata", "addon-price-not-numeric", "text-feature", "limit-extension",
-                     "addon-constraint", "one-time-price"):
+    for category in ("metadata", "text-feature", "limit-extension", "addon-constraint", "one-time-price"):
         assert counts.get(category, 0) > 0, category
+    # add-ons priced "Contact Sales" / "See Rates" are offered per deal, not dropped
+    assert counts.get("addon-price-not-numeric", 0) == 0
+    negotiated = 0
+    for f in report.files:
+        cat = load_catalog(Path(f.catalog_dir)).catalog
+        assert cat is not None
+        negotiated += sum(1 for a in cat.add_ons.values() if a.sales_negotiated and not a.prices)
+    assert negotiated == 145
     assert sum(f.sales_negotiated for f in report.files) == 63  # every "Contact Sales"-like plan price
     assert sum(f.plans for f in report.files) == 602
     assert sum(f.add_ons for f in report.files) == 313

@@ -556,7 +556,9 @@ class _Converter:
             price, amount = a.get("price"), self.number(a.get("price"))
             spec = parse_unit(a.get("unit"))
             prices: dict[str, Any] = {}
-            if amount is None:
+            if amount is None and isinstance(price, str) and price.strip():
+                addon["sales_negotiated"] = True  # "Contact Sales", "See Rates": priced per deal
+            elif amount is None:
                 self.issue((*path, "price"), "addon-price-not-numeric",
                            f"add-on price {show(price)}: imported without a price")
             elif amount < 0:

@@ -266,6 +266,7 @@ class Builder:
             prices=prices,
             entitlements=self.entitlements(d.get("entitlements"), (*path, "entitlements")),
             description=self.text(d.get("description"), (*path, "description")),
+            sales_negotiated=d.get("sales_negotiated") is True,
         )
 
     def entitlements(self, value: Any, path: CatalogPath) -> dict[str, Entitlement]:

@@ -129,6 +129,7 @@ def add_on_data(a: AddOn) -> dict[str, Any]:
         "description": a.description,
         "currencies": list(a.currencies),
         "available_for": list(a.available_for),
+        "sales_negotiated": True if a.sales_negotiated else None,
         "prices": _prices(a.prices),
         "entitlements": _ents(a.entitlements) or None,
     })

@@ -49,6 +49,7 @@ class AddOnCard:
     name: str
     description: str | None
     rows: tuple[PriceRow, ...]
+    sales_negotiated: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ def rate_card(catalog: Catalog, plan_id: str, currency: str | None = None, sourc
                     a.name,
                     a.description,
                     tuple(_rows(catalog, a.prices, cur, plan.billing_period, a.id)),
+                    a.sales_negotiated,
                 )
             )
     return RateCard(

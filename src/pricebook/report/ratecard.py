@@ -43,7 +43,8 @@ def _adjustments(card: RateCard) -> list[tuple[str, str]]:
 
 def _add_on_text(card: RateCard) -> list[tuple[str, str]]:
     return [
-        (a.name, "; ".join(f"{r.name}: {r.summary}" if r.name != a.name else r.summary for r in a.rows))
+        (a.name, "; ".join(f"{r.name}: {r.summary}" if r.name != a.name else r.summary for r in a.rows)
+         or ("contact sales (priced per deal)" if a.sales_negotiated else "no price"))
         for a in card.add_ons
     ]
 
