@@ -625,7 +625,7 @@ class _Converter:
 
 
 def read_pricing(path: Path, display: str | None = None
-                 ) -> tuple[Mapping[str, Any], dict[CatalogPath, Position]]:
+                 ) -> tuple[Mapping[str, Any], Mapping[CatalogPath, Position]]:
     """Parse one Pricing2Yaml file exactly (numbers as Decimal); InputError when it cannot be read."""
     from pricebook.load.yamlsrc import parse_yaml
 
