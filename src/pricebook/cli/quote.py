@@ -47,9 +47,20 @@ def quote(
         str | None,
         typer.Option(
             "--at",
-            help="Quote the catalog at a git ref, REF:path or release:<id> instead of the working tree.",
+            help="Quote the catalog at a git ref, REF:path or release:<id>, or at a date (YYYY-MM-DD): "
+            "the release in force then, or the grandfathered one for --subscribed-at/--customer.",
             show_default=False,
         ),
+    ] = None,
+    subscribed_at: Annotated[
+        str | None,
+        typer.Option("--subscribed-at", help="When the customer subscribed (YYYY-MM-DD), for grandfathering "
+                     "with --at DATE.", show_default=False),
+    ] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="The customer id, for grandfathering rules that list customers, with "
+                     "--at DATE.", show_default=False),
     ] = None,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
@@ -57,6 +68,16 @@ def quote(
     """Itemized bill for one period, from the reference rating engine."""
     from pricebook.rating.quote import quote as run_quote
 
+    from datetime import date
+
+    from pricebook.errors import UsageError
+
+    since = None
+    if subscribed_at is not None:
+        try:
+            since = date.fromisoformat(subscribed_at.strip())
+        except ValueError as exc:
+            raise UsageError(f"--subscribed-at {subscribed_at!r} is not a date (YYYY-MM-DD)") from exc
     result = run_quote(
         catalog_path(catalog),
         plan,
@@ -65,6 +86,8 @@ def quote(
         currency=currency,
         add_ons=add_on or [],
         at=at,
+        subscribed_at=since,
+        customer_id=customer,
     )
     if format is TextJson.json:
         from pricebook.report.quote import to_json

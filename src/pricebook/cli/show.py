@@ -25,7 +25,8 @@ def show(
         str | None,
         typer.Option(
             "--at",
-            help="Show the catalog at a git ref, REF:path or release:<id> instead of the working tree.",
+            help="Show the catalog at a git ref, REF:path or release:<id>, or at a date (YYYY-MM-DD): the "
+            "release in force then.",
             show_default=False,
         ),
     ] = None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from pricebook.errors import CatalogLoadError
+from pricebook.errors import CatalogLoadError, InputError
 from pricebook.model import Catalog
 from pricebook.rating.base import RatingError
 from pricebook.rating.engine import Bill, Usage, rate_plan
@@ -22,15 +24,55 @@ class Quote:
     usage: Usage
 
 
-def load_valid_catalog(catalog_dir: Path, at: str | None = None) -> tuple[Catalog, str]:
-    """The catalog at ``catalog_dir`` (or at revision ``at``), refusing one with validation errors.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """Who is being quoted, for grandfathering: the plan, when they subscribed, their id."""
+
+    plan: str | None = None
+    subscribed_at: date | None = None
+    customer_id: str | None = None
+
+
+def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None) -> str | None:
+    """``--at`` as a revision spec. A date (``2026-08-01``) means the prices that apply then: the
+    release in force at that date, or the grandfathered release of a matching rule (SPEC §3), decided
+    by ``pricebook.releases.timeline.release_for``, the one function simulate uses too. Anything
+    else (a git ref, ``REF:path``, ``release:<id>``, a path) is returned as it is."""
+    if at is None or not _DATE.fullmatch(at.strip()):
+        return at
+    from pricebook.load import load_catalog
+    from pricebook.releases.index import parse_datetime, read_index
+    from pricebook.releases.timeline import release_for
+
+    current = load_catalog(catalog_dir).catalog
+    tz = current.timezone if current is not None else "UTC"
+    try:
+        when = parse_datetime(at.strip(), tz)
+    except (ValueError, InputError) as exc:
+        raise InputError(f"--at {at!r} is not a date: {exc}") from exc
+    who = who or Subscriber()
+    rules = current.grandfathering if current is not None else {}
+    rid = release_for(read_index(catalog_dir), rules, who.plan, who.subscribed_at, who.customer_id, when)
+    if rid is None:
+        raise InputError(f"no release is in force on {at}: cut one with 'pricebook release', or pass a git "
+                         "ref or release:<id> to --at")
+    return f"release:{rid}"
+
+
+def load_valid_catalog(catalog_dir: Path, at: str | None = None,
+                       who: Subscriber | None = None) -> tuple[Catalog, str]:
+    """The catalog at ``catalog_dir`` (or at ``at``: a revision, or a date resolved through the release
+    timeline for ``who``), refusing one with validation errors.
 
     Raises CatalogLoadError (exit 2) naming the first error and how many more there are.
     """
     from pricebook.load.revision import load_revision
     from pricebook.validation import check_loaded
 
-    rev, loaded = load_revision(at, catalog_dir)
+    rev, loaded = load_revision(resolve_at(catalog_dir, at, who), catalog_dir)
     result = check_loaded(loaded)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.catalog is None:
@@ -51,11 +93,14 @@ def quote(
     currency: str | None = None,
     add_ons: Sequence[str] = (),
     at: str | None = None,
+    subscribed_at: date | None = None,
+    customer_id: str | None = None,
 ) -> Quote:
-    """Rate one period for ``plan`` from ``--usage`` values and usage files (SPEC §4's ``quote``)."""
+    """Rate one period for ``plan`` from ``--usage`` values and usage files (SPEC §4's ``quote``).
+    With ``at`` a date, ``subscribed_at`` and ``customer_id`` decide grandfathering."""
     from pricebook.rating.usage_input import usage_from_inputs
 
-    catalog, label = load_valid_catalog(catalog_dir, at)
+    catalog, label = load_valid_catalog(catalog_dir, at, Subscriber(plan, subscribed_at, customer_id))
     p = catalog.plans.get(plan)
     if p is not None and p.sales_negotiated and not p.prices:
         raise RatingError(
