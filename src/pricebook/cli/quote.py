@@ -66,11 +66,10 @@ def quote(
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
     """Itemized bill for one period, from the reference rating engine."""
-    from pricebook.rating.quote import quote as run_quote
-
     from datetime import date
 
     from pricebook.errors import UsageError
+    from pricebook.rating.quote import quote as run_quote
 
     since = None
     if subscribed_at is not None:
