@@ -95,6 +95,29 @@ def _tier_sum(q: str, a: str) -> tuple[str, str]:
     return grad, vol
 
 
+def exact_sql(x: str, c: str, a: str) -> str:
+    """The exact (unrounded) amount of a line as DECIMAL ``a``: quantity ``{x}.q``, percentage amount
+    ``{x}.pct_amount``, component columns from ``{c}`` and its tier list ``ct.tl``."""
+    q = f"{x}.q"
+    units = f"GREATEST({q} - COALESCE({c}.included, 0), 0)"
+    # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
+    # decimal comparisons (the estimate is off by at most one below 2^52 packages).
+    est = f"CAST(floor(CAST({units} AS DOUBLE) / CAST({c}.package_size AS DOUBLE)) AS HUGEINT)"  # no-float-ok
+    floor_n = (f"(CASE WHEN ({est} + 1) * {c}.package_size <= {units} THEN {est} + 1 "
+               f"WHEN {est} * {c}.package_size > {units} THEN {est} - 1 ELSE {est} END)")
+    packages = (f"(CASE WHEN {c}.pkg_down OR {floor_n} * {c}.package_size = {units} THEN {floor_n} "
+                f"ELSE {floor_n} + 1 END)")
+    grad, vol = _tier_sum(q, a)
+    return (f"CAST(CASE {c}.model "
+            f"WHEN 'flat' THEN CAST({c}.flat_amount AS {a}) "
+            f"WHEN 'per_unit' THEN CAST({units} * {c}.unit_price AS {a}) "
+            f"WHEN 'package' THEN CAST({packages} * {c}.package_price AS {a}) "
+            f"WHEN 'percentage' THEN CAST(COALESCE({x}.pct_amount, 0) AS {a}) "
+            f"WHEN 'graduated' THEN COALESCE({grad}, CAST(0 AS {a})) "
+            f"WHEN 'volume' THEN COALESCE({vol}, CAST(0 AS {a})) "
+            f"ELSE CAST(0 AS {a}) END AS {a})")
+
+
 def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int]) -> None:
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
@@ -167,40 +190,35 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                                          unit_price := unit_price, flat_fee := flat_fee) ORDER BY idx) AS tl
         FROM tiers GROUP BY comp_id""")
 
-    # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
-    # decimal comparisons (the estimate is off by at most one below 2^52 packages).
-    units = "GREATEST(x.q - COALESCE(c.included, 0), 0)"
-    est = (f"CAST(floor(CAST({units} AS DOUBLE) / CAST(c.package_size AS DOUBLE)) AS HUGEINT)")  # no-float-ok
-    floor_n = (f"(CASE WHEN ({est} + 1) * c.package_size <= {units} THEN {est} + 1 "
-               f"WHEN {est} * c.package_size > {units} THEN {est} - 1 ELSE {est} END)")
-    packages = (f"(CASE WHEN c.pkg_down OR {floor_n} * c.package_size = {units} THEN {floor_n} "
-                f"ELSE {floor_n} + 1 END)")
-    grad, vol = _tier_sum("x.q", a)
+    top_shortcut = "x.model = 'flat' OR (x.q = 0 AND x.model <> 'percentage')"
+    # A line's amount depends only on its component and quantity (percentage: its transactions), so
+    # flat lines and lines without usage take their component's amount at quantity 0, computed once;
+    # only lines with usage pay for the DECIMAL(38) arithmetic and the rounding.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE comp0 AS
+        SELECT comp_id, exact AS exact0, CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) AS amount0
+        FROM (SELECT c.comp_id, c.currency, r.rounding, {exact_sql('x', 'c', a)} AS exact
+              FROM comps c LEFT JOIN comp_tiers ct ON ct.comp_id = c.comp_id
+              LEFT JOIN ckey_rounding r ON r.ckey = c.ckey,
+              (SELECT CAST(0 AS {d}) AS q, CAST(NULL AS {a}) AS pct_amount) AS x) AS e""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
         WITH x AS (
-            SELECT uc.us_id, uc.side, uc.rounding, uc.owner_ord, uc.comp_id, qx.pct_amount,
+            SELECT uc.us_id, uc.side, uc.rounding, uc.owner_ord, uc.comp_id, qx.pct_amount, c.currency, c.match,
+                   c.model, z.exact0, z.amount0,
                    CAST(CASE WHEN c.model = 'flat' THEN 1
                              WHEN c.match = 'all' AND c.model <> 'percentage' THEN COALESCE({pick_sql('t', qs)}, 0)
                              ELSE COALESCE(qx.q, 0) END AS {d}) AS q
-            FROM uc JOIN comps c ON c.comp_id = uc.comp_id
+            FROM uc JOIN comps c ON c.comp_id = uc.comp_id JOIN comp0 z ON z.comp_id = uc.comp_id
             LEFT JOIN mtot t ON t.unit_no = uc.unit_no AND t.meter = c.meter
-            LEFT JOIN qx ON qx.us_id = uc.us_id AND qx.comp_id = uc.comp_id),
+            LEFT JOIN qx ON qx.us_id = uc.us_id AND qx.comp_id = uc.comp_id
+            WHERE c.match <> 'value' OR z.exact0 <> 0 OR COALESCE(qx.q, 0) <> 0),
         ex AS (
-            SELECT x.us_id, x.side, x.rounding, x.owner_ord, x.comp_id, c.currency, c.match, c.model, x.q,
-                   CAST(CASE c.model
-                     WHEN 'flat' THEN CAST(c.flat_amount AS {a})
-                     WHEN 'per_unit' THEN CAST({units} * c.unit_price AS {a})
-                     WHEN 'package' THEN CAST({packages} * c.package_price AS {a})
-                     WHEN 'percentage' THEN CAST(COALESCE(x.pct_amount, 0) AS {a})
-                     WHEN 'graduated' THEN COALESCE({grad}, CAST(0 AS {a}))
-                     WHEN 'volume' THEN COALESCE({vol}, CAST(0 AS {a}))
-                     ELSE CAST(0 AS {a}) END AS {a}) AS exact
-            FROM x JOIN comps c ON c.comp_id = x.comp_id
-            LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id)
+            SELECT x.us_id, x.side, x.rounding, x.owner_ord, x.comp_id, x.currency, x.model, x.q, x.amount0,
+                   CASE WHEN {top_shortcut} THEN NULL ELSE {exact_sql('x', 'c', a)} END AS exact
+            FROM x JOIN comps c ON c.comp_id = x.comp_id LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id)
         SELECT us_id, side, comp_id, owner_ord, model <> 'flat' AS usage, q AS quantity,
-               CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) AS amount
-        FROM ex
-        WHERE match <> 'value' OR q <> 0 OR exact <> 0""")
+               CASE WHEN exact IS NULL THEN amount0
+                    ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
+        FROM ex""")
 
     credit_r = round_sql("ad.credit", minors, "s.currency", "s.rounding")
     minimum_r = round_sql("ad.minimum", minors, "s.currency", "s.rounding")
