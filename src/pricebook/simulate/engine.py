@@ -179,8 +179,10 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
         return
     if end < start:
         raise UsageError(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")
+    # dates from our own values, as literals: a bound parameter would make duckdb import pandas
     con.execute("CREATE OR REPLACE TEMP TABLE periods AS SELECT CAST(range AS DATE) AS period "
-                "FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)", [start, end])
+                f"FROM range(DATE '{start.isoformat()}', DATE '{end.isoformat()}' + INTERVAL 1 MONTH, "
+                "INTERVAL 1 MONTH)")
 
 
 def _plan_currency(sides: Sequence[Side], plan: str) -> str | None:
@@ -197,13 +199,15 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     default_plan = opts.default_plan
     if default_plan is not None and not any(default_plan in s.catalog.plans for s in sides):
         raise UsageError(f"--plan '{default_plan}' is in neither catalog")
+    con.execute("CREATE OR REPLACE TEMP TABLE default_plan (plan VARCHAR)")
+    insert_rows(con, "default_plan", ("plan",), [(default_plan,)])
     con.execute("""CREATE OR REPLACE TEMP TABLE all_subs AS
-        SELECT customer_id, COALESCE(plan, ?) AS plan, currency, subscribed_at, ended_at, add_ons, line FROM subs""",
-                [default_plan])
+        SELECT customer_id, COALESCE(s.plan, d.plan) AS plan, currency, subscribed_at, ended_at, add_ons, line
+        FROM subs s, default_plan d""")
     if default_plan is not None:
-        con.execute("""INSERT INTO all_subs SELECT customer_id, ?, NULL, NULL, NULL, CAST([] AS VARCHAR[]), 0
-            FROM (SELECT DISTINCT customer_id FROM agg WHERE status = 'ok') AS c
-            WHERE customer_id NOT IN (SELECT customer_id FROM subs)""", [default_plan])
+        con.execute("""INSERT INTO all_subs SELECT customer_id, d.plan, NULL, NULL, NULL, CAST([] AS VARCHAR[]), 0
+            FROM (SELECT DISTINCT customer_id FROM agg WHERE status = 'ok') AS c, default_plan d
+            WHERE customer_id NOT IN (SELECT customer_id FROM subs)""")
     missing = con.execute("SELECT customer_id FROM all_subs WHERE plan IS NULL LIMIT 1").fetchone()
     if missing:
         raise InputError(f"subscription of customer '{missing[0]}' has no plan; give --plan for a default")

@@ -104,6 +104,34 @@ def histogram(changes: list[Decimal | None]) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
+def histogram_sql(con: Any, table: str, delta: str, base: str) -> list[tuple[str, int]]:
+    """``histogram`` of ``pct(delta, base)`` over the rows of ``table``, counted inside DuckDB.
+
+    Exact without a division: the percentage rounded half-even to 0.01 is at least an integer edge E
+    exactly when delta * 100 / base >= E - 0.005 (a tie rounds to E.00, the even neighbour), that is
+    20000 * delta >= (200 E - 1) * base for a positive base (<= for a negative one); it rounds to 0
+    exactly when 20000 * |delta| <= |base|.
+    """
+    e = HISTOGRAM_EDGES
+    labels = [f"< {e[0]}%"] + [f"{lo}% .. {hi}%" for lo, hi in zip(e, e[1:], strict=False)] + [f">= {e[-1]}%"]
+    labels.insert(labels.index("0% .. 1%"), "0%")
+    counts = dict.fromkeys(labels, 0)
+    ge = " + ".join(f"CASE WHEN ({base} > 0 AND 20000 * {delta} >= {200 * edge - 1} * {base}) "
+                    f"OR ({base} < 0 AND 20000 * {delta} <= {200 * edge - 1} * {base}) THEN 1 ELSE 0 END"
+                    for edge in e)
+    for i, n in con.execute(f"""SELECT CASE WHEN 20000 * abs({delta}) <= abs({base}) THEN -1 ELSE {ge} END AS i,
+            count(*) FROM {table} WHERE {base} <> 0 GROUP BY i""").fetchall():
+        if i == -1:
+            counts["0%"] += n
+        elif i == 0:
+            counts[labels[0]] += n
+        elif i == len(e):
+            counts[labels[-1]] += n
+        else:
+            counts[f"{e[i - 1]}% .. {e[i]}%"] += n
+    return list(counts.items())
+
+
 def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool) -> SimulationResult:
     """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` table)."""
     con.execute("""CREATE OR REPLACE TEMP TABLE comparison AS
@@ -116,20 +144,21 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     for cur, b, c in con.execute("SELECT currency, sum(baseline), sum(candidate) FROM comparison "
                                  "GROUP BY currency ORDER BY currency").fetchall():
         res.totals.append(Money3(cur, b, c))
-    per_customer = con.execute("""SELECT customer_id, any_value(plan ORDER BY period DESC), currency,
-            sum(baseline), sum(candidate) FROM comparison GROUP BY customer_id, currency""").fetchall()
-    movers = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in per_customer]
-    res.customers = {
-        "total": len({m.customer_id for m in movers}),
-        "increased": sum(1 for m in movers if m.amounts.delta > 0),
-        "decreased": sum(1 for m in movers if m.amounts.delta < 0),
-        "unchanged": sum(1 for m in movers if m.amounts.delta == 0),
-    }
-    res.movers_up = sorted((m for m in movers if m.amounts.delta > 0),
-                           key=lambda m: (-m.amounts.delta, m.customer_id))[:10]
-    res.movers_down = sorted((m for m in movers if m.amounts.delta < 0),
-                             key=lambda m: (m.amounts.delta, m.customer_id))[:10]
-    res.histogram = histogram([m.amounts.delta_pct for m in movers])
+    # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
+    con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
+        SELECT customer_id, any_value(plan ORDER BY period DESC) AS plan, currency, sum(baseline) AS b,
+               sum(candidate) AS c, sum(candidate) - sum(baseline) AS d
+        FROM comparison GROUP BY customer_id, currency""")
+    total, up, down, same = con.execute("""SELECT count(DISTINCT customer_id), count(*) FILTER (WHERE d > 0),
+        count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) FROM per_customer""").fetchone()
+    res.customers = {"total": int(total), "increased": int(up), "decreased": int(down), "unchanged": int(same)}
+    res.movers_up = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in con.execute(
+        "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d > 0 "
+        "ORDER BY d DESC, customer_id LIMIT 10").fetchall()]
+    res.movers_down = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in con.execute(
+        "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d < 0 "
+        "ORDER BY d, customer_id LIMIT 10").fetchall()]
+    res.histogram = histogram_sql(con, "per_customer", "d", "b")
     for plan, cur, n, b, c in con.execute("""SELECT plan, currency, count(DISTINCT customer_id), sum(baseline),
             sum(candidate) FROM comparison GROUP BY plan, currency ORDER BY plan, currency""").fetchall():
         res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
