@@ -251,22 +251,21 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     insert_rows(con, "sides", ("side", "ckey", "rounding", "has_timeline"), rows_s)
     con.execute("CREATE OR REPLACE TEMP TABLE ckey_rounding (ckey VARCHAR, rounding VARCHAR)")
     insert_rows(con, "ckey_rounding", ("ckey", "rounding"), list(rounding.items()))
-    con.execute("""CREATE OR REPLACE TEMP TABLE unit_sides AS
-        WITH k AS (
-            SELECT u.*, sd.side,
-                   COALESCE(
-                     (SELECT g.ckey FROM gf_rules g WHERE g.side = sd.side
+    gf = """(SELECT g.ckey FROM gf_rules g WHERE g.side = sd.side
                         AND (len(g.plans) = 0 OR list_contains(g.plans, u.plan))
                         AND (len(g.customers) = 0 OR list_contains(g.customers, u.customer_id))
                         AND (g.subscribed_before IS NULL OR (u.subscribed_at IS NOT NULL
                              AND u.subscribed_at < g.subscribed_before))
                         AND (g.until IS NULL OR u.period < g.until)
-                      ORDER BY g.ord LIMIT 1),
-                     CASE WHEN sd.has_timeline THEN
+                      ORDER BY g.ord LIMIT 1)"""
+    tl = """CASE WHEN sd.has_timeline THEN
                        (SELECT t.ckey FROM timeline t WHERE t.side = sd.side AND t.effective_from <= u.period
                         ORDER BY t.effective_from DESC, t.ord DESC LIMIT 1)
-                     ELSE sd.ckey END) AS ckey
-            FROM units u CROSS JOIN sides sd)
+                     ELSE sd.ckey END"""
+    # The correlated lookups cost a join per unit even when there is nothing to look up.
+    ckey = f"COALESCE({gf if rows_r else 'NULL'}, {tl if rows_t else 'sd.ckey'})"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE unit_sides AS
+        WITH k AS (SELECT u.*, sd.side, {ckey} AS ckey FROM units u CROSS JOIN sides sd)
         SELECT CAST(row_number() OVER () AS INTEGER) AS us_id, k.*, r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
 
