@@ -258,11 +258,13 @@ def _breaches(con: Any, candidate: Any) -> list[Breach]:
         meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, 6))""")
     insert_rows(con, "hard_limits", ("ckey", "plan", "feature", "meter", "aggregation", "lim"), rows)
     out = []
-    for cid, period, plan, feature, meter, lim, q in con.execute(f"""
-            SELECT u.customer_id, strftime(u.period, '%Y-%m'), u.plan, h.feature, h.meter, h.lim, {pick_sql('t', 12)}
+    # only the breaches leave DuckDB (not one row per customer, period and limit)
+    for cid, period, plan, feature, meter, lim, q in con.execute(f"""SELECT * FROM (
+            SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, h.feature, h.meter, h.lim,
+                   {pick_sql('t', 12)} AS q
             FROM unit_sides u JOIN hard_limits h ON h.ckey = u.ckey AND h.plan = u.plan
             JOIN mtot t ON t.unit_no = u.unit_no AND t.meter = h.meter
-            WHERE u.side = 'candidate' ORDER BY 1, 2, 4""").fetchall():
-        if q is not None and q > lim:
-            out.append(Breach(cid, period, plan, feature, meter, lim, q))
+            WHERE u.side = 'candidate') AS b
+            WHERE q IS NOT NULL AND q > lim ORDER BY 1, 2, 4""").fetchall():
+        out.append(Breach(cid, period, plan, feature, meter, lim, q))
     return out
