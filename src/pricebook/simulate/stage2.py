@@ -250,8 +250,12 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                     ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
         FROM ex""")
 
-    credit_r = round_sql("ad.credit", minors, "s.currency", "s.rounding")
-    minimum_r = round_sql("ad.minimum", minors, "s.currency", "s.rounding")
+    # credit and minimum rounded once per (catalog, plan, currency), with that catalog's rounding
+    credit_r = round_sql("ad.credit", minors, "ad.currency", "r.rounding")
+    minimum_r = round_sql("ad.minimum", minors, "ad.currency", "r.rounding")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE adj_r AS
+        SELECT ad.ckey, ad.plan, ad.currency, CAST({credit_r} AS {m}) AS credit_r, CAST({minimum_r} AS {m}) AS minimum_r
+        FROM adjustments ad LEFT JOIN ckey_rounding r ON r.ckey = ad.ckey""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
             SELECT us_id, SUM(amount) AS subtotal, SUM(CASE WHEN usage THEN amount ELSE 0 END) AS usage_total
@@ -261,8 +265,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                    COALESCE(per.subtotal, 0) AS subtotal, COALESCE(per.usage_total, 0) AS usage_total
             FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id),
         r AS (
-            SELECT s.*, CAST({credit_r} AS {m}) AS credit_r, CAST({minimum_r} AS {m}) AS minimum_r
-            FROM s LEFT JOIN adjustments ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
+            SELECT s.*, ad.credit_r, ad.minimum_r
+            FROM s LEFT JOIN adj_r ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
         c AS (
             SELECT r.*, CASE WHEN credit_r IS NULL THEN CAST(0 AS {m})
                              ELSE LEAST(credit_r, GREATEST(usage_total, 0)) END AS applied FROM r),
