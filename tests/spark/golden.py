@@ -1,4 +1,5 @@
-"""Golden stage-1 SQL per dialect: what `pricebook aggregate-sql` prints for catalogs/acme.
+"""Golden stage-1 SQL per dialect: what `pricebook aggregate-sql` prints for tests/spark/catalog
+(a frozen copy of catalogs/acme billed in Europe/Berlin months).
 
 Regenerate after a deliberate change to stage 1 or to the dialect fixes, and review the diff:
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
-ACME = ROOT / "catalogs" / "acme"
+CATALOG = ROOT / "tests" / "spark" / "catalog"
 TABLE = "usage"
 
 
@@ -20,10 +21,10 @@ def golden_path(dialect: str) -> Path:
 
 
 def golden_sql(dialect: str) -> str:
-    """The SQL the golden file for ``dialect`` must hold (acme, plain export shape, table ``usage``)."""
+    """The SQL the golden file for ``dialect`` must hold (plain export shape, table ``usage``)."""
     from pricebook.simulate.dialects import aggregate_sql_command
 
-    return aggregate_sql_command(ACME, dialect, table=TABLE).sql
+    return aggregate_sql_command(CATALOG, dialect, table=TABLE).sql
 
 
 def main() -> None:

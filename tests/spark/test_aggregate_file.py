@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from pricebook.errors import InputError
-from tests.conftest import ACME
 from tests.spark.conftest import duckdb_stage1, make_usage
-from tests.spark.golden import golden_path
+from tests.spark.golden import CATALOG, golden_path
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +19,7 @@ def contract() -> tuple[Any, list[tuple[str, str]]]:
     from pricebook.simulate.readers import dimension_names
     from pricebook.simulate.stage1 import AggregateSpec
 
-    cat = load_catalog(ACME).catalog
+    cat = load_catalog(CATALOG).catalog
     spec = AggregateSpec(dict(cat.meters), frozenset(transaction_meters([cat])), 12, True,
                          dimensions=tuple(dimension_names(cat.meters)))
     return cat, aggregate_columns(spec)
@@ -48,7 +47,7 @@ def test_warehouse_result_round_trips_exactly(contract: Any, tmp_path: Path, fmt
     con = duckdb.connect()
     con.execute(f"CREATE TABLE usage AS SELECT * FROM read_csv('{usage}', all_varchar = true)")
     con.execute(golden_path("duckdb").read_text(encoding="utf-8").rsplit(";", 1)[0].replace(
-        "SET TimeZone = 'UTC';", "SET TimeZone = 'UTC'; CREATE TABLE result AS ", 1))
+        "SET TimeZone = 'Europe/Berlin';", "SET TimeZone = 'Europe/Berlin'; CREATE TABLE result AS ", 1))
     out = tmp_path / f"aggregate.{'ndjson' if fmt == 'json' else fmt}"
     if fmt == "json":  # decimals as JSON strings: a JSON number would pass through a binary float
         text = "SELECT * REPLACE (CAST(vnum AS VARCHAR) AS vnum, CAST(qty_sum AS VARCHAR) AS qty_sum, " \

@@ -12,10 +12,10 @@ from pricebook.errors import InternalError, UsageError  # noqa: E402
 from pricebook.simulate.dialects import DIALECTS, check_functions, transpile  # noqa: E402
 from tests.conftest import ACME  # noqa: E402
 from tests.spark.conftest import duckdb_stage1, make_usage  # noqa: E402
-from tests.spark.golden import golden_path, golden_sql  # noqa: E402
+from tests.spark.golden import CATALOG, golden_path, golden_sql  # noqa: E402
 
 
-def _load(path: Path = ACME):
+def _load(path: Path = CATALOG):
     from pricebook.load import load_catalog
 
     result = load_catalog(path)
@@ -135,6 +135,7 @@ def test_golden_duckdb_sql_runs_and_equals_the_engine(tmp_path: Path) -> None:
     con = duckdb.connect()
     con.execute(f"CREATE TABLE usage AS SELECT * FROM read_csv('{usage}', all_varchar = true)")
     got = con.execute(golden_path("duckdb").read_text(encoding="utf-8")).fetchall()
+    assert "SET TimeZone = 'Europe/Berlin';" in golden_path("duckdb").read_text(encoding="utf-8")
     assert sorted(got, key=repr) == sorted(expected, key=repr)
     statuses = {r[3] for r in got}
     assert {"ok", "duplicate", "unknown_meter", "bad_timestamp", "negative_quantity"} <= statuses
@@ -145,7 +146,7 @@ def test_golden_duckdb_sql_runs_and_equals_the_engine(tmp_path: Path) -> None:
 
 def test_cli_prints_sql_for_each_dialect(cli) -> None:
     for dialect in DIALECTS:
-        res = cli("aggregate-sql", "--dialect", dialect, "--catalog", str(ACME))
+        res = cli("aggregate-sql", "--dialect", dialect, "--catalog", str(CATALOG))
         assert res.code == 0, res.err
         assert res.out == golden_sql(dialect), dialect
 
