@@ -167,10 +167,22 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
     res.periods = sorted({g.key["period"] for g in res.by_period})
     for sku, cur, b, c in con.execute("""
-            WITH per_comp AS (
-                SELECT comp_id, sum(CASE WHEN side = 'baseline' THEN amount ELSE 0 END) AS b,
-                       sum(CASE WHEN side = 'candidate' THEN amount ELSE 0 END) AS c
+            WITH cnt AS (
+                SELECT side, ckey, currency, owner_kind, owner, count(*) AS n FROM us_owner
+                GROUP BY side, ckey, currency, owner_kind, owner),
+            base AS (
+                SELECT c.comp_id, sum(CASE WHEN k.side = 'baseline' THEN k.n * c.amount0 ELSE 0 END) AS b,
+                       sum(CASE WHEN k.side = 'candidate' THEN k.n * c.amount0 ELSE 0 END) AS c
+                FROM cnt k JOIN cx c ON c.ckey = k.ckey AND c.currency = k.currency
+                 AND c.owner_kind = k.owner_kind AND c.owner = k.owner
+                GROUP BY c.comp_id),
+            dl AS (
+                SELECT comp_id, sum(CASE WHEN side = 'baseline' THEN delta ELSE 0 END) AS b,
+                       sum(CASE WHEN side = 'candidate' THEN delta ELSE 0 END) AS c
                 FROM lines GROUP BY comp_id),
+            per_comp AS (
+                SELECT base.comp_id, base.b + COALESCE(dl.b, 0) AS b, base.c + COALESCE(dl.c, 0) AS c
+                FROM base LEFT JOIN dl ON dl.comp_id = base.comp_id),
             adj AS (
                 SELECT k.sku, currency, sum(CASE WHEN side = 'baseline' THEN k.amount ELSE 0 END) AS b,
                        sum(CASE WHEN side = 'candidate' THEN k.amount ELSE 0 END) AS c

@@ -159,21 +159,21 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         FROM (SELECT customer_id, period, meter, {_per_agg(qs)} FROM agg WHERE status = 'ok'
               GROUP BY customer_id, period, meter) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period""")
-    # uc: the (unit side, component) pairs. Materialised: as a view the planner joined it worse
-    # (lines 0.9 s -> 1.6 s at 3.6M pairs).
-    con.execute("""CREATE OR REPLACE TEMP TABLE uc AS
-        SELECT us.us_id, us.unit_no, us.side, us.rounding, c.comp_id, 0 AS owner_ord
-        FROM unit_sides us JOIN comps c ON c.ckey = us.ckey AND c.currency = us.currency AND c.owner = us.plan
-        WHERE c.owner_kind = 'plan'
+    # us_owner: each unit side's owners (its plan, then its add-ons in order); uc: the (unit side,
+    # component) pairs, a view, since only lines with usage are stored (see below).
+    con.execute("""CREATE OR REPLACE TEMP TABLE us_owner AS
+        SELECT us_id, unit_no, side, rounding, ckey, currency, 'plan' AS owner_kind, plan AS owner, 0 AS owner_ord
+        FROM unit_sides
         UNION ALL
-        SELECT x.us_id, x.unit_no, x.side, x.rounding, c.comp_id, x.owner_ord
-        FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, add_on, CAST(min(ord) AS INTEGER) AS owner_ord
-              FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, unnest(add_ons) AS add_on,
-                           generate_subscripts(add_ons, 1) AS ord
-                    FROM unit_sides WHERE len(add_ons) > 0) AS y
-              GROUP BY us_id, unit_no, side, rounding, ckey, currency, add_on) AS x
-        JOIN comps c ON c.ckey = x.ckey AND c.currency = x.currency AND c.owner = x.add_on
-        WHERE c.owner_kind = 'add_on'""")
+        SELECT us_id, unit_no, side, rounding, ckey, currency, 'add_on', add_on, CAST(min(ord) AS INTEGER)
+        FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, unnest(add_ons) AS add_on,
+                     generate_subscripts(add_ons, 1) AS ord
+              FROM unit_sides WHERE len(add_ons) > 0) AS y
+        GROUP BY us_id, unit_no, side, rounding, ckey, currency, add_on""")
+    con.execute("""CREATE OR REPLACE TEMP VIEW uc AS
+        SELECT o.us_id, o.unit_no, o.side, o.rounding, c.comp_id, o.owner_ord
+        FROM us_owner o JOIN comps c ON c.ckey = o.ckey AND c.currency = o.currency
+         AND c.owner_kind = o.owner_kind AND c.owner = o.owner""")
 
     # Quantities of dimension components and amounts of percentage components: few rows, computed
     # apart and joined back by (us_id, comp_id).
@@ -228,42 +228,68 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
               LEFT JOIN ckey_rounding r ON r.ckey = c.ckey,
               (SELECT CAST(0 AS {d}) AS q, CAST(NULL AS {a}) AS pct_amount) AS x) AS e""")
     con.execute("""CREATE OR REPLACE TEMP TABLE cx AS
-        SELECT c.comp_id, c.currency, c.match, c.model, c.meter, c.aggregation, c.flat_amount, c.unit_price,
-               c.included, c.package_size, c.package_price, c.pkg_down, z.exact0, z.amount0
+        SELECT c.comp_id, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter, c.aggregation,
+               c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
+               z.exact0, z.amount0
         FROM comps c JOIN comp0 z ON z.comp_id = c.comp_id""")
+    # Sparse lines: only (unit side, component) pairs with usage are rated and stored, with ``delta``
+    # = amount - amount0. Every other line is its component's amount at quantity 0, so a bill is the
+    # sum of amount0 over its components (per owner, precomputed) plus the deltas; exact either way.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
-        WITH x AS (
-            SELECT uc.us_id, uc.side, uc.rounding, uc.owner_ord, qx.pct_amount, c.*,
-                   CAST(CASE WHEN c.model = 'flat' THEN 1
-                             WHEN c.match = 'all' AND c.model <> 'percentage' THEN COALESCE({pick_sql('t', qs)}, 0)
-                             ELSE COALESCE(qx.q, 0) END AS {d}) AS q
-            FROM uc JOIN cx c ON c.comp_id = uc.comp_id
-            LEFT JOIN mtot t ON t.unit_no = uc.unit_no AND t.meter = c.meter
-            LEFT JOIN qx ON qx.us_id = uc.us_id AND qx.comp_id = uc.comp_id
-            WHERE c.match <> 'value' OR c.exact0 <> 0 OR COALESCE(qx.q, 0) <> 0),
+        WITH src AS (
+            SELECT o.us_id, o.side, o.rounding, c.comp_id, CAST(NULL AS {a}) AS pct_amount,
+                   CAST(COALESCE({pick_sql('t', qs)}, 0) AS {d}) AS q
+            FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
+            JOIN cx c ON c.ckey = o.ckey AND c.currency = o.currency AND c.owner_kind = o.owner_kind
+             AND c.owner = o.owner AND c.meter = t.meter
+            WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
+            UNION ALL
+            SELECT qx.us_id, us.side, us.rounding, qx.comp_id, qx.pct_amount, CAST(COALESCE(qx.q, 0) AS {d})
+            FROM qx JOIN unit_sides us ON us.us_id = qx.us_id),
+        x AS (
+            SELECT src.us_id, src.side, src.rounding, src.pct_amount, src.q, c.comp_id, c.currency, c.match,
+                   c.model, c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
+                   c.exact0, c.amount0
+            FROM src JOIN cx c ON c.comp_id = src.comp_id),
         ex AS (
-            SELECT x.us_id, x.side, x.rounding, x.owner_ord, x.comp_id, x.currency, x.model, x.q, x.amount0,
-                   CASE WHEN {top_shortcut} THEN NULL ELSE {exact_sql('x', 'x', a)} END AS exact
-            FROM x LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id)
-        SELECT us_id, side, comp_id, owner_ord, model <> 'flat' AS usage, q AS quantity,
-               CASE WHEN exact IS NULL THEN amount0
-                    ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
-        FROM ex""")
+            SELECT x.*, CASE WHEN {top_shortcut} THEN x.exact0 ELSE {exact_sql('x', 'x', a)} END AS exact
+            FROM x LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id),
+        r AS (
+            SELECT us_id, side, comp_id, model <> 'flat' AS usage, q AS quantity, q <> 0 OR exact <> 0 AS keep,
+                   amount0, CASE WHEN {top_shortcut.replace('x.', '')} THEN amount0
+                                 ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
+            FROM ex)
+        SELECT us_id, side, comp_id, usage, quantity, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r""")
 
-    # credit and minimum rounded once per (catalog, plan, currency), with that catalog's rounding
     credit_r = round_sql("ad.credit", minors, "ad.currency", "r.rounding")
     minimum_r = round_sql("ad.minimum", minors, "ad.currency", "r.rounding")
+    # credit and minimum rounded once per (catalog, plan, currency), with that catalog's rounding
     con.execute(f"""CREATE OR REPLACE TEMP TABLE adj_r AS
         SELECT ad.ckey, ad.plan, ad.currency, CAST({credit_r} AS {m}) AS credit_r, CAST({minimum_r} AS {m}) AS minimum_r
         FROM adjustments ad LEFT JOIN ckey_rounding r ON r.ckey = ad.ckey""")
+    # per owner: the sum of its components' amounts at quantity 0 (all of them, and the usage ones)
+    con.execute("""CREATE OR REPLACE TEMP TABLE owner_base AS
+        SELECT ckey, currency, owner_kind, owner, SUM(amount0) AS base,
+               SUM(CASE WHEN model <> 'flat' THEN amount0 ELSE 0 END) AS base_usage
+        FROM cx GROUP BY ckey, currency, owner_kind, owner""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
-            SELECT us_id, SUM(amount) AS subtotal, SUM(CASE WHEN usage THEN amount ELSE 0 END) AS usage_total
+            SELECT us_id, SUM(delta) AS delta, SUM(CASE WHEN usage THEN delta ELSE 0 END) AS usage_delta
             FROM lines GROUP BY us_id),
+        addons AS (
+            SELECT o.us_id, SUM(b.base) AS base, SUM(b.base_usage) AS base_usage
+            FROM us_owner o JOIN owner_base b ON b.ckey = o.ckey AND b.currency = o.currency
+             AND b.owner_kind = o.owner_kind AND b.owner = o.owner
+            WHERE o.owner_kind = 'add_on' GROUP BY o.us_id),
         s AS (
             SELECT us.us_id, us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
-                   COALESCE(per.subtotal, 0) AS subtotal, COALESCE(per.usage_total, 0) AS usage_total
-            FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id),
+                   COALESCE(pb.base, 0) + COALESCE(ab.base, 0) + COALESCE(per.delta, 0) AS subtotal,
+                   COALESCE(pb.base_usage, 0) + COALESCE(ab.base_usage, 0) + COALESCE(per.usage_delta, 0)
+                     AS usage_total
+            FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id
+            LEFT JOIN owner_base pb ON pb.ckey = us.ckey AND pb.currency = us.currency AND pb.owner_kind = 'plan'
+             AND pb.owner = us.plan
+            LEFT JOIN addons ab ON ab.us_id = us.us_id),
         r AS (
             SELECT s.*, ad.credit_r, ad.minimum_r
             FROM s LEFT JOIN adj_r ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
@@ -278,12 +304,19 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         SELECT us_id, side, customer_id, period, plan, currency, ckey, rounding, credit, minimum,
                CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
         FROM f""")
+    # every line, as the reference engine lists them (tests, --keep-lines): stored lines, and the
+    # component's amount at quantity 0 for the rest
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lines_wide AS
         SELECT us.side, us.customer_id, us.period, c.currency, us.rounding,
-               CAST(l.owner_ord AS BIGINT) * 1000000 + c.seq AS line_no, c.sku, c.model, 'price' AS kind,
+               CAST(uc.owner_ord AS BIGINT) * 1000000 + c.seq AS line_no, c.sku, c.model, 'price' AS kind,
                CASE WHEN c.match = 'value' THEN c.dim_value END AS dim_value,
-               CASE WHEN c.owner_kind = 'add_on' THEN c.owner END AS add_on, c.meter, l.quantity, l.amount
-        FROM lines l JOIN unit_sides us ON us.us_id = l.us_id JOIN comps c ON c.comp_id = l.comp_id
+               CASE WHEN c.owner_kind = 'add_on' THEN c.owner END AS add_on, c.meter,
+               COALESCE(l.quantity, CAST(CASE WHEN c.model = 'flat' THEN 1 ELSE 0 END AS {d})) AS quantity,
+               COALESCE(l.amount, z.amount0) AS amount
+        FROM uc JOIN unit_sides us ON us.us_id = uc.us_id JOIN comps c ON c.comp_id = uc.comp_id
+        JOIN comp0 z ON z.comp_id = uc.comp_id
+        LEFT JOIN lines l ON l.us_id = uc.us_id AND l.comp_id = uc.comp_id
+        WHERE c.match <> 'value' OR (l.us_id IS NULL AND z.exact0 <> 0) OR l.keep
         UNION ALL
         SELECT side, customer_id, period, currency, rounding, CAST(9000000000 AS BIGINT), 'credit', 'credit',
                'credit', NULL, NULL, NULL, CAST(1 AS {d}), credit
