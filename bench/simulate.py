@@ -3,7 +3,8 @@
     .venv/bin/python bench/simulate.py [--events 20000000]
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
-from getrusage): the floor, simulate without dedup, simulate with dedup, and the pandas peer (same
+from getrusage): the floor, stage 1 alone (read and aggregate, no rating: simulate minus stage1 is
+what stage 2 and the report cost), simulate without dedup, simulate with dedup, and the pandas peer (same
 aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
 """
 
@@ -53,6 +54,20 @@ elif mode == "floor":
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
                              f"FROM read_parquet('{path}') GROUP BY ALL").fetchall()
+elif mode == "stage1":
+    # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it
+    from pricebook.load import load_catalog
+    from pricebook.simulate.engine import SimulationOptions, _connect
+    from pricebook.simulate.readers import UsageSpec, create_usage_view, dimension_names
+    from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+    c = load_catalog(cat).catalog
+    con = _connect(SimulationOptions(usage=[path]), c.timezone)
+    create_usage_view(con, UsageSpec((path,), {"timestamp": "ts"}, None, 12), c.meters)
+    txn = frozenset(c.skus[s].meter for p in c.plans.values() for s, pr in p.prices.items()
+                    if pr.model == "percentage" and s in c.skus and c.skus[s].meter)
+    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(
+        AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters)))))
+    con.close()
 else:
     from pricebook.load import load_catalog
     from pricebook.simulate import Side, SimulationOptions, run_simulation
@@ -79,7 +94,7 @@ def main() -> None:
             CAST(1 + i % 1000 AS DECIMAL(18, 3)) AS quantity
             FROM range({args.events}) t(i)) TO '{path}' (FORMAT parquet)""")
         out = {}
-        for mode in ("floor", "simulate", "dedup", *(() if args.no_pandas else ("pandas",))):
+        for mode in ("floor", "stage1", "simulate", "dedup", *(() if args.no_pandas else ("pandas",))):
             t = time.perf_counter()
             res = subprocess.run([sys.executable, "-c", CHILD, mode, path, str(ROOT / "catalogs" / "acme")],
                                  capture_output=True, text=True, check=True)
