@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from pricebook.simulate.result import HISTOGRAM_EDGES, histogram, histogram_sql, pct
 from pricebook.simulate.stage2 import insert_rows
-
 from tests.conftest import ACME
 
 cents = st.integers(-10**9, 10**9).map(lambda n: Decimal(n).scaleb(-2))

@@ -3,7 +3,7 @@
 One builder per price model turns a price into a *component* row (the parameters that model's SQL
 reads) and, for tiered models, *tier* rows. A price with ``dimensions`` gives one component per listed
 value and one for the rest, exactly as ``pricebook.rating`` splits it. Catalog ids and amounts reach
-DuckDB only as bound parameters, never as SQL text.
+DuckDB only as data (rows read by ``stage2.insert_rows``), never as SQL text.
 """
 
 from __future__ import annotations

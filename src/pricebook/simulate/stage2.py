@@ -5,6 +5,13 @@ contract): a component per price (and per listed dimension value, plus the rest)
 meter's aggregation, one expression per price model, each line rounded once to the currency's minor
 unit with the catalog's rounding, then credit and minimum from the rounded lines. Arithmetic is exact
 DECIMAL with explicit casts; DuckDB raises on overflow instead of losing digits.
+
+How it stays fast (one pass over the usage, both sides at once): units and unit sides are keyed by
+integers; a component's amount at quantity 0 is computed once (``comp0``) and only lines with usage
+are rated and stored (``lines`` holds their ``delta`` from that amount); a bill adds its owners'
+amounts at 0 (``owner_base``) to the deltas; tiers are a list per component read by a list lambda,
+not a join and a GROUP BY per line; credit and minimum are rounded once per plan. ``lines_wide``
+rebuilds every line, as the reference engine lists them, for tests and ``keep_lines``.
 """
 
 from __future__ import annotations
