@@ -211,32 +211,25 @@ def _unrated(con: Any) -> dict[str, Any]:
     # Priced meters per unit and side, found from the few (catalog, owner, meter) triples for the
     # usage rows only, not from every rated line.
     con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
-        WITH om AS (SELECT ckey, currency, owner_kind, owner, list(DISTINCT meter) AS meters FROM comps
-                    WHERE meter IS NOT NULL GROUP BY ckey, currency, owner_kind, owner),
-        owners AS (
-            SELECT unit_no, side, ckey, currency, 'plan' AS owner_kind, plan AS owner FROM unit_sides
-            UNION ALL
-            SELECT unit_no, side, ckey, currency, 'add_on', unnest(add_ons) FROM unit_sides WHERE len(add_ons) > 0),
-        unit_meters AS (
-            SELECT o.unit_no, o.side, om.meters FROM owners o JOIN om ON om.ckey = o.ckey
-              AND om.currency = o.currency AND om.owner_kind = o.owner_kind AND om.owner = o.owner),
+        WITH om AS (SELECT DISTINCT ckey, currency, owner_kind, owner, meter FROM comps WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
-            SELECT DISTINCT au.unit_no, m.side, au.meter
-            FROM au JOIN unit_meters m ON m.unit_no = au.unit_no
-            WHERE au.status = 'ok' AND list_contains(m.meters, au.meter))
+            SELECT m.unit_no, m.meter, bool_or(o.side = 'candidate') AS cand, bool_or(o.side = 'baseline') AS base
+            FROM (SELECT DISTINCT unit_no, meter FROM au WHERE status = 'ok' AND unit_no IS NOT NULL) AS m
+            JOIN us_owner o ON o.unit_no = m.unit_no
+            JOIN om ON om.ckey = o.ckey AND om.currency = o.currency AND om.owner_kind = o.owner_kind
+             AND om.owner = o.owner AND om.meter = m.meter
+            GROUP BY m.unit_no, m.meter)
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status
                  WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
                  WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
                  WHEN a.unit_no IS NULL THEN 'no_active_subscription'
-                 WHEN NOT EXISTS (SELECT 1 FROM priced p WHERE p.side = 'candidate' AND p.unit_no = a.unit_no
-                   AND p.meter = a.meter) THEN 'unpriced_meter'
-                 WHEN NOT EXISTS (SELECT 1 FROM priced p WHERE p.side = 'baseline' AND p.unit_no = a.unit_no
-                   AND p.meter = a.meter) THEN 'unpriced_meter_baseline'
+                 WHEN NOT COALESCE(p.cand, false) THEN 'unpriced_meter'
+                 WHEN NOT COALESCE(p.base, false) THEN 'unpriced_meter_baseline'
                END AS reason, a.meter, a.events, a.qty_sum
-        FROM au a""")
+        FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter""")
     out: dict[str, Any] = {}
     for reason, meter, events, qty in con.execute("""SELECT reason, meter, sum(events), sum(qty_sum) FROM unrated
             WHERE reason IS NOT NULL GROUP BY reason, meter ORDER BY reason, meter NULLS FIRST""").fetchall():
