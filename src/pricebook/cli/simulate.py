@@ -58,6 +58,13 @@ def simulate(
     temp_dir: Annotated[str | None, typer.Option("--temp-dir", help="Where DuckDB spills (default: the system "
                                                  "temp folder).")] = None,
     scale: Annotated[int, typer.Option("--scale", help="Decimals kept of each quantity.")] = 12,
+    engine: Annotated[str, typer.Option("--engine", help="Where stage 1 (read, dedup, aggregate) runs: "
+                                        "duckdb, or spark (pip install 'pricebook[spark]').")] = "duckdb",
+    spark_master: Annotated[str, typer.Option("--spark-master",
+                                              help="Spark master for --engine spark.")] = "local[*]",
+    aggregate: Annotated[str | None, typer.Option("--aggregate", help="Stage 1's result computed elsewhere "
+                                                  "(see pricebook aggregate-sql): rate it instead of reading "
+                                                  "usage.", show_default=False)] = None,
     catalog: CatalogOpt = None,
 ) -> None:
     """Replay usage through a baseline and a candidate catalog and report the revenue impact."""
@@ -74,7 +81,14 @@ def simulate(
     files = list(usage or [])
     if not files and us.get("sample"):
         files = [str(settings.path(us["sample"]))]
-    if not files:
+    if engine not in ("duckdb", "spark"):
+        raise UsageError(f"--engine must be duckdb or spark, not '{engine}'")
+    if aggregate is not None and (usage or engine != "duckdb"):
+        raise UsageError("--aggregate replaces the usage and its engine: give usage files or --aggregate, "
+                         "not both")
+    if aggregate is not None:
+        files = []
+    elif not files:
         raise UsageError("no usage given: pass usage files or set usage.sample in pricebook.yaml")
     subs = subscriptions or (str(settings.path(us["subscriptions"])) if us.get("subscriptions") else None)
     mapping = {str(k): str(v) for k, v in (us.get("map") or {}).items()}
@@ -85,7 +99,8 @@ def simulate(
         usage=files, subscriptions=subs, preset=preset or us.get("preset"), mapping=mapping, default_plan=plan,
         period_from=_month(period_from, "--from"), period_to=_month(period_to, "--to"), dedup=dedup, scale=scale,
         threads=threads, memory_limit=memory_limit, temp_dir=temp_dir, out=out,
-        progress=sys.stderr.isatty() and format is SimFormat.text)
+        progress=sys.stderr.isatty() and format is SimFormat.text, engine=engine, spark_master=spark_master,
+        aggregate=aggregate)
     result = run_simulation(opts, base_side, cand_side)
     if html:
         from pricebook.fsutil import write_atomic

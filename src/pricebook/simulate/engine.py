@@ -63,6 +63,9 @@ class SimulationOptions:
     out: str | None = None
     progress: bool = False
     keep_lines: bool = False  # tests: also return every rated line
+    engine: str = "duckdb"  # where stage 1 runs: duckdb, or spark (pricebook.simulate.spark)
+    spark_master: str = "local[*]"
+    aggregate: str | None = None  # stage 1 done elsewhere (aggregate-sql): its result, read instead of usage
 
 
 def _connect(opts: SimulationOptions, timezone: str) -> Any:
@@ -124,10 +127,14 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     preset = get_preset(opts.preset)
     con = _connect(opts, tz)
     try:
-        types = create_usage_view(con, UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale), meters)
-        has_event_id = bool(con.execute("SELECT count(*) FROM (SELECT event_id FROM usage_events LIMIT 1) "
-                                        "WHERE event_id IS NOT NULL").fetchone()[0]) if _maps_event_id(
-            types, opts, preset) else False
+        usage_spec = UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale)
+        if opts.aggregate is None:
+            types = create_usage_view(con, usage_spec, meters)
+            has_event_id = bool(con.execute(
+                "SELECT count(*) FROM (SELECT event_id FROM usage_events LIMIT 1) "
+                "WHERE event_id IS NOT NULL").fetchone()[0]) if _maps_event_id(types, opts, preset) else False
+        else:
+            has_event_id = True
         dedup = has_event_id if opts.dedup is None else opts.dedup
         txn_meters: set[str] = set()
         for _, cat in catalogs:
@@ -138,10 +145,19 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
                     if price.model == "percentage" and sku is not None and sku.meter:
                         txn_meters.add(sku.meter)
         spec = AggregateSpec(meters, frozenset(txn_meters), opts.scale, dedup, dimensions=tuple(dims))
-        try:
-            con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
-        except Exception as exc:  # duckdb errors: unreadable rows, overflow
-            raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
+        if opts.aggregate is not None:
+            from pricebook.simulate.dialects import aggregate_columns, load_aggregate
+
+            load_aggregate(con, opts.aggregate, aggregate_columns(spec))
+        elif opts.engine == "spark":
+            from pricebook.simulate.spark import stage1_into_duckdb
+
+            stage1_into_duckdb(con, usage_spec, meters, spec, timezone=tz, master=opts.spark_master)
+        else:
+            try:
+                con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
+            except Exception as exc:  # duckdb errors: unreadable rows, overflow
+                raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
         _periods(con, opts)
         _units(con, opts, sides)
