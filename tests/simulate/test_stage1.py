@@ -58,3 +58,22 @@ def test_periods_follow_the_catalog_timezone(tmp_path: Path) -> None:
     text = json.dumps({"customer_id": "c1", "timestamp": "2026-01-31T23:30:00Z", "meter": "calls"}) + "\n"
     assert _agg(tmp_path, text, tz="UTC")[0][2] == "2026-01"
     assert _agg(tmp_path, text, tz="Europe/Berlin")[0][2] == "2026-02"
+
+
+def test_transaction_meters_include_percentage_prices_inside_dimensions() -> None:
+    """simulate and aggregate-sql keep event values for the same meters: one shared definition."""
+    from pricebook.load import load_data
+    from pricebook.simulate import engine, stage1
+
+    cat = load_data({
+        "catalog": {"id": "t", "currency": "USD"},
+        "meters": {"pay": {"aggregation": "sum", "dimensions": ["method"]}, "calls": {"aggregation": "count"}},
+        "skus": {"pay": {"meter": "pay"}, "calls": {"meter": "calls"}},
+        "plans": {"p": {"prices": {
+            "pay": {"model": "per_unit", "unit_price": "0.01",
+                    "dimensions": {"method": {"card": {"model": "percentage", "percent": "2.9"}}}},
+            "calls": {"model": "per_unit", "unit_price": "0.001"}}}},
+    }).catalog
+    assert cat is not None
+    assert stage1.transaction_meters([cat]) == {"pay"}
+    assert engine.transaction_meters is stage1.transaction_meters

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pricebook.errors import InputError, InternalError, UsageError
+from pricebook.simulate.stage1 import transaction_meters
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -587,19 +588,6 @@ def warehouse_sql(catalogs: Sequence[Any], dialect: str, *, table: str,
     ]
     script = "\n".join(header) + "\n" + SESSION_ZONE[d].format(tz=lit(timezone)) + "\n\n" + body + ";\n"
     return WarehouseSql(d, script, columns)
-
-
-def transaction_meters(catalogs: Sequence[Any]) -> set[str]:
-    """Meters some plan or add-on prices by ``percentage``: stage 1 keeps their event values."""
-    out: set[str] = set()
-    for cat in catalogs:
-        for owner in (*cat.plans.values(), *cat.add_ons.values()):
-            for sku_id, price in owner.prices.items():
-                sku = cat.skus.get(sku_id)
-                prices = [price, *(p for vals in price.dimensions.values() for p in vals.values())]
-                if sku is not None and sku.meter and any(p.model == "percentage" for p in prices):
-                    out.add(sku.meter)
-    return out
 
 
 def _snowflake_unquote(sql: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pricebook.errors import InputError, UsageError
-from pricebook.model import AddOn, Catalog, Meter, Plan
+from pricebook.model import Catalog, Meter
 from pricebook.simulate.presets import get_preset
 from pricebook.simulate.prices import build_tables
 from pricebook.simulate.readers import (
@@ -27,7 +27,7 @@ from pricebook.simulate.readers import (
     dimension_names,
 )
 from pricebook.simulate.result import SimulationResult, collect
-from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, transaction_meters
 from pricebook.simulate.stage2 import check_scales, create_price_tables, insert_rows, rate
 
 DEFAULT_SCALE = 12
@@ -136,14 +136,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         else:
             has_event_id = True
         dedup = has_event_id if opts.dedup is None else opts.dedup
-        txn_meters: set[str] = set()
-        for _, cat in catalogs:
-            owners: list[Plan | AddOn] = [*cat.plans.values(), *cat.add_ons.values()]
-            for owner in owners:
-                for sku_id, price in owner.prices.items():
-                    sku = cat.skus.get(sku_id)
-                    if price.model == "percentage" and sku is not None and sku.meter:
-                        txn_meters.add(sku.meter)
+        # one definition, shared with aggregate-sql, so both keep the same event values
+        txn_meters = transaction_meters([cat for _, cat in catalogs])
         spec = AggregateSpec(meters, frozenset(txn_meters), opts.scale, dedup, dimensions=tuple(dims))
         if opts.aggregate is not None:
             from pricebook.simulate.dialects import aggregate_columns, load_aggregate

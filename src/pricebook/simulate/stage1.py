@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pricebook.model import Meter
 from pricebook.simulate.readers import dimension_names
@@ -120,3 +121,16 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         f"FROM (SELECT {inner} FROM {source}) AS e "
         f"GROUP BY {', '.join(keys)}"
     )
+
+
+def transaction_meters(catalogs: Sequence[Any]) -> set[str]:
+    """Meters some plan or add-on prices by ``percentage``: stage 1 keeps their event values."""
+    out: set[str] = set()
+    for cat in catalogs:
+        for owner in (*cat.plans.values(), *cat.add_ons.values()):
+            for sku_id, price in owner.prices.items():
+                sku = cat.skus.get(sku_id)
+                prices = [price, *(p for vals in price.dimensions.values() for p in vals.values())]
+                if sku is not None and sku.meter and any(p.model == "percentage" for p in prices):
+                    out.add(sku.meter)
+    return out
