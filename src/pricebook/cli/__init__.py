@@ -78,9 +78,11 @@ app.command("demo")(demo.demo)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to SPEC §4's exit codes."""
     from pricebook.errors import InternalError, PricebookError
+    from pricebook.load.catalog import set_freeze_after_pause
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    froze = set_freeze_after_pause(argv is None)  # a real process, not an in-process caller
     try:
         rc = app(args=args, prog_name="pricebook", standalone_mode=False)
     except typer.Exit as exc:
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-    except (InternalError, Exception) as exc:  # noqa: BLE001 - the one place that catches everything
+    except (InternalError, Exception) as exc:
         if debug:
             import traceback
 
@@ -111,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"pricebook: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
               "(this is a bug; rerun with --debug for the traceback)", file=sys.stderr)
         sys.exit(3)
+    finally:
+        set_freeze_after_pause(froze)
     sys.exit(rc if isinstance(rc, int) else 0)
 
 

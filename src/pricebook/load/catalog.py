@@ -82,6 +82,18 @@ def load_sources(files: Iterable[SourceFile]) -> LoadResult:
         return _load_sources(files)
 
 
+_FREEZE_AFTER_PAUSE = False
+
+
+def set_freeze_after_pause(on: bool) -> bool:
+    """Whether ``gc_paused`` ends with ``gc.freeze()``. Only the one-shot CLI process turns it on:
+    freezing moves every live object of the process to the permanent generation, which a library
+    caller (an editor server, a test run) must not have done to it. Returns the previous setting."""
+    global _FREEZE_AFTER_PAUSE
+    previous, _FREEZE_AFTER_PAUSE = _FREEZE_AFTER_PAUSE, on
+    return previous
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. Loading and checking a catalog allocate hundreds of
@@ -89,10 +101,10 @@ def gc_paused() -> Iterator[None]:
     for nothing (a quarter to half of the time on a big catalog). Reference counting still frees
     everything that is dropped.
 
-    When the pause ends, the objects that are still alive (the catalog) are moved to the permanent
-    generation (``gc.freeze``) instead of being walked by the next collection: that walk alone costs
-    a third of a cached ``validate`` on a big catalog. They are still freed by reference counting;
-    only a reference cycle among them would now outlive its last use, and the model has none."""
+    In the CLI (``set_freeze_after_pause(True)``), the objects still alive when the pause ends (the
+    catalog) are moved to the permanent generation (``gc.freeze``) instead of being walked by the
+    next collection: that walk alone costs a third of a cached ``validate`` on a big catalog. The
+    process ends soon after, so nothing that freezing keeps is kept for long."""
     import gc
 
     enabled = gc.isenabled()
@@ -101,7 +113,8 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            gc.freeze()
+            if _FREEZE_AFTER_PAUSE:
+                gc.freeze()
             gc.enable()
 
 
@@ -134,7 +147,8 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
         positions.add(parsed.positions)
         _merge_file(parsed.data, parsed.positions, f.path, merged, origin, diags)
     if not names:
-        diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found", name="catalog-missing"))
+        diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found",
+                                name="catalog-missing"))
     if blocked or any(d.severity == "error" for d in diags):
         return LoadResult(None, diags, merged, tuple(names))
     builder = Builder(positions, tuple(names))
@@ -155,8 +169,9 @@ def _merge_file(data: Mapping[str, Any], positions: Mapping[CatalogPath, Positio
         if key == "catalog":
             path: CatalogPath = ("catalog",)
             if "catalog" in merged:
+                first = where(path, origin[path])
                 diags.append(Diagnostic.at("PB010", "error",
-                                           f"'catalog' is defined twice: here and at {where(path, origin[path])}",
+                                           f"'catalog' is defined twice: here and at {first}",
                                            where(path, (positions, file)), path, name="duplicate-id"))
                 continue
             merged["catalog"] = value
@@ -168,9 +183,10 @@ def _merge_file(data: Mapping[str, Any], positions: Mapping[CatalogPath, Positio
         for ent_id, ent in value.items():
             path = (key, ent_id)
             if ent_id in coll:
+                kind = key[:-1] if key != "grandfathering" else "grandfathering rule"
+                first = where(path, origin[path])
                 diags.append(Diagnostic.at("PB010", "error",
-                                           f"{key[:-1] if key != 'grandfathering' else 'grandfathering rule'} "
-                                           f"'{ent_id}' is defined twice: here and at {where(path, origin[path])}",
+                                           f"{kind} '{ent_id}' is defined twice: here and at {first}",
                                            where(path, (positions, file)), path,
                                            fix="rename or remove one of the two", name="duplicate-id"))
                 continue
