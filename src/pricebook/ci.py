@@ -144,14 +144,11 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.sides import resolve_sides
 
-    def setting_path(value: object) -> str:
-        p = Path(str(value))
-        return str(p if p.is_absolute() else ctx.settings.root / p)
-
-    samples = sample if isinstance(sample, list) else [sample]
+    samples = [str(x) for x in (sample if isinstance(sample, list) else [sample])]
     opts = SimulationOptions(
-        usage=[setting_path(x) for x in samples],
-        subscriptions=setting_path(usage["subscriptions"]) if usage.get("subscriptions") else None,
+        usage=[str(ctx.settings.path(x)) for x in samples],
+        subscriptions=(str(ctx.settings.path(str(usage["subscriptions"])))
+                       if usage.get("subscriptions") else None),
         preset=usage.get("preset"),
         mapping={str(k): str(v) for k, v in (usage.get("map") or {}).items()},
         default_plan=usage.get("plan"),

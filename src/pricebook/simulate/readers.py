@@ -64,15 +64,20 @@ def _check_exists(paths: Sequence[str]) -> None:
             raise InputError(f"usage file '{p}' does not exist")
 
 
-def reader_sql(paths: Sequence[str]) -> str:
-    """The DuckDB table function reading ``paths`` in place (all of one format)."""
+def usage_format(paths: Sequence[str]) -> str:
+    """The one format of the usage files ``paths`` (they must exist and not mix formats)."""
     if not paths:
         raise UsageError("no usage files given")
     _check_exists(paths)
     formats = {file_format(p) for p in paths}
     if len(formats) > 1:
         raise UsageError(f"usage files mix formats ({', '.join(sorted(formats))}); give one format")
-    fmt = formats.pop()
+    return formats.pop()
+
+
+def reader_sql(paths: Sequence[str]) -> str:
+    """The DuckDB table function reading ``paths`` in place (all of one format)."""
+    fmt = usage_format(paths)
     files = "[" + ", ".join(lit(p) for p in paths) + "]"
     if fmt == "csv":
         # every column as text: quantities must not pass through a binary float on the way in

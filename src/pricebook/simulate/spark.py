@@ -103,15 +103,9 @@ def _quiet_log4j() -> str:
 
 def read_usage(spark: Any, paths: Sequence[str]) -> Any:
     """A Spark DataFrame over the usage files, typed as DuckDB's readers would see them."""
-    from pricebook.simulate.readers import _check_exists, file_format
+    from pricebook.simulate.readers import usage_format
 
-    if not paths:
-        raise UsageError("no usage files given")
-    _check_exists(paths)
-    formats = {file_format(p) for p in paths}
-    if len(formats) > 1:
-        raise UsageError(f"usage files mix formats ({', '.join(sorted(formats))}); give one format")
-    fmt = formats.pop()
+    fmt = usage_format(paths)
     try:
         if fmt == "csv":
             from pyspark.sql import functions as F
