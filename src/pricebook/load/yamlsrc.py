@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
@@ -208,9 +209,8 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
     if text is None:
         assert problem is not None
         return ParsedYaml(None, diagnostics=[problem], ok=False)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        docs = list(yaml.compose_all(text, Loader=loader))
+        docs = list(yaml.compose_all(text, Loader=_loader_class()))
     except yaml.MarkedYAMLError as exc:
         return ParsedYaml(None, diagnostics=[_syntax_finding(exc, file, text)], ok=False)
     except yaml.YAMLError as exc:  # errors without a mark (reader errors)
@@ -229,6 +229,47 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
             fix="split the documents into separate files")], ok=False)
     # An alias needs an anchor: without '&' in the text there is nothing to expand.
     return _Constructor(file).run(docs[0], check_aliases="&" in text)
+
+
+# Plain scalars repeat (keys, currencies, models): their resolved tag is remembered across files.
+_TAG_MEMO: dict[str, str] = {}
+_TAG_MEMO_MAX = 200_000
+
+
+@lru_cache(maxsize=1)
+def _loader_class() -> type:
+    """PyYAML's safe loader (libyaml when present) with a cheaper tag resolver. The composer asks
+    the resolver for the tag of every node, from C into Python; PyYAML's resolver tries its regular
+    expressions and path resolvers on each call, a quarter of the parse. A plain scalar's implicit tag
+    depends on its text alone (this loader has no path resolvers), so it is memoized by text; every
+    other node gets exactly what PyYAML's own ``resolve`` returns."""
+    import yaml
+    from yaml.nodes import ScalarNode
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolve_uncached = base.resolve
+    memo, memo_max = _TAG_MEMO, _TAG_MEMO_MAX
+
+    class _Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode and implicit[0]:
+                tag = memo.get(value)
+                if tag is None:
+                    tag = resolve_uncached(self, kind, value, implicit)
+                    if len(memo) >= memo_max:
+                        memo.clear()
+                    memo[value] = tag
+                return tag
+            return resolve_uncached(self, kind, value, implicit)  # type: ignore[no-any-return]
+
+        if not base.yaml_path_resolvers:  # nothing to track per path: skip the calls
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                return None
+
+            def ascend_resolver(self) -> None:
+                return None
+
+    return _Loader
 
 
 def _one_line(s: str) -> str:
