@@ -59,6 +59,10 @@ def _period_svg(groups: list[Group]) -> str:
     return "".join(parts)
 
 
+def _first(ids: list[str], n: int = 50) -> str:
+    return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
+
+
 def to_html(r: SimulationResult) -> str:
     """The report as one HTML document with inline CSS and SVG."""
     totals = "".join(f"<tr><td>{t.currency}</td><td>{t.baseline}</td><td>{t.candidate}</td><td>{t.delta:+}</td>"
@@ -71,7 +75,8 @@ def to_html(r: SimulationResult) -> str:
                        f"<td>{_pct(m.amounts)}</td></tr>" for m in ms)
         movers += (f"<h2>{title}</h2><table><tr><th>customer</th><th>plan</th><th>currency</th><th>baseline</th>"
                    f"<th>candidate</th><th>delta</th><th>%</th></tr>{rows}</table>")
-    unrated = "".join(f"<tr><td>{escape(k)}</td><td>{v['events']}</td><td>{v['quantity']}</td></tr>"
+    unrated = "".join(f"<tr><td>{escape(k)}</td><td>{v['events']}</td><td>{v['quantity']}</td>"
+                      f"<td>{escape(_first(list(v.get('by_customer', {}))))}</td></tr>"
                       for k, v in r.unrated.items())
     breaches = "".join(f"<tr><td>{escape(b.customer_id)}</td><td>{b.period}</td><td>{escape(b.plan)}</td>"
                        f"<td>{escape(b.feature)}</td><td>{b.usage}</td><td>{b.limit}</td></tr>" for b in r.breaches)
@@ -91,6 +96,6 @@ same {c.get('unchanged', 0)}.</p>
 {movers}
 <h2>Hard entitlement limits broken under the candidate</h2><table><tr><th>customer</th><th>period</th><th>plan</th>
 <th>feature</th><th>usage</th><th>limit</th></tr>{breaches}</table>
-<h2>Unrated</h2><table><tr><th>reason</th><th>events</th><th>quantity</th></tr>{unrated}</table>
+<h2>Unrated</h2><table><tr><th>reason</th><th>events</th><th>quantity</th><th>customers</th></tr>{unrated}</table>
 </body></html>
 """

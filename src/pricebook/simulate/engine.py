@@ -278,6 +278,53 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
         WITH k AS (SELECT u.*, sd.side, {ckey} AS ckey FROM units u CROSS JOIN sides sd)
         SELECT CAST(row_number() OVER () AS INTEGER) AS us_id, k.*, r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
+    _drop_unsold_add_ons(con, sides)
+    _subscription_overlaps(con)
+
+
+def _drop_unsold_add_ons(con: Any, sides: Sequence[Side]) -> None:
+    """Take out of each unit side the add-ons its catalog does not sell to it, into ``addon_skipped``.
+
+    As ``quote`` refuses them: an add-on the catalog pricing that unit side does not define
+    (``unknown``), one its plan is not in ``available_for`` (``not_available_for_plan``), or one not
+    sold in the unit's currency (``not_in_currency``). They are reported under ``unrated``, never
+    billed silently or dropped silently.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE addon_catalog (ckey VARCHAR, add_on VARCHAR,
+        available_for VARCHAR[], currencies VARCHAR[])""")
+    insert_rows(con, "addon_catalog", ("ckey", "add_on", "available_for", "currencies"),
+                [(ckey, a.id, list(a.available_for), list(a.currencies or (cat.currency,)))
+                 for ckey, cat in _all_catalogs(sides) for a in cat.add_ons.values()])
+    con.execute("""CREATE OR REPLACE TEMP TABLE addon_skipped AS
+        SELECT x.us_id, x.side, x.customer_id, x.period, x.plan, x.add_on,
+               CASE WHEN k.add_on IS NULL THEN 'unknown'
+                    WHEN NOT COALESCE(list_contains(k.available_for, x.plan), false) THEN 'not_available_for_plan'
+                    ELSE 'not_in_currency' END AS why
+        FROM (SELECT us_id, side, customer_id, period, plan, currency, ckey, unnest(add_ons) AS add_on
+              FROM unit_sides WHERE len(add_ons) > 0 AND ckey IS NOT NULL) AS x
+        LEFT JOIN addon_catalog k ON k.ckey = x.ckey AND k.add_on = x.add_on
+        WHERE k.add_on IS NULL OR NOT COALESCE(list_contains(k.available_for, x.plan), false)
+           OR NOT COALESCE(list_contains(k.currencies, x.currency), false)""")
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM addon_skipped LIMIT 1) AS x").fetchone()[0]:
+        con.execute("""UPDATE unit_sides SET add_ons = list_filter(unit_sides.add_ons,
+                lambda a: NOT list_contains(s.skipped, a))
+            FROM (SELECT us_id, list(add_on) AS skipped FROM addon_skipped GROUP BY us_id) AS s
+            WHERE s.us_id = unit_sides.us_id""")
+
+
+def _subscription_overlaps(con: Any) -> None:
+    """Pairs of subscription rows of one customer whose [subscribed_at, ended_at) overlap inside the
+    simulated periods, into ``sub_overlaps``. The latest started still wins (see ``units``); the
+    overlap is reported, not resolved silently."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE sub_overlaps AS
+        WITH r AS (SELECT CAST(min(period) AS TIMESTAMP) AS lo, CAST(max(period) + INTERVAL 1 MONTH AS TIMESTAMP) AS hi
+                   FROM periods)
+        SELECT a.customer_id, a.line AS line_a, b.line AS line_b
+        FROM subs a JOIN subs b ON a.customer_id = b.customer_id AND a.line < b.line, r
+        WHERE (a.subscribed_at IS NULL OR b.ended_at IS NULL OR a.subscribed_at < b.ended_at)
+          AND (b.subscribed_at IS NULL OR a.ended_at IS NULL OR b.subscribed_at < a.ended_at)
+          AND COALESCE(greatest(a.subscribed_at, b.subscribed_at), r.lo) < r.hi
+          AND COALESCE(least(a.ended_at, b.ended_at), r.hi) > r.lo""")
 
 
 def write_rows(con: Any, out: str) -> None:

@@ -240,7 +240,57 @@ def _unrated(con: Any) -> dict[str, Any]:
     no_release = con.execute("SELECT side, count(*) FROM unit_sides WHERE ckey IS NULL GROUP BY side").fetchall()
     for side, n in no_release:
         out[f"no_release_{side}"] = {"events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": int(n)}
+    out.update(_skipped_add_ons(con))
+    overlaps = _overlaps(con)
+    if overlaps:
+        out["overlapping_subscriptions"] = overlaps
     return out
+
+
+def _skipped_add_ons(con: Any) -> dict[str, Any]:
+    """``add_on_not_billed_<side>``: subscribed add-ons that side's catalog does not sell to the unit
+    (see ``engine._drop_unsold_add_ons``), counted in customer-periods per add-on and per customer."""
+    out: dict[str, Any] = {}
+
+    def entry(side: str) -> dict[str, Any]:
+        return out.setdefault(f"add_on_not_billed_{side}", {
+            "events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": 0, "customers": 0,
+            "by_add_on": {}, "by_customer": {}})
+
+    for side, n, customers in con.execute("""SELECT side, count(DISTINCT (customer_id, period)),
+            count(DISTINCT customer_id) FROM addon_skipped GROUP BY side ORDER BY side""").fetchall():
+        e = entry(side)
+        e["customer_periods"], e["customers"] = int(n), int(customers)
+    for side, add_on, n, customers in con.execute("""SELECT side, add_on, count(*), count(DISTINCT customer_id)
+            FROM addon_skipped GROUP BY ALL ORDER BY side, add_on""").fetchall():
+        entry(side)["by_add_on"][add_on] = {"customer_periods": int(n), "customers": int(customers), "why": {}}
+    for side, add_on, why, n in con.execute("""SELECT side, add_on, why, count(*) FROM addon_skipped
+            GROUP BY ALL ORDER BY side, add_on, why""").fetchall():
+        entry(side)["by_add_on"][add_on]["why"][why] = int(n)
+    for side, cid, add_on, why, n in con.execute("""SELECT side, customer_id, add_on, min(why), count(*)
+            FROM addon_skipped GROUP BY ALL ORDER BY side, customer_id, add_on""").fetchall():
+        c = entry(side)["by_customer"].setdefault(cid, {})
+        c[add_on] = {"why": why, "customer_periods": int(n)}
+    return out
+
+
+def _overlaps(con: Any) -> dict[str, Any] | None:
+    """``overlapping_subscriptions``: customers with subscription rows whose intervals overlap (the
+    latest started is billed); pairs of rows per customer, with their row numbers."""
+    rows = con.execute("SELECT customer_id, line_a, line_b FROM sub_overlaps ORDER BY 1, 2, 3").fetchall()
+    if not rows:
+        return None
+    by_customer: dict[str, Any] = {}
+    for cid, a, b in rows:
+        by_customer.setdefault(cid, {"overlaps": 0, "rows": []})
+        by_customer[cid]["overlaps"] += 1
+        for line in (a, b):
+            if int(line) not in by_customer[cid]["rows"]:
+                by_customer[cid]["rows"].append(int(line))
+    for c in by_customer.values():
+        c["rows"].sort()
+    return {"events": 0, "quantity": ZERO, "by_meter": {}, "overlaps": len(rows), "customers": len(by_customer),
+            "by_customer": by_customer}
 
 
 def _breaches(con: Any, candidate: Any) -> list[Breach]:
