@@ -149,3 +149,31 @@ def test_positions_merged_from_parse_cache_equal_fresh(acme_copy: Path, tmp_path
         assert dict(hit.catalog.source.positions) == dict(reference.catalog.source.positions)
         where = ("plans", "pro", "prices")
         assert hit.catalog.locate(where) == reference.catalog.locate(where)
+
+
+GRANDFATHERING = ("grandfathering:\n  early:\n    release: 2026.01.01\n    plans: [pro]\n"
+                  "    subscribed_before: 2026-01-01\n")
+
+
+def test_a_hit_keeps_no_model_unless_a_folder_rule_read_it(acme_copy: Path, result_cache: Path,
+                                                            monkeypatch) -> None:
+    first = validate_path(acme_copy)
+    [entry] = list(result_cache.iterdir())
+    small = entry.stat().st_size
+    hit = validate_path(acme_copy)
+    assert hit._load is not None  # not loaded until asked for
+    same(hit, first)  # asking for it loads the same model, positions included
+    # with a releases index and a grandfathering rule, PB107 reads the catalog: the model is kept
+    (acme_copy / "grandfathering.yaml").write_text(GRANDFATHERING)
+    (acme_copy / "releases").mkdir()
+    (acme_copy / "releases" / "index.yaml").write_text("releases: []\n")
+    found = validate_path(acme_copy)
+    assert "PB107" in [d.rule for d in found.diagnostics]
+    entries = sorted(result_cache.iterdir(), key=lambda p: p.stat().st_mtime)
+    assert entries[-1].stat().st_size > 2 * small
+    again = validate_path(acme_copy)
+    assert again.diagnostics == found.diagnostics
+    assert again._load is None and again.catalog is not None
+    # and the folder rule still sees the folder as it is now, not as it was cached
+    (acme_copy / "releases" / "index.yaml").write_text("releases:\n  - {id: 2026.01.01}\n")
+    assert "PB107" not in [d.rule for d in validate_path(acme_copy).diagnostics]
