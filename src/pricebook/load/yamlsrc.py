@@ -302,6 +302,11 @@ class _Constructor:
         self.raw_positions: dict[CatalogPath, tuple[str, int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
         self._active: set[int] = set()
+        # Equal texts and numbers become one shared object: keys such as 'model' and amounts such
+        # as "0.002" repeat tens of thousands of times in a large catalog. Sharing makes the parse
+        # cache smaller and faster to read (pickle writes a repeated object once) and dictionary
+        # lookups cheaper (an identical key compares by identity).
+        self._shared: dict[Any, Any] = {}
 
     def run(self, root: Any, check_aliases: bool = True) -> ParsedYaml:
         budget = self._check_expansion(root) if check_aliases else None
@@ -399,6 +404,7 @@ class _Constructor:
 
         scalar_node = yaml.ScalarNode
         raw, file, scalar = self.raw_positions, self.file, self.scalar
+        shared = self._shared
         out: dict[str, Any] = {}
         seen: dict[str, Any] = {}
         merges: list[Any] = []
@@ -408,11 +414,13 @@ class _Constructor:
                 # hundreds of thousands of these)
                 k = knode.value
                 if k not in seen:
+                    k = shared.setdefault(k, k)
                     seen[k] = knode
                     p = (*path, k)
                     m = knode.start_mark
                     raw[p] = (file, m.line + 1, m.column + 1)
-                    out[k] = scalar(vnode)
+                    v = scalar(vnode)
+                    out[k] = shared.setdefault(v, v) if type(v) is str else v
                     continue
             if isinstance(knode, yaml.ScalarNode) and knode.tag == MERGE_TAG:
                 merges.append(vnode)
@@ -429,6 +437,7 @@ class _Constructor:
                     f"duplicate key '{k}' (first defined at line {first.line}); YAML keeps only one of them",
                     knode, fix="remove or rename one of the two"))
                 continue
+            k = shared.setdefault(k, k)
             seen[k] = knode
             p = (*path, k)
             self.raw_positions[p] = self._raw(knode)
@@ -454,7 +463,10 @@ class _Constructor:
                     return _number(text)
                 return text
         if tag in (INT_TAG, FLOAT_TAG):
-            return _number(text)
+            number = self._shared.get(("n", text))
+            if number is None:
+                number = self._shared[("n", text)] = _number(text)
+            return number
         if tag == BOOL_TAG:
             low = text.lower()
             return low == "true" if low in ("true", "false") else text
