@@ -136,6 +136,15 @@ def main() -> None:
             subprocess.run([str(exe), "validate", str(root)], check=True, capture_output=True)
 
         after_edit_cli = best(edit_one_file_cli, args.repeat)
+        import resource
+
+        def child_cpu() -> float:
+            r = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return r.ru_utime + r.ru_stime
+
+        c = child_cpu()
+        edit_one_file_cli()
+        after_edit_cli_cpu = child_cpu() - c  # what the run costs on an idle machine
         edited.write_text(original)
         validate_path(root)
         in_proc = best(lambda: validate_path(root), args.repeat)
@@ -166,7 +175,8 @@ def main() -> None:
     print(f"validate after editing one file (in-process, best of {args.repeat}): {after_edit:.3f} s wall, "
           f"{after_edit_cpu:.3f} s CPU   target <= 1 s: {'ok' if after_edit <= 1 else 'OVER'}")
     print(f"pricebook validate after editing one file (subprocess, best of {args.repeat}): "
-          f"{after_edit_cli:.3f} s   target <= 1 s: {'ok' if after_edit_cli <= 1 else 'OVER'}")
+          f"{after_edit_cli:.3f} s wall, {after_edit_cli_cpu:.3f} s CPU   target <= 1 s: "
+          f"{'ok' if after_edit_cli <= 1 else 'OVER'}")
     print(f"validate (in-process, caches warm, best of {args.repeat}): {in_proc:.3f} s   target <= 1 s: "
           f"{'ok' if in_proc <= 1 else 'OVER'} (CPU {in_proc_cpu:.3f} s)")
     print(f"pricebook validate (subprocess, caches warm, best of {args.repeat}): {cli:.3f} s")

@@ -39,6 +39,7 @@ from pricebook.model import (
 )
 
 MERGED_PLAN_KEYS = ("prices", "entitlements")
+_ZERO, _ONE = Decimal(0), Decimal(1)
 
 
 class Builder:
@@ -62,7 +63,9 @@ class Builder:
         self.diagnostics.append(Diagnostic.at(rule, "error", message, self._locate(path), path, fix, name))
 
     # --- scalars -----------------------------------------------------------------------------
-    def decimal(self, value: Any, path: CatalogPath) -> Decimal | None:
+    def decimal(self, value: Any, path: CatalogPath, rel: tuple[str | int, ...] = ()) -> Decimal | None:
+        """``value`` as a Decimal, or None and a finding at ``path + rel`` (joined only then: a
+        large catalog reads hundreds of thousands of numbers and reports almost none)."""
         if value is None:
             return None
         if type(value) is Decimal and value.is_finite() and _in_range(value):  # the YAML loader's numbers
@@ -87,12 +90,14 @@ class Builder:
                         what = "is out of range (amounts and quantities stay within 1e-18 .. 1e24)"
                 except ArithmeticError:
                     pass
-            self.error("PB015", "invalid-number", f"{str(value)!r} {what}", path)
+            self.error("PB015", "invalid-number", f"{str(value)!r} {what}", (*path, *rel))
         return d
 
-    def money(self, value: Any, currencies: tuple[str, ...], path: CatalogPath) -> Money | None:
+    def money(self, value: Any, currencies: tuple[str, ...], path: CatalogPath,
+              rel: tuple[str | int, ...] = ()) -> Money | None:
         """One value or a per-currency map -> {currency: Decimal}. A bare value belongs to the only
-        currency; with several currencies it is kept under UNSPECIFIED for a rule to report."""
+        currency; with several currencies it is kept under UNSPECIFIED for a rule to report.
+        Findings are at ``path + rel``."""
         if value is None:
             return None
         if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 - dict first: abc is slow
@@ -101,11 +106,11 @@ class Builder:
             for cur, v in value.items():
                 d = known.get(v) if type(v) is str else None
                 if d is None:
-                    d = self.decimal(v, (*path, cur))
+                    d = self.decimal(v, path, (*rel, cur))
                 if d is not None:
-                    out[str(cur)] = d
+                    out[cur if type(cur) is str else str(cur)] = d
             return out
-        d = self.decimal(value, path)
+        d = self.decimal(value, path, rel)
         if d is None:
             return None
         key = currencies[0] if len(currencies) == 1 else UNSPECIFIED
@@ -238,8 +243,12 @@ class Builder:
 
     def plan(self, pid: str, d: Mapping[str, Any], default_cur: str, path: CatalogPath) -> Plan:
         currencies = self.strings(d.get("currencies"), (*path, "currencies")) or (default_cur,)
-        prices = {str(k): p for k, v in self.mapping(d.get("prices")).items()
-                  if (p := self.price(self.mapping(v), currencies, (*path, "prices", str(k)))) is not None}
+        prices: dict[str, Price] = {}
+        for k, v in self.mapping(d.get("prices")).items():
+            sku = k if type(k) is str else str(k)
+            price = self.price(self.mapping(v), currencies, (*path, "prices", sku))
+            if price is not None:
+                prices[sku] = price
         return Plan(
             id=pid,
             name=self.text(d.get("name"), (*path, "name"), pid) or pid,
@@ -295,46 +304,55 @@ class Builder:
         return self.decimal(value, path), False
 
     def price(self, d: Mapping[str, Any], currencies: tuple[str, ...], path: CatalogPath) -> Price | None:
-        model = d.get("model")
+        # the hot path of a large catalog (one call per price): paths are joined only for a finding
+        get, money, decimal = d.get, self.money, self.decimal
+        model = get("model")
         dims: dict[str, dict[str, Price]] = {}
-        for dim, values in self.mapping(d.get("dimensions")).items():
-            for val, spec in self.mapping(values).items():
-                sub = self.price(self.mapping(spec), currencies, (*path, "dimensions", str(dim), str(val)))
-                if sub is not None:
-                    dims.setdefault(str(dim), {})[str(val)] = sub
-        def m(key: str) -> Money | None:
-            return self.money(d.get(key), currencies, (*path, key))
-
-        def q(key: str, default: Decimal) -> Decimal | None:
-            return self.decimal(d.get(key), (*path, key)) if d.get(key) is not None else default
-
+        if get("dimensions") is not None:
+            for dim, values in self.mapping(get("dimensions")).items():
+                for val, spec in self.mapping(values).items():
+                    sub = self.price(self.mapping(spec), currencies, (*path, "dimensions", str(dim), str(val)))
+                    if sub is not None:
+                        dims.setdefault(str(dim), {})[str(val)] = sub
         if model == "flat":
-            return FlatPrice(amount=m("amount") or {}, dimensions=dims)
+            return FlatPrice(amount=money(get("amount"), currencies, path, ("amount",)) or {}, dimensions=dims)
         if model == "per_unit":
-            return PerUnitPrice(unit_price=m("unit_price") or {}, included=q("included", Decimal(0)) or Decimal(0),
+            included = get("included")
+            return PerUnitPrice(unit_price=money(get("unit_price"), currencies, path, ("unit_price",)) or {},
+                                included=(decimal(included, path, ("included",)) or _ZERO)
+                                if included is not None else _ZERO,
                                 dimensions=dims)
         if model in ("graduated", "volume"):
-            tiers = tuple(self.tier(self.mapping(t), currencies, (*path, "tiers", i))
-                          for i, t in enumerate(d.get("tiers") or []))
+            tier = self.tier
+            tiers = tuple(tier(self.mapping(t), currencies, path, i) for i, t in enumerate(get("tiers") or []))
             cls = GraduatedPrice if model == "graduated" else VolumePrice
             return cls(tiers=tiers, dimensions=dims)
         if model == "package":
-            return PackagePrice(package_size=q("package_size", Decimal(1)) or Decimal(0),
-                                package_price=m("package_price") or {},
-                                included=q("included", Decimal(0)) or Decimal(0),
-                                rounding=self.text(d.get("rounding"), (*path, "rounding"), "up") or "up",
+            size, included = get("package_size"), get("included")
+            return PackagePrice(package_size=(decimal(size, path, ("package_size",)) or _ZERO)
+                                if size is not None else _ONE,
+                                package_price=money(get("package_price"), currencies, path, ("package_price",)) or {},
+                                included=(decimal(included, path, ("included",)) or _ZERO)
+                                if included is not None else _ZERO,
+                                rounding=self.text(get("rounding"), (*path, "rounding"), "up") or "up",
                                 dimensions=dims)
         if model == "percentage":
-            return PercentagePrice(percent=q("percent", Decimal(0)) or Decimal(0), fixed_fee=m("fixed_fee"),
-                                   min=m("min"), max=m("max"), dimensions=dims)
+            percent = get("percent")
+            return PercentagePrice(percent=(decimal(percent, path, ("percent",)) or _ZERO)
+                                   if percent is not None else _ZERO,
+                                   fixed_fee=money(get("fixed_fee"), currencies, path, ("fixed_fee",)),
+                                   min=money(get("min"), currencies, path, ("min",)),
+                                   max=money(get("max"), currencies, path, ("max",)), dimensions=dims)
         self.error("PB020", "schema", f"unknown price model {model!r}", (*path, "model"))
         return None
 
-    def tier(self, d: Mapping[str, Any], currencies: tuple[str, ...], path: CatalogPath) -> Tier:
+    def tier(self, d: Mapping[str, Any], currencies: tuple[str, ...], path: CatalogPath, i: int) -> Tier:
+        """Tier ``i`` of the price at ``path``."""
+        get, money = d.get, self.money
         return Tier(
-            up_to=self.decimal(d.get("up_to"), (*path, "up_to")),
-            unit_price=self.money(d.get("unit_price"), currencies, (*path, "unit_price")),
-            flat_fee=self.money(d.get("flat_fee"), currencies, (*path, "flat_fee")),
+            up_to=self.decimal(get("up_to"), path, ("tiers", i, "up_to")),
+            unit_price=money(get("unit_price"), currencies, path, ("tiers", i, "unit_price")),
+            flat_fee=money(get("flat_fee"), currencies, path, ("tiers", i, "flat_fee")),
         )
 
     def grandfathering(self, rid: str, d: Mapping[str, Any], path: CatalogPath) -> GrandfatheringRule:

@@ -250,7 +250,7 @@ def _loader_class() -> type:
     resolve_uncached = base.resolve
     memo, memo_max = _TAG_MEMO, _TAG_MEMO_MAX
 
-    class _Loader(base):  # type: ignore[misc, valid-type]
+    class _Loader(base):  # type: ignore[misc]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is ScalarNode and implicit[0]:
                 tag = memo.get(value)

@@ -88,13 +88,15 @@ def prices(catalog: Catalog, nested: bool = True) -> list[PriceAt]:
 
 
 def _prices(catalog: Catalog, nested: bool) -> Iterator[PriceAt]:
-    for base, owner in owners(catalog):
+    for (kind, oid), owner in owners(catalog):
+        parent = _parent(catalog, owner)
+        inherited_from = parent.prices if parent is not None else {}
         for sku, price in owner.prices.items():
-            if inherited(catalog, owner, f"prices.{sku}", price):
+            if inherited_from and inherited_from.get(sku) == price:  # as ``inherited``, per owner once
                 continue
-            path = (*base, "prices", sku)
+            path = (kind, oid, "prices", sku)
             yield PriceAt(path, owner, sku, price)
-            if nested:
+            if nested and price.dimensions:
                 yield from _dimension_prices(path, owner, sku, price)
 
 
