@@ -406,42 +406,37 @@ class _Constructor:
         raw, file, scalar = self.raw_positions, self.file, self.scalar
         shared = self._shared
         out: dict[str, Any] = {}
-        seen: dict[str, Any] = {}
         merges: list[Any] = []
         for knode, vnode in node.value:
-            if type(knode) is scalar_node and knode.tag != MERGE_TAG and type(vnode) is scalar_node:
-                # the common case, inlined: a plain key with a scalar value (a large catalog has
-                # hundreds of thousands of these)
+            if type(knode) is scalar_node and knode.tag != MERGE_TAG:
                 k = knode.value
-                if k not in seen:
+                if k not in out:
                     k = shared.setdefault(k, k)
-                    seen[k] = knode
                     p = (*path, k)
                     m = knode.start_mark
                     raw[p] = (file, m.line + 1, m.column + 1)
-                    v = scalar(vnode)
-                    out[k] = shared.setdefault(v, v) if type(v) is str else v
+                    if type(vnode) is scalar_node:
+                        # the common case, inlined: a plain key with a text value (a large catalog
+                        # has hundreds of thousands of these)
+                        if vnode.tag == STR_TAG:
+                            v = vnode.value
+                            out[k] = shared.setdefault(v, v)
+                        else:
+                            out[k] = scalar(vnode)
+                    else:
+                        out[k] = self.build(vnode, p)
                     continue
+                first = raw[(*path, k)]
+                self.diagnostics.append(self._at(
+                    "PB002", "duplicate-key",
+                    f"duplicate key '{k}' (first defined at line {first[1]}); YAML keeps only one of them",
+                    knode, fix="remove or rename one of the two"))
+                continue
             if isinstance(knode, yaml.ScalarNode) and knode.tag == MERGE_TAG:
                 merges.append(vnode)
                 continue
-            if not isinstance(knode, yaml.ScalarNode):
-                self.diagnostics.append(self._at("PB001", "yaml-syntax",
-                                                 "a mapping key must be a plain value, not a collection", knode))
-                continue
-            k = knode.value
-            if k in seen:
-                first = self._pos(seen[k])
-                self.diagnostics.append(self._at(
-                    "PB002", "duplicate-key",
-                    f"duplicate key '{k}' (first defined at line {first.line}); YAML keeps only one of them",
-                    knode, fix="remove or rename one of the two"))
-                continue
-            k = shared.setdefault(k, k)
-            seen[k] = knode
-            p = (*path, k)
-            self.raw_positions[p] = self._raw(knode)
-            out[k] = self.build(vnode, p)
+            self.diagnostics.append(self._at("PB001", "yaml-syntax",
+                                             "a mapping key must be a plain value, not a collection", knode))
         for m in merges:
             sources = m.value if isinstance(m, yaml.SequenceNode) else [m]
             for src in sources:
