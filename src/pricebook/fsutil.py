@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Replace ``path`` with ``data`` atomically (creating parent folders as needed)."""
+def write_atomic(path: str | Path, data: bytes | str, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically (creating parent folders as needed). ``durable``
+    flushes the data to disk before the rename; a cache, which checks what it reads back, skips that."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -22,7 +23,8 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if p.exists():
             os.chmod(tmp, p.stat().st_mode & 0o777)
         else:

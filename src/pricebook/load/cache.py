@@ -8,6 +8,10 @@ least ``MIN_BYTES`` are cached (small ones parse faster than the cache is read).
 Where: ``$PRICEBOOK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pricebook``, else ``~/.cache/pricebook``.
 ``PRICEBOOK_CACHE_DIR=off`` turns it off. The cache is the user's own (like black's); an unreadable,
 stale or corrupt entry is ignored and recomputed, and a cache that cannot be written is skipped.
+
+Size: every save of a large file adds an entry, so the folder is pruned to
+``$PRICEBOOK_CACHE_MAX_MB`` (default 256) after a write, at most once a minute: the entries used
+least recently go first (a hit touches its entry).
 """
 
 from __future__ import annotations
@@ -66,19 +70,91 @@ def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]
     try:
         cached: Any = pickle.loads(entry.read_bytes())
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ParsedYaml):
+            _touch(entry)
             return cached[0], list(cached[1])
     except FileNotFoundError:
         pass
     except Exception:
         pass
     result = _compute(data, file)
+    _write(folder, entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+def _touch(entry: Path) -> None:
+    """Mark an entry as used now (pruning drops the least recently used first)."""
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
+
+
+def _write(folder: Path, entry: Path, blob: bytes) -> None:
+    """Write one entry (a cache that cannot be written is skipped), then prune if due."""
     try:
         from pricebook.fsutil import write_atomic
 
-        write_atomic(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(entry, blob, durable=False)
+    except OSError:
+        return
+    prune(folder)
+
+
+PRUNE_EVERY_SECONDS = 60.0
+DEFAULT_MAX_MB = 256
+
+
+def max_bytes() -> int:
+    """The size the cache folder is pruned to: ``$PRICEBOOK_CACHE_MAX_MB`` megabytes."""
+    raw = os.environ.get("PRICEBOOK_CACHE_MAX_MB", "")
+    try:
+        mb = float(raw) if raw.strip() else DEFAULT_MAX_MB  # no-float-ok: a size setting
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return max(int(mb * 1024 * 1024), 0)
+
+
+def prune(folder: Path, force: bool = False) -> int:
+    """Delete the least recently used entries until the folder holds at most ``max_bytes()``.
+    Runs at most once every ``PRUNE_EVERY_SECONDS`` (a stamp file in the folder) unless ``force``.
+    Returns the number of entries deleted. Never raises: an entry another process removed first,
+    or one that cannot be deleted, is skipped."""
+    import time
+
+    stamp = folder / ".pruned"
+    now = time.time()
+    try:
+        if not force and now - stamp.stat().st_mtime < PRUNE_EVERY_SECONDS:
+            return 0
     except OSError:
         pass
-    return result
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:
+        return 0
+    entries: list[tuple[float, int, str]] = []
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            if name.startswith("."):
+                continue  # the stamp, and temporary files of a write in progress
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+    total, limit, deleted = sum(e[1] for e in entries), max_bytes(), 0
+    for _mtime, size, path in sorted(entries):
+        if total <= limit:
+            break
+        try:
+            os.remove(path)
+        except OSError:
+            continue
+        total -= size
+        deleted += 1
+    return deleted
 
 
 def _compute(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
@@ -126,18 +202,19 @@ class ResultEntry:
             raw = memoryview(self.path.read_bytes())
             if raw[: len(self.digest)] != self.digest:
                 return None
-            return pickle.loads(raw[len(self.digest):])
+            value = pickle.loads(raw[len(self.digest):])
         except Exception:
             return None
+        _touch(self.path)
+        return value
 
     def write(self, value: Any) -> None:
         """Store ``value``; a cache that cannot be written is skipped."""
         try:
-            from pricebook.fsutil import write_atomic
-
-            write_atomic(self.path, self.digest + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError):
-            pass
+            blob = self.digest + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except pickle.PicklingError:
+            return
+        _write(self.path.parent.parent, self.path, blob)
 
 
 def result_entry(files: Sequence[SourceFile]) -> ResultEntry | None:
