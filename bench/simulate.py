@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -75,7 +76,8 @@ else:
     run_simulation(SimulationOptions(usage=[path], default_plan="pro", dedup=(mode == "dedup"),
                                      mapping={"timestamp": "ts"}),
                    Side("baseline", "b", c), Side("candidate", "c", c))
-print(json.dumps({"s": time.perf_counter() - t, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"s": time.perf_counter() - t, "cpu": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024}))
 """
 
 
@@ -104,10 +106,13 @@ def main() -> None:
             line = lines[-1]
             out[mode] = json.loads(line)
             out[mode]["wall"] = time.perf_counter() - t
-        floor = out["floor"]["s"]
-        print(f"events: {args.events:,}")
+        floor, floor_cpu = out["floor"]["s"], out["floor"]["cpu"]
+        # The machine may be shared: CPU seconds (user + sys of the child) move less with other load
+        # than wall time, so both ratios are printed, with the load average.
+        print(f"events: {args.events:,}  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for mode, r in out.items():
-            print(f"{mode:>9}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
+            print(f"{mode:>9}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  cpu {r['cpu']:7.2f} s "
+                  f"{r['cpu'] / floor_cpu:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
         if "pandas" in out:
             p, d = out["pandas"], out["dedup"]
             print(f"pandas / simulate --dedup: {p['s'] / d['s']:.2f}x time, {p['rss_mib'] / d['rss_mib']:.2f}x peak RSS")

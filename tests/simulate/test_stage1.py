@@ -77,3 +77,23 @@ def test_transaction_meters_include_percentage_prices_inside_dimensions() -> Non
     assert cat is not None
     assert stage1.transaction_meters([cat]) == {"pay"}
     assert engine.transaction_meters is stage1.transaction_meters
+
+
+def test_the_earliest_duplicate_wins_whatever_the_file_order(tmp_path: Path) -> None:
+    # One id three times (latest first in the file), ties on time broken by customer id; events
+    # without an id are never duplicates; a unique id passes untouched.
+    def ev(eid: str | None, cid: str, day: int, tokens: str) -> str:
+        return json.dumps({"event_id": eid, "customer_id": cid, "timestamp": f"2026-01-{day:02d}T00:00:00Z",
+                           "meter": "tokens", "properties": {"tokens": tokens}})
+
+    lines = [ev("x", "c2", 3, "1"), ev("x", "c3", 1, "2"), ev("x", "c1", 1, "4"),
+             ev(None, "c1", 5, "8"), ev(None, "c1", 5, "8"), ev("y", "c2", 2, "16")]
+    rows = _agg(tmp_path, "\n".join(lines) + "\n")
+    got = {(r[0], r[1]): (r[5], str(r[6])) for r in rows}
+    assert got == {
+        ("ok", "c1"): (3, "20.000000000000"),  # x from c1 on the 1st (4) and the two id-less events (8 + 8)
+        ("ok", "c2"): (1, "16.000000000000"),  # y
+        ("duplicate", "c2"): (1, "1.000000000000"),
+        ("duplicate", "c3"): (1, "2.000000000000"),
+    }
+    assert _agg(tmp_path, "\n".join(lines) + "\n", dedup=False)[0][:2] == ("ok", "c1")

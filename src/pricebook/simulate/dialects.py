@@ -345,7 +345,14 @@ def stage1_query(view_sql: str, aggregate_sql: str, *, view_name: str = "usage_e
     query = sqlglot.parse_one(aggregate_sql, read="duckdb")
     if not isinstance(query, exp.Select):
         raise InternalError("stage-1 SQL is not a SELECT")
-    return query.with_(view_name, as_=body).sql(dialect="duckdb")
+    # the view comes first: the aggregate's own CTEs (dup_ids) read it
+    key = "with_" if "with_" in exp.Select.arg_types else "with"  # sqlglot 30 calls it with_
+    own = list(query.args[key].expressions) if query.args.get(key) else []
+    query.set(key, None)
+    query = query.with_(view_name, as_=body)
+    for cte in own:
+        query.args[key].append("expressions", cte)
+    return query.sql(dialect="duckdb")
 
 
 # --- the aggregate handed back: columns, types and validation -------------------------------------

@@ -91,13 +91,22 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     vkey = (f"CASE WHEN {keep_key} THEN value_raw ELSE CAST(NULL AS VARCHAR) END" if keep_key
             else "CAST(NULL AS VARCHAR)")
 
-    src_cols = ", ".join(["event_id", "customer_id", "meter", "ts", "value", "value_raw", "excluded",
-                          *(f"d_{i}" for i in range(len(dims)))])
+    cols = ["event_id", "customer_id", "meter", "ts", "value", "value_raw", "excluded",
+            *(f"d_{i}" for i in range(len(dims)))]
+    src_cols = ", ".join(cols)
+    with_dup = ""
     if spec.dedup:
         # The first event (by time) of each event_id is kept; later ones are duplicates, counted.
-        source = (f"(SELECT {src_cols}, CASE WHEN event_id IS NOT NULL AND ROW_NUMBER() OVER "
-                  "(PARTITION BY event_id ORDER BY ts, customer_id, meter, value_raw) > 1 "
-                  f"THEN 1 ELSE 0 END AS is_dup FROM {spec.source}) AS u")
+        # Only events whose id repeats are windowed: a narrow GROUP BY finds those ids, every other
+        # event passes straight to the aggregate (sorting every event by id cost 2-3x the scan).
+        e_cols = ", ".join(f"e.{c}" for c in cols)
+        with_dup = (f"WITH dup_ids AS (SELECT event_id FROM {spec.source} WHERE event_id IS NOT NULL "
+                    "GROUP BY event_id HAVING COUNT(*) > 1) ")
+        source = (f"(SELECT {e_cols}, 0 AS is_dup FROM {spec.source} AS e "
+                  "LEFT JOIN dup_ids AS k ON k.event_id = e.event_id WHERE k.event_id IS NULL "
+                  f"UNION ALL SELECT {e_cols}, CASE WHEN ROW_NUMBER() OVER (PARTITION BY e.event_id "
+                  "ORDER BY e.ts, e.customer_id, e.meter, e.value_raw) > 1 THEN 1 ELSE 0 END AS is_dup "
+                  f"FROM {spec.source} AS e JOIN dup_ids AS k ON k.event_id = e.event_id) AS u")
     else:
         source = f"(SELECT {src_cols} FROM {spec.source}) AS u"
 
@@ -113,7 +122,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
     return (
-        f"SELECT {', '.join(keys)}, "
+        f"{with_dup}SELECT {', '.join(keys)}, "
         "CAST(COUNT(*) AS BIGINT) AS events, "
         f"CAST(SUM(value) AS DECIMAL(38, {s})) AS qty_sum, "
         f"CAST(MAX(value) AS DECIMAL(38, {s})) AS qty_max, "
