@@ -210,16 +210,20 @@ def _unrated(con: Any) -> dict[str, Any]:
     """Every event that no bill rated, by reason, with counts and quantities per meter."""
     # Priced meters per unit and side, found from the few (catalog, owner, meter) triples for the
     # usage rows only, not from every rated line.
+    # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
+    # (catalog, owner, meter) triples (a table, so the join runs in that order).
+    con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
+        SELECT t.unit_no, t.meter, o.side, o.ckey, o.currency, o.owner_kind, o.owner
+        FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
     con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
         WITH om AS (SELECT DISTINCT ckey, currency, owner_kind, owner, meter FROM comps WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
-            SELECT m.unit_no, m.meter, bool_or(o.side = 'candidate') AS cand, bool_or(o.side = 'baseline') AS base
-            FROM (SELECT DISTINCT unit_no, meter FROM au WHERE status = 'ok' AND unit_no IS NOT NULL) AS m
-            JOIN us_owner o ON o.unit_no = m.unit_no
-            JOIN om ON om.ckey = o.ckey AND om.currency = o.currency AND om.owner_kind = o.owner_kind
-             AND om.owner = o.owner AND om.meter = m.meter
+            SELECT m.unit_no, m.meter, bool_or(m.side = 'candidate') AS cand, bool_or(m.side = 'baseline') AS base
+            FROM mtot_o m
+            JOIN om ON om.ckey = m.ckey AND om.currency = m.currency AND om.owner_kind = m.owner_kind
+             AND om.owner = m.owner AND om.meter = m.meter
             GROUP BY m.unit_no, m.meter)
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status

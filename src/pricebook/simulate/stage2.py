@@ -196,15 +196,20 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
              for i in dim_used if i < n_dims]
     if parts:
         con.execute("CREATE OR REPLACE TEMP TABLE mval AS " + " UNION ALL ".join(parts))
+        # From the usage side: (unit, meter, value) rows meet their unit's owners, then the few
+        # dimension components (not every unit side's components first, then the usage).
+        con.execute("""CREATE OR REPLACE TEMP TABLE mval_o AS
+            SELECT o.us_id, o.ckey, o.currency, o.owner_kind, o.owner, v.*
+            FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no""")
         con.execute(f"""INSERT INTO qx (us_id, comp_id, q)
-            SELECT uc.us_id, uc.comp_id,
+            SELECT v.us_id, c.comp_id,
                    CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END
-            FROM uc JOIN comps c ON c.comp_id = uc.comp_id
-            JOIN mval v ON v.unit_no = uc.unit_no AND v.meter = c.meter AND v.dim_idx = c.dim_idx
+            FROM mval_o v JOIN comps c ON c.ckey = v.ckey AND c.currency = v.currency
+             AND c.owner_kind = v.owner_kind AND c.owner = v.owner AND c.meter = v.meter AND c.dim_idx = v.dim_idx
             WHERE c.match IN ('value', 'rest')
               AND ((c.match = 'value' AND v.dimval = c.dim_value)
                 OR (c.match = 'rest' AND NOT list_contains(c.listed, v.dimval)))
-            GROUP BY uc.us_id, uc.comp_id, c.aggregation""")
+            GROUP BY v.us_id, c.comp_id, c.aggregation""")
     if con.execute("SELECT count(*) FROM comps WHERE model = 'percentage'").fetchone()[0]:
         con.execute("""INSERT INTO qx (us_id, comp_id, q, pct_amount)
             SELECT us_id, comp_id, SUM(qty_sum),
