@@ -60,13 +60,21 @@ def _salt() -> bytes:
     return h.digest()
 
 
-def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
-    """``parse_yaml`` then ``schema_findings`` for one file, from the cache when possible."""
+def _entry(data: bytes, file: str) -> tuple[Path, Path] | None:
+    """(folder, entry path) of a file's parse result, or None when not cached (off, or small)."""
     folder = cache_dir() if len(data) >= MIN_BYTES else None
     if folder is None:
-        return _compute(data, file)
+        return None
     key = hashlib.sha256(_salt() + file.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
-    entry = folder / key[:2] / key
+    return folder, folder / key[:2] / key
+
+
+def cached_result(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]] | None:
+    """The cached ``parse_checked`` result of a file, or None (not cached, off, damaged)."""
+    where = _entry(data, file)
+    if where is None:
+        return None
+    entry = where[1]
     try:
         cached: Any = pickle.loads(entry.read_bytes())
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ParsedYaml):
@@ -76,8 +84,21 @@ def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]
         pass
     except Exception:
         pass
+    return None
+
+
+def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
+    """``parse_yaml`` then ``schema_findings`` for one file, from the cache when possible."""
+    hit = cached_result(data, file)
+    return hit if hit is not None else compute_and_store(data, file)
+
+
+def compute_and_store(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
+    """Parse and schema-check one file, and cache the result (for a file the cache did not have)."""
     result = _compute(data, file)
-    _write(folder, entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    where = _entry(data, file)
+    if where is not None:
+        _write(where[0], where[1], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 

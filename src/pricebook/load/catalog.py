@@ -10,11 +10,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
 from pricebook.errors import InputError
 from pricebook.model import Catalog
+
+if TYPE_CHECKING:
+    from pricebook.load.yamlsrc import ParsedYaml
 
 COLLECTIONS = ("meters", "features", "skus", "plans", "add_ons", "grandfathering")
 TOP_LEVEL = ("catalog", *COLLECTIONS)
@@ -120,7 +123,6 @@ def gc_paused() -> Iterator[None]:
 
 def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     from pricebook.load.build import Builder
-    from pricebook.load.cache import parse_checked
     from pricebook.load.yamlsrc import MergedPositions
 
     diags: list[Diagnostic] = []
@@ -130,9 +132,10 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     origin: dict[CatalogPath, tuple[Mapping[CatalogPath, Position], str]] = {}
     names: list[str] = []
     blocked = False
-    for f in files:
+    files = list(files)
+    checked = _parse_all(files)
+    for f, (parsed, schema) in zip(files, checked):
         names.append(f.path)
-        parsed, schema = parse_checked(f.data, f.path)
         diags.extend(parsed.diagnostics)
         if not parsed.ok:
             blocked = True
@@ -157,6 +160,74 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     if builder.diagnostics and any(d.severity == "error" for d in builder.diagnostics):
         catalog = None
     return LoadResult(catalog, diags, merged, tuple(names))
+
+
+# Parsing in several processes pays when there is this much to parse (a fork and the pickled
+# results cost about 20 ms a worker); a catalog that small parses in a tenth of a second anyway.
+PARALLEL_MIN_BYTES = 1 << 20
+
+
+def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnostic]]]:
+    """``parse_checked`` for every file, in order. When several large files are not in the parse
+    cache (a first run, CI), they are parsed in forked worker processes, one per usable CPU: each
+    returns its result pickled (the positions stay pickled until a finding needs one), so the
+    parent spends a few milliseconds a file instead of the parse. Sequential elsewhere (no
+    ``fork``), for small catalogs, and when a worker fails."""
+    from pricebook.load.cache import cached_result, compute_and_store
+
+    results: list[tuple[ParsedYaml, list[Diagnostic]] | None] = [cached_result(f.data, f.path) for f in files]
+    todo = [i for i, r in enumerate(results) if r is None]
+    workers = min(_usable_cpus(), len(todo), 8)
+    if workers > 1 and sum(len(files[i].data) for i in todo) >= PARALLEL_MIN_BYTES:
+        done = _parse_in_workers([files[i] for i in todo], workers)
+        if done is not None:
+            for i, r in zip(todo, done):
+                results[i] = r
+    return [r if r is not None else compute_and_store(f.data, f.path) for f, r in zip(files, results)]
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may use, or ``$PRICEBOOK_JOBS`` when set (``1`` parses in-process)."""
+    import os
+
+    jobs = os.environ.get("PRICEBOOK_JOBS", "").strip()
+    if jobs.isdigit() and int(jobs) > 0:
+        return int(jobs)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[ParsedYaml, list[Diagnostic]]] | None:
+    import multiprocessing
+    import sys
+
+    import threading
+
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return None  # fork is the only start method that shares the parent's loaded modules
+    if threading.active_count() > 1:
+        return None  # a fork copies locks other threads may hold: only a single-threaded caller forks
+    from concurrent.futures import ProcessPoolExecutor
+
+    # the largest files first, so no worker is left with a big one at the end
+    order = sorted(range(len(files)), key=lambda i: -len(files[i].data))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            out = list(pool.map(_parse_one, [files[i] for i in order]))
+    except Exception:  # a worker that died or could not start: parse here instead
+        return None
+    results: list[tuple[ParsedYaml, list[Diagnostic]] | None] = [None] * len(files)
+    for i, r in zip(order, out):
+        results[i] = r
+    return [r for r in results if r is not None] if all(r is not None for r in results) else None
+
+
+def _parse_one(f: SourceFile) -> tuple[ParsedYaml, list[Diagnostic]]:
+    from pricebook.load.cache import compute_and_store
+
+    return compute_and_store(f.data, f.path)
 
 
 def _merge_file(data: Mapping[str, Any], positions: Mapping[CatalogPath, Position], file: str,
