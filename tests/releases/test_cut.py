@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -112,3 +113,23 @@ def test_list_marks_the_release_in_force(acme_copy: Path) -> None:
     assert list_releases(acme_copy, datetime(2026, 6, 30, 23, 59, tzinfo=UTC)).in_force == "a"
     assert list_releases(acme_copy, datetime(2026, 7, 1, tzinfo=UTC)).in_force == "b"
     assert list_releases(acme_copy, datetime(2025, 1, 1, tzinfo=UTC)).in_force is None
+
+
+def test_list_reads_a_time_without_offset_in_the_catalog_timezone(acme_copy: Path, cli) -> None:
+    cat_file = acme_copy / "catalog.yaml"
+    cat_file.write_text(cat_file.read_text().replace("timezone: UTC", "timezone: America/New_York"))
+    cut_release(acme_copy, "a", effective=date(2026, 1, 1))
+    bump(acme_copy)
+    cut_release(acme_copy, "b", effective=date(2026, 7, 1))  # midnight in New York = 04:00 UTC
+    # 02:00 on July 1st in New York is after b's start; the same wall time in UTC is not
+    assert list_releases(acme_copy, datetime(2026, 7, 1, 2, 0)).in_force == "b"
+    assert list_releases(acme_copy, datetime(2026, 7, 1, 2, 0, tzinfo=UTC)).in_force == "a"
+    assert list_releases(acme_copy, date(2026, 7, 1)).in_force == "b"
+    out = cli("releases", "--catalog", str(acme_copy), "--at", "2026-07-01T02:00", "--format", "json")
+    assert out.code == 0, out.err
+    assert [r["id"] for r in json.loads(out.out)["releases"] if r["in_force"]] == ["b"]
+    (acme_copy / "plans" / "broken.yaml").write_text("plans: [\n")
+    bad = cli("releases", "--catalog", str(acme_copy), "--at", "2026-07-01T02:00")
+    assert bad.code == 1 and "timezone" in bad.err and "Traceback" not in bad.err
+    ok = cli("releases", "--catalog", str(acme_copy), "--at", "2026-07-01T02:00:00Z")
+    assert ok.code == 0

@@ -188,10 +188,26 @@ def tag_name(release_id: str) -> str:
 
 
 def list_releases(catalog_dir: Path, at: date | datetime | None = None) -> ReleaseListing:
-    """Every release in index order and the id of the one in force at ``at`` (default: now)."""
+    """Every release in index order and the id of the one in force at ``at`` (default: now).
+    A date or a date-time without an offset is read in the catalog's timezone, as
+    ``release --effective`` reads it."""
     from pricebook.releases.timeline import release_at
 
     entries = read_index(Path(catalog_dir))
-    when = as_utc(at) if at else now_utc()
+    naive = at is not None and (not isinstance(at, datetime) or at.tzinfo is None)
+    when = as_utc(at, catalog_timezone(Path(catalog_dir))) if at is not None and naive else (
+        as_utc(at) if at is not None else now_utc())
     current = release_at(entries, when)
     return ReleaseListing(entries, current.id if current else None, when)
+
+
+def catalog_timezone(catalog_dir: Path) -> str:
+    """The catalog's ``timezone`` (to read a wall time the way the catalog means it). Raises
+    GuardError when the catalog has errors: the time would be guesswork."""
+    from pricebook.validation import validate_path
+
+    result = validate_path(catalog_dir)
+    if result.catalog is None:
+        raise GuardError(f"cannot read the catalog's timezone: {catalog_dir} has errors "
+                         "(run pricebook validate); or give the time with an offset, e.g. 2026-11-01T00:00:00Z")
+    return result.catalog.timezone
