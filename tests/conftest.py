@@ -103,3 +103,11 @@ def git_repo(tmp_path: Path) -> Git:
     g("config", "commit.gpgsign", "false")
     g("config", "tag.gpgsign", "false")
     return g
+
+
+@pytest.fixture(autouse=True)
+def _not_inside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite behaves the same on a laptop and in a GitHub Actions job: pricebook reads these
+    variables (annotation paths, step summaries), and a test that wants them sets them itself."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)

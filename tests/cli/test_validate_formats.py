@@ -22,7 +22,8 @@ plans:
 """}
 
 
-def test_github_annotations(cli, tmp_path: Path) -> None:
+def test_github_annotations(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     write_files(tmp_path, BROKEN)
     res = cli("validate", str(tmp_path), "--format", "github")
     assert res.code == 1
@@ -33,7 +34,20 @@ def test_github_annotations(cli, tmp_path: Path) -> None:
     assert lines[2].startswith("::warning ") and "PB124" in lines[2]
 
 
-def test_github_escaping() -> None:
+def test_github_paths_are_relative_to_the_workspace(cli, tmp_path: Path, monkeypatch) -> None:
+    """A step that runs in a subfolder (working-directory: catalogs) still annotates the right file."""
+    write_files(tmp_path / "repo" / "catalogs" / "shop", BROKEN)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "repo"))
+    res = cli("validate", "shop", "--format", "github", cwd=tmp_path / "repo" / "catalogs")
+    assert res.code == 1
+    assert "::error file=catalogs/shop/c.yaml,line=7,col=7," in res.out
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))  # outside: left as printed
+    res = cli("validate", "shop", "--format", "github", cwd=tmp_path / "repo" / "catalogs")
+    assert "::error file=shop/c.yaml,line=7," in res.out
+
+
+def test_github_escaping(monkeypatch) -> None:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     d = Diagnostic("PB999", "error", "50% off\nnext line", "a,b:c.yaml", 3, 4, "x.y", None, "odd: name")
     out = render("github", [d])
     assert out == "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=PB999 odd%3A name::50%25 off%0Anext line [x.y]\n"

@@ -73,13 +73,28 @@ def github(diagnostics: Sequence[Diagnostic], tool: str = "pricebook") -> str:
     for d in diagnostics:
         props = []
         if d.file:
-            props.append(f"file={_gh_prop(d.file)}")
+            props.append(f"file={_gh_prop(_workspace_path(d.file))}")
             if d.line is not None:
                 props.append(f"line={d.line}")
                 props.append(f"col={d.column or 1}")
         props.append(f"title={_gh_prop(_title(d))}")
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_gh_data(_message(d))}")
     return "".join(line + "\n" for line in lines)
+
+
+def _workspace_path(file: str) -> str:
+    """A path GitHub can place: relative to ``$GITHUB_WORKSPACE`` (the repository root), whatever
+    folder the step ran in. Unchanged outside Actions or for a file outside the workspace."""
+    import os
+    from pathlib import Path
+
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return file
+    try:
+        return (Path.cwd() / file).resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except (ValueError, OSError):
+        return file
 
 
 # --- SARIF 2.1.0 ----------------------------------------------------------------------------
