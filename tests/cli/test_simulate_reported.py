@@ -125,3 +125,27 @@ def test_overlapping_subscriptions_are_reported_and_the_latest_started_wins(cli,
     assert "overlapping_subscriptions: 0 events" in text.out
     assert "1 overlapping pair(s) of subscription rows; the latest started is billed" in text.out
     assert "customers (1): o1" in text.out
+
+
+def test_an_add_on_not_sold_in_the_subscription_currency_is_reported(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "cat/catalog.yaml": """
+            catalog: {id: t, name: T, currency: USD}
+            meters: {calls: {name: Calls, aggregation: count}}
+            skus: {calls: {name: Calls, meter: calls}, base: {name: Base}, extra: {name: Extra}}
+            plans: {p: {name: P, currencies: [USD, EUR], prices: {base: {model: flat, amount: {USD: "1.00", EUR: "2.00"}},
+                     calls: {model: per_unit, unit_price: {USD: "0.50", EUR: "0.40"}}}}}
+            add_ons: {a: {name: A, currencies: [USD], available_for: [p], prices: {extra: {model: flat, amount: "5.00"}}}}
+        """,
+        "u.csv": "customer_id,timestamp,meter,quantity\nc1,2026-01-01,calls,1\nc2,2026-01-01,calls,1\n",
+        "s.csv": "customer_id,plan,currency,add_ons\nc1,p,EUR,a\nc2,p,USD,a\n",
+    })
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--catalog", tmp_path / "cat",
+            "--baseline", tmp_path / "cat", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    # c1 EUR: 2.00 + 0.40, no add-on; c2 USD: 1.00 + 0.50 + 5.00
+    assert {t["currency"]: t["candidate"] for t in d["totals"]} == {"EUR": "2.40", "USD": "6.50"}
+    for side in ("baseline", "candidate"):
+        assert d["unrated"][f"add_on_not_billed_{side}"]["by_customer"] == {
+            "c1": {"a": {"why": "not_in_currency", "customer_periods": 1}}}

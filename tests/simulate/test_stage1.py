@@ -97,3 +97,40 @@ def test_the_earliest_duplicate_wins_whatever_the_file_order(tmp_path: Path) -> 
         ("duplicate", "c3"): (1, "2.000000000000"),
     }
     assert _agg(tmp_path, "\n".join(lines) + "\n", dedup=False)[0][:2] == ("ok", "c1")
+
+
+def test_typed_quantities_are_summed_exactly_and_too_wide_ones_are_bad(tmp_path: Path) -> None:
+    # Parquet quantities keep their type through stage 1 when every value fits DECIMAL(38, 12)
+    # (summed, then cast); a DECIMAL(38, 0) column may hold values that do not fit: cast per event,
+    # and a value too wide is bad_quantity, as text would be.
+    meters = {"tokens": Meter("tokens", "Tokens", aggregation="sum"),
+              "proj": Meter("proj", "Projects", aggregation="unique_count")}
+    narrow, wide = tmp_path / "n.parquet", tmp_path / "w.parquet"
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT * FROM (VALUES ('c1', TIMESTAMP '2026-01-02', 'tokens', 1.5::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-03', 'tokens', 2.255::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-04', 'tokens', -1::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-05', 'tokens', NULL::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-06', 'proj', 7::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-07', 'proj', 7::DECIMAL(18, 3)),
+        ('c1', TIMESTAMP '2026-01-08', 'proj', 8::DECIMAL(18, 3)))
+        AS t(customer_id, timestamp, meter, quantity)) TO '{narrow}' (FORMAT parquet)""")
+    con.execute(f"""COPY (SELECT * FROM (VALUES ('c1', TIMESTAMP '2026-01-02', 'tokens', 5::DECIMAL(38, 0)),
+        ('c1', TIMESTAMP '2026-01-02', 'tokens', CAST('1{"0" * 30}' AS DECIMAL(38, 0))))
+        AS t(customer_id, timestamp, meter, quantity)) TO '{wide}' (FORMAT parquet)""")
+
+    def run(path: Path) -> list[tuple]:
+        c = duckdb.connect()
+        create_usage_view(c, UsageSpec((str(path),)), meters)
+        sql = aggregate_sql(AggregateSpec(meters, dedup=False))
+        return c.execute(f"SELECT status, meter, vkey, events, qty_sum FROM ({sql}) ORDER BY ALL").fetchall()
+
+    assert [(s, m, k, n, str(q)) for s, m, k, n, q in run(narrow)] == [
+        ("negative_quantity", "tokens", None, 1, "-1.000000000000"),
+        ("null_quantity", "tokens", None, 1, "None"),
+        ("ok", "proj", "7.000", 2, "14.000000000000"),
+        ("ok", "proj", "8.000", 1, "8.000000000000"),
+        ("ok", "tokens", None, 2, "3.755000000000"),
+    ]
+    assert [(s, n, str(q)) for s, _, _, n, q in run(wide)] == [("bad_quantity", 1, "None"),
+                                                              ("ok", 1, "5.000000000000")]

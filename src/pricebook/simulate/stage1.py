@@ -86,9 +86,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         expr = f"CASE WHEN {declaring} THEN d_{i} ELSE CAST(NULL AS VARCHAR) END" if declaring \
             else "CAST(NULL AS VARCHAR)"
         dim_exprs.append(f"{expr} AS d_{i}")
-    vnum = (f"CASE WHEN {keep_num} THEN value ELSE CAST(NULL AS DECIMAL(38, {s})) END" if keep_num
-            else f"CAST(NULL AS DECIMAL(38, {s}))")
-    vkey = (f"CASE WHEN {keep_key} THEN value_raw ELSE CAST(NULL AS VARCHAR) END" if keep_key
+    vnum = (f"CASE WHEN {keep_num} THEN CAST(value AS DECIMAL(38, {s})) ELSE CAST(NULL AS DECIMAL(38, {s})) END"
+            if keep_num else f"CAST(NULL AS DECIMAL(38, {s}))")
+    # value_raw may be a typed column: cast to text only here, for the few events that need it
+    vkey = (f"CASE WHEN {keep_key} THEN CAST(value_raw AS VARCHAR) ELSE CAST(NULL AS VARCHAR) END" if keep_key
             else "CAST(NULL AS VARCHAR)")
 
     cols = ["event_id", "customer_id", "meter", "ts", "value", "value_raw", "excluded",
@@ -105,7 +106,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         source = (f"(SELECT {e_cols}, 0 AS is_dup FROM {spec.source} AS e "
                   "LEFT JOIN dup_ids AS k ON k.event_id = e.event_id WHERE k.event_id IS NULL "
                   f"UNION ALL SELECT {e_cols}, CASE WHEN ROW_NUMBER() OVER (PARTITION BY e.event_id "
-                  "ORDER BY e.ts, e.customer_id, e.meter, e.value_raw) > 1 THEN 1 ELSE 0 END AS is_dup "
+                  "ORDER BY e.ts, e.customer_id, e.meter, CAST(e.value_raw AS VARCHAR)) > 1 THEN 1 ELSE 0 END AS is_dup "
                   f"FROM {spec.source} AS e JOIN dup_ids AS k ON k.event_id = e.event_id) AS u")
     else:
         source = f"(SELECT {src_cols} FROM {spec.source}) AS u"
@@ -117,7 +118,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         *dim_exprs,
         f"{vnum} AS vnum",
         f"{vkey} AS vkey",
-        f"CAST(value AS DECIMAL(38, {s})) AS value",
+        "value",  # the view's type: summed as it is, the sum cast below
         "ts",
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
