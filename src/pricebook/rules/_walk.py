@@ -108,25 +108,31 @@ def _dimension_prices(path: CatalogPath, owner: Plan | AddOn, sku: str, price: P
             yield from _dimension_prices(sub_path, owner, sku, sub)
 
 
-def price_money(price: Price) -> Iterator[tuple[tuple[str | int, ...], Money]]:
-    """The money values of one price spec, each with its path relative to the spec."""
-    if isinstance(price, FlatPrice):
-        yield ("amount",), price.amount
-    elif isinstance(price, PerUnitPrice):
-        yield ("unit_price",), price.unit_price
-    elif isinstance(price, (GraduatedPrice, VolumePrice)):
+_AMOUNT, _UNIT_PRICE, _PACKAGE_PRICE = ("amount",), ("unit_price",), ("package_price",)
+_PERCENTAGE_KEYS = (("fixed_fee",), ("min",), ("max",))
+
+
+def price_money(price: Price) -> list[tuple[tuple[str | int, ...], Money]]:
+    """The money values of one price spec, each with its path relative to the spec (a list, not
+    a generator: this runs once for every price of the catalog)."""
+    cls = type(price)
+    if cls is FlatPrice or isinstance(price, FlatPrice):
+        return [(_AMOUNT, price.amount)]  # type: ignore[attr-defined]
+    if cls is PerUnitPrice or isinstance(price, PerUnitPrice):
+        return [(_UNIT_PRICE, price.unit_price)]  # type: ignore[attr-defined]
+    if isinstance(price, (GraduatedPrice, VolumePrice)):
+        out: list[tuple[tuple[str | int, ...], Money]] = []
         for i, t in enumerate(price.tiers):
             if t.unit_price is not None:
-                yield ("tiers", i, "unit_price"), t.unit_price
+                out.append((("tiers", i, "unit_price"), t.unit_price))
             if t.flat_fee is not None:
-                yield ("tiers", i, "flat_fee"), t.flat_fee
-    elif isinstance(price, PackagePrice):
-        yield ("package_price",), price.package_price
-    elif isinstance(price, PercentagePrice):
-        for key in ("fixed_fee", "min", "max"):
-            m = getattr(price, key)
-            if m is not None:
-                yield (key,), m
+                out.append((("tiers", i, "flat_fee"), t.flat_fee))
+        return out
+    if isinstance(price, PackagePrice):
+        return [(_PACKAGE_PRICE, price.package_price)]
+    if isinstance(price, PercentagePrice):
+        return [(rel, m) for rel in _PERCENTAGE_KEYS if (m := getattr(price, rel[0])) is not None]
+    return []
 
 
 def money(catalog: Catalog) -> list[tuple[CatalogPath, Plan | AddOn, Money]]:

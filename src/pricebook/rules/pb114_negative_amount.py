@@ -40,12 +40,15 @@ class NegativeAmount(Rule):
                                       fix="amounts are zero or more")
         for at in _walk.prices(ctx.catalog):
             p = at.price
-            for key in ("included", "percent"):
-                if isinstance(p, (PerUnitPrice, PackagePrice, PercentagePrice)) and hasattr(p, key):
-                    v = getattr(p, key)
-                    if v < zero:
-                        yield self.report(ctx, (*at.path, key), f"negative {key} {dec(v)} in the price of "
-                                          f"'{at.sku}'", fix=f"{key} is zero or more")
+            if isinstance(p, (PerUnitPrice, PackagePrice)):
+                key, v = "included", p.included
+            elif isinstance(p, PercentagePrice):
+                key, v = "percent", p.percent
+            else:
+                continue
+            if v < zero:
+                yield self.report(ctx, (*at.path, key), f"negative {key} {dec(v)} in the price of "
+                                  f"'{at.sku}'", fix=f"{key} is zero or more")
         for sku in ctx.catalog.skus.values():
             if sku.unit_cost is not None and sku.unit_cost < zero:
                 yield self.report(ctx, ("skus", sku.id, "unit_cost"),
