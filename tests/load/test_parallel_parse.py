@@ -26,7 +26,7 @@ def run(root: Path, monkeypatch: pytest.MonkeyPatch, jobs: str) -> object:
     calls: list[int] = []
     real = catalog_mod._parse_in_workers
 
-    def spy(files, workers):  # noqa: ANN001, ANN202 - the function under test, observed
+    def spy(files, workers):  # the function under test, observed
         calls.append(workers)
         return real(files, workers)
 
@@ -71,7 +71,7 @@ def test_a_failing_pool_falls_back_to_parsing_here(acme_copy: Path, monkeypatch)
     monkeypatch.setenv("PRICEBOOK_CACHE_DIR", "off")
     reference, _ = run(acme_copy, monkeypatch, "1")
 
-    def broken_pool(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken_pool(*args, **kwargs):
         raise OSError("no processes left")
 
     import concurrent.futures

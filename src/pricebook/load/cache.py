@@ -16,6 +16,7 @@ least recently go first (a hit touches its entry).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -104,10 +105,8 @@ def compute_and_store(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnost
 
 def _touch(entry: Path) -> None:
     """Mark an entry as used now (pruning drops the least recently used first)."""
-    try:
+    with contextlib.suppress(OSError):
         os.utime(entry)
-    except OSError:
-        pass
 
 
 def _write(folder: Path, entry: Path, blob: bytes) -> None:

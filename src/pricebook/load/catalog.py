@@ -134,7 +134,7 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     blocked = False
     files = list(files)
     checked = _parse_all(files)
-    for f, (parsed, schema) in zip(files, checked):
+    for f, (parsed, schema) in zip(files, checked, strict=True):
         names.append(f.path)
         diags.extend(parsed.diagnostics)
         if not parsed.ok:
@@ -181,9 +181,9 @@ def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnosti
     if workers > 1 and sum(len(files[i].data) for i in todo) >= PARALLEL_MIN_BYTES:
         done = _parse_in_workers([files[i] for i in todo], workers)
         if done is not None:
-            for i, r in zip(todo, done):
+            for i, r in zip(todo, done, strict=True):
                 results[i] = r
-    return [r if r is not None else compute_and_store(f.data, f.path) for f, r in zip(files, results)]
+    return [r if r is not None else compute_and_store(f.data, f.path) for f, r in zip(files, results, strict=True)]
 
 
 def _usable_cpus() -> int:
@@ -202,7 +202,6 @@ def _usable_cpus() -> int:
 def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[ParsedYaml, list[Diagnostic]]] | None:
     import multiprocessing
     import sys
-
     import threading
 
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
@@ -219,7 +218,7 @@ def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[Parse
     except Exception:  # a worker that died or could not start: parse here instead
         return None
     results: list[tuple[ParsedYaml, list[Diagnostic]] | None] = [None] * len(files)
-    for i, r in zip(order, out):
+    for i, r in zip(order, out, strict=True):
         results[i] = r
     return [r for r in results if r is not None] if all(r is not None for r in results) else None
 

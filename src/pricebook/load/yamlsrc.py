@@ -452,11 +452,11 @@ class _Constructor:
 
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
-        if node.style:  # quoted or block scalars are strings whatever they look like (plain: None or '')
-            if tag in (STR_TAG, "!") or tag.startswith(_T):
-                if tag in (INT_TAG, FLOAT_TAG):  # explicit !!float "0.1"
-                    return _number(text)
-                return text
+        # quoted or block scalars are strings whatever they look like (plain: None or '')
+        if node.style and (tag in (STR_TAG, "!") or tag.startswith(_T)):
+            if tag in (INT_TAG, FLOAT_TAG):  # explicit !!float "0.1"
+                return _number(text)
+            return text
         if tag in (INT_TAG, FLOAT_TAG):
             number = self._shared.get(("n", text))
             if number is None:
