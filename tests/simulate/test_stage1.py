@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pricebook.model import Meter
 from pricebook.simulate.readers import UsageSpec, create_usage_view
@@ -16,12 +17,12 @@ METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
           "tokens": Meter("tokens", "Tokens", aggregation="sum", property="tokens", dimensions=("model",))}
 
 
-def _agg(tmp_path: Path, text: str, tz: str = "UTC", dedup: bool = True) -> list[tuple]:
+def _agg(tmp_path: Path, text: str, tz: str = "UTC", dedup: bool = True, dup_hash: bool = False) -> list[tuple]:
     write_files(tmp_path, {"u.ndjson": text})
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{tz}'")
     create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), METERS)
-    sql = aggregate_sql(AggregateSpec(METERS, dedup=dedup))
+    sql = aggregate_sql(AggregateSpec(METERS, dedup=dedup, dup_hash=dup_hash))
     assert "FILTER" not in sql.upper() and "QUALIFY" not in sql.upper()
     return con.execute(f"SELECT status, customer_id, strftime(period, '%Y-%m'), meter, d_0, events, qty_sum "
                        f"FROM ({sql}) ORDER BY ALL").fetchall()
@@ -79,7 +80,8 @@ def test_transaction_meters_include_percentage_prices_inside_dimensions() -> Non
     assert engine.transaction_meters is stage1.transaction_meters
 
 
-def test_the_earliest_duplicate_wins_whatever_the_file_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dup_hash", [False, True])
+def test_the_earliest_duplicate_wins_whatever_the_file_order(tmp_path: Path, dup_hash: bool) -> None:
     # One id three times (latest first in the file), ties on time broken by customer id; events
     # without an id are never duplicates; a unique id passes untouched.
     def ev(eid: str | None, cid: str, day: int, tokens: str) -> str:
@@ -88,7 +90,7 @@ def test_the_earliest_duplicate_wins_whatever_the_file_order(tmp_path: Path) -> 
 
     lines = [ev("x", "c2", 3, "1"), ev("x", "c3", 1, "2"), ev("x", "c1", 1, "4"),
              ev(None, "c1", 5, "8"), ev(None, "c1", 5, "8"), ev("y", "c2", 2, "16")]
-    rows = _agg(tmp_path, "\n".join(lines) + "\n")
+    rows = _agg(tmp_path, "\n".join(lines) + "\n", dup_hash=dup_hash)
     got = {(r[0], r[1]): (r[5], str(r[6])) for r in rows}
     assert got == {
         ("ok", "c1"): (3, "20.000000000000"),  # x from c1 on the 1st (4) and the two id-less events (8 + 8)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -149,7 +149,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             stage1_into_duckdb(con, usage_spec, meters, spec, timezone=tz, master=opts.spark_master)
         else:
             try:
-                con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
+                con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dup_hash=True)))
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
