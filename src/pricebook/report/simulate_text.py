@@ -86,10 +86,12 @@ def print_text(r: SimulationResult) -> None:
             n = e.get("customer_periods")
             con.print(f"  {reason}: {e['events']} events{extra}" + (f", {n} customer-periods" if n else ""))
             if e.get("by_add_on"):
-                con.print("    add-ons: " + ", ".join(f"{escape(a)} ({', '.join(x['why'])}): {x['customers']} customers"
-                                                   for a, x in e["by_add_on"].items()))
+                con.print("    add-ons: " + ", ".join(
+                    f"{escape(a)} ({', '.join(x['why'])}): {x['customers']} customers"
+                    for a, x in e["by_add_on"].items()))
             if e.get("overlaps"):
-                con.print(f"    {e['overlaps']} overlapping pair(s) of subscription rows; the latest started is billed")
+                con.print(f"    {e['overlaps']} overlapping pair(s) of subscription rows; "
+                          "the latest started is billed")
             if e.get("by_customer"):
                 ids = list(e["by_customer"])
                 more = f" and {len(ids) - 10} more (--format json lists every one)" if len(ids) > 10 else ""

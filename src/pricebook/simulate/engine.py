@@ -298,7 +298,8 @@ def _drop_unsold_add_ons(con: Any, sides: Sequence[Side]) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE addon_skipped AS
         SELECT x.us_id, x.side, x.customer_id, x.period, x.plan, x.add_on,
                CASE WHEN k.add_on IS NULL THEN 'unknown'
-                    WHEN NOT COALESCE(list_contains(k.available_for, x.plan), false) THEN 'not_available_for_plan'
+                    WHEN NOT COALESCE(list_contains(k.available_for, x.plan), false)
+                    THEN 'not_available_for_plan'
                     ELSE 'not_in_currency' END AS why
         FROM (SELECT us_id, side, customer_id, period, plan, currency, ckey, unnest(add_ons) AS add_on
               FROM unit_sides WHERE len(add_ons) > 0 AND ckey IS NOT NULL) AS x
@@ -317,8 +318,8 @@ def _subscription_overlaps(con: Any) -> None:
     simulated periods, into ``sub_overlaps``. The latest started still wins (see ``units``); the
     overlap is reported, not resolved silently."""
     con.execute("""CREATE OR REPLACE TEMP TABLE sub_overlaps AS
-        WITH r AS (SELECT CAST(min(period) AS TIMESTAMP) AS lo, CAST(max(period) + INTERVAL 1 MONTH AS TIMESTAMP) AS hi
-                   FROM periods)
+        WITH r AS (SELECT CAST(min(period) AS TIMESTAMP) AS lo,
+                          CAST(max(period) + INTERVAL 1 MONTH AS TIMESTAMP) AS hi FROM periods)
         SELECT a.customer_id, a.line AS line_a, b.line AS line_b
         FROM subs a JOIN subs b ON a.customer_id = b.customer_id AND a.line < b.line, r
         WHERE (a.subscribed_at IS NULL OR b.ended_at IS NULL OR a.subscribed_at < b.ended_at)

@@ -220,7 +220,8 @@ def _unrated(con: Any) -> dict[str, Any]:
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
-            SELECT m.unit_no, m.meter, bool_or(m.side = 'candidate') AS cand, bool_or(m.side = 'baseline') AS base
+            SELECT m.unit_no, m.meter, bool_or(m.side = 'candidate') AS cand,
+                   bool_or(m.side = 'baseline') AS base
             FROM mtot_o m
             JOIN om ON om.ckey = m.ckey AND om.currency = m.currency AND om.owner_kind = m.owner_kind
              AND om.owner = m.owner AND om.meter = m.meter
@@ -254,7 +255,7 @@ def _unrated(con: Any) -> dict[str, Any]:
 def _skipped_add_ons(con: Any) -> dict[str, Any]:
     """``add_on_not_billed_<side>``: subscribed add-ons that side's catalog does not sell to the unit
     (see ``engine._drop_unsold_add_ons``), counted in customer-periods per add-on and per customer."""
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, Any]] = {}
 
     def entry(side: str) -> dict[str, Any]:
         return out.setdefault(f"add_on_not_billed_{side}", {
@@ -265,9 +266,10 @@ def _skipped_add_ons(con: Any) -> dict[str, Any]:
             count(DISTINCT customer_id) FROM addon_skipped GROUP BY side ORDER BY side""").fetchall():
         e = entry(side)
         e["customer_periods"], e["customers"] = int(n), int(customers)
-    for side, add_on, n, customers in con.execute("""SELECT side, add_on, count(*), count(DISTINCT customer_id)
-            FROM addon_skipped GROUP BY ALL ORDER BY side, add_on""").fetchall():
-        entry(side)["by_add_on"][add_on] = {"customer_periods": int(n), "customers": int(customers), "why": {}}
+    for side, add_on, n, customers in con.execute("""SELECT side, add_on, count(*),
+            count(DISTINCT customer_id) FROM addon_skipped GROUP BY ALL ORDER BY side, add_on""").fetchall():
+        entry(side)["by_add_on"][add_on] = {"customer_periods": int(n), "customers": int(customers),
+                                            "why": {}}
     for side, add_on, why, n in con.execute("""SELECT side, add_on, why, count(*) FROM addon_skipped
             GROUP BY ALL ORDER BY side, add_on, why""").fetchall():
         entry(side)["by_add_on"][add_on]["why"][why] = int(n)
@@ -293,8 +295,8 @@ def _overlaps(con: Any) -> dict[str, Any] | None:
                 by_customer[cid]["rows"].append(int(line))
     for c in by_customer.values():
         c["rows"].sort()
-    return {"events": 0, "quantity": ZERO, "by_meter": {}, "overlaps": len(rows), "customers": len(by_customer),
-            "by_customer": by_customer}
+    return {"events": 0, "quantity": ZERO, "by_meter": {}, "overlaps": len(rows),
+            "customers": len(by_customer), "by_customer": by_customer}
 
 
 def _breaches(con: Any, candidate: Any) -> list[Breach]:

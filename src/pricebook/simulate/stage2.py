@@ -205,7 +205,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
             SELECT v.us_id, c.comp_id,
                    CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END
             FROM mval_o v JOIN comps c ON c.ckey = v.ckey AND c.currency = v.currency
-             AND c.owner_kind = v.owner_kind AND c.owner = v.owner AND c.meter = v.meter AND c.dim_idx = v.dim_idx
+             AND c.owner_kind = v.owner_kind AND c.owner = v.owner AND c.meter = v.meter
+             AND c.dim_idx = v.dim_idx
             WHERE c.match IN ('value', 'rest')
               AND ((c.match = 'value' AND v.dimval = c.dim_value)
                 OR (c.match = 'rest' AND NOT list_contains(c.listed, v.dimval)))
