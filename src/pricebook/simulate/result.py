@@ -138,12 +138,21 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         SELECT b.customer_id, strftime(b.period, '%Y-%m') AS period, b.plan, b.currency,
                b.ckey AS baseline_prices, c.ckey AS candidate_prices,
                b.total AS baseline, c.total AS candidate, c.total - b.total AS delta
-        FROM bills b JOIN bills c ON c.side = 'candidate' AND c.customer_id = b.customer_id AND c.period = b.period
+        FROM bills b JOIN bills c ON c.side = 'candidate' AND c.unit_no = b.unit_no
         WHERE b.side = 'baseline'""")
     res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
-    for cur, b, c in con.execute("SELECT currency, sum(baseline), sum(candidate) FROM comparison "
-                                 "GROUP BY currency ORDER BY currency").fetchall():
-        res.totals.append(Money3(cur, b, c))
+    # totals, by plan and by period in one pass over the comparison (grouping sets), not one each
+    grouped = con.execute("""SELECT GROUPING(plan) = 0 AS by_plan, GROUPING(period) = 0 AS by_period, plan, period,
+            currency, count(DISTINCT customer_id), sum(baseline), sum(candidate) FROM comparison
+            GROUP BY GROUPING SETS ((currency), (plan, currency), (period, currency))
+            ORDER BY by_plan, by_period, plan, period, currency""").fetchall()
+    for by_plan, by_period, plan, period, cur, n, b, c in grouped:
+        if by_plan:
+            res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
+        elif by_period:
+            res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
+        else:
+            res.totals.append(Money3(cur, b, c))
     # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
     con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
         SELECT customer_id, any_value(plan ORDER BY period DESC) AS plan, currency, sum(baseline) AS b,
@@ -159,12 +168,6 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d < 0 "
         "ORDER BY d, customer_id LIMIT 10").fetchall()]
     res.histogram = histogram_sql(con, "per_customer", "d", "b")
-    for plan, cur, n, b, c in con.execute("""SELECT plan, currency, count(DISTINCT customer_id), sum(baseline),
-            sum(candidate) FROM comparison GROUP BY plan, currency ORDER BY plan, currency""").fetchall():
-        res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
-    for period, cur, n, b, c in con.execute("""SELECT period, currency, count(DISTINCT customer_id), sum(baseline),
-            sum(candidate) FROM comparison GROUP BY period, currency ORDER BY period, currency""").fetchall():
-        res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
     res.periods = sorted({g.key["period"] for g in res.by_period})
     for sku, cur, b, c in con.execute("""
             WITH cnt AS (

@@ -240,39 +240,53 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
               FROM comps c LEFT JOIN comp_tiers ct ON ct.comp_id = c.comp_id
               LEFT JOIN ckey_rounding r ON r.ckey = c.ckey,
               (SELECT CAST(0 AS {d}) AS q, CAST(NULL AS {a}) AS pct_amount) AS x) AS e""")
+    # ``rid``: one id per distinct rating rule (model, amounts, tiers, currency, rounding): a price
+    # equal in the baseline and the candidate (or in two plans) has one rid, so it is rated once.
     con.execute("""CREATE OR REPLACE TEMP TABLE cx AS
         SELECT c.comp_id, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter, c.aggregation,
                c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
-               z.exact0, z.amount0
-        FROM comps c JOIN comp0 z ON z.comp_id = c.comp_id""")
+               z.exact0, z.amount0, r.rounding, ct.tl,
+               CAST(dense_rank() OVER (ORDER BY c.currency, r.rounding, c.model, c.flat_amount, c.unit_price,
+                    c.included, c.package_size, c.package_price, c.pkg_down, CAST(ct.tl AS VARCHAR)) AS INTEGER)
+                 AS rid
+        FROM comps c JOIN comp0 z ON z.comp_id = c.comp_id
+        LEFT JOIN comp_tiers ct ON ct.comp_id = c.comp_id
+        LEFT JOIN ckey_rounding r ON r.ckey = c.ckey""")
     # Sparse lines: only (unit side, component) pairs with usage are rated and stored, with ``delta``
     # = amount - amount0. Every other line is its component's amount at quantity 0, so a bill is the
     # sum of amount0 over its components (per owner, precomputed) plus the deltas; exact either way.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
-        WITH src AS (
-            SELECT o.us_id, o.side, o.rounding, c.comp_id, CAST(NULL AS {a}) AS pct_amount,
-                   CAST(COALESCE({pick_sql('t', qs)}, 0) AS {d}) AS q
-            FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
-            JOIN cx c ON c.ckey = o.ckey AND c.currency = o.currency AND c.owner_kind = o.owner_kind
-             AND c.owner = o.owner AND c.meter = t.meter
-            WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
-            UNION ALL
-            SELECT qx.us_id, us.side, us.rounding, qx.comp_id, qx.pct_amount, CAST(COALESCE(qx.q, 0) AS {d})
-            FROM qx JOIN unit_sides us ON us.us_id = qx.us_id),
+    # A line's amount depends only on (rid, quantity, percentage amount): each distinct triple is
+    # rated once (``rated``) and joined back; the rating expression, not the joins, is the cost.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE line_q AS
+        SELECT o.us_id, o.side, c.comp_id, c.rid, c.model <> 'flat' AS usage, CAST(0 AS {a}) AS pct,
+               CAST(COALESCE({pick_sql('t', qs)}, 0) AS {d}) AS q
+        FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
+        JOIN cx c ON c.ckey = o.ckey AND c.currency = o.currency AND c.owner_kind = o.owner_kind
+         AND c.owner = o.owner AND c.meter = t.meter
+        WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
+        UNION ALL
+        SELECT qx.us_id, us.side, qx.comp_id, c.rid, c.model <> 'flat', CAST(COALESCE(qx.pct_amount, 0) AS {a}),
+               CAST(COALESCE(qx.q, 0) AS {d})
+        FROM qx JOIN unit_sides us ON us.us_id = qx.us_id JOIN cx c ON c.comp_id = qx.comp_id""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE rated AS
+        WITH k AS (SELECT DISTINCT rid, q, pct FROM line_q),
         x AS (
-            SELECT src.us_id, src.side, src.rounding, src.pct_amount, src.q, c.comp_id, c.currency, c.match,
-                   c.model, c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
-                   c.exact0, c.amount0
-            FROM src JOIN cx c ON c.comp_id = src.comp_id),
+            SELECT k.rid, k.q, k.pct AS pct_amount, c.currency, c.rounding, c.model, c.flat_amount, c.unit_price,
+                   c.included, c.package_size, c.package_price, c.pkg_down, c.exact0, c.amount0, c.tl
+            FROM k JOIN (SELECT * FROM cx QUALIFY row_number() OVER (PARTITION BY rid ORDER BY comp_id) = 1) AS c
+              ON c.rid = k.rid),
         ex AS (
-            SELECT x.*, CASE WHEN {top_shortcut} THEN x.exact0 ELSE {exact_sql('x', 'x', a)} END AS exact
-            FROM x LEFT JOIN comp_tiers ct ON ct.comp_id = x.comp_id),
+            SELECT x.*, CASE WHEN {top_shortcut} THEN x.exact0 ELSE {exact_sql('x', 'x', a, 'x.tl')} END AS exact
+            FROM x),
         r AS (
-            SELECT us_id, side, comp_id, model <> 'flat' AS usage, q AS quantity, q <> 0 OR exact <> 0 AS keep,
-                   amount0, CASE WHEN {top_shortcut.replace('x.', '')} THEN amount0
-                                 ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
+            SELECT rid, q, pct_amount, q <> 0 OR exact <> 0 AS keep, amount0,
+                   CASE WHEN {top_shortcut.replace('x.', '')} THEN amount0
+                        ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
             FROM ex)
-        SELECT us_id, side, comp_id, usage, quantity, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r""")
+        SELECT rid, q, pct_amount AS pct, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE lines AS
+        SELECT l.us_id, l.side, l.comp_id, l.usage, l.q AS quantity, r.keep, r.amount, r.delta
+        FROM line_q l JOIN rated r ON r.rid = l.rid AND r.q = l.q AND r.pct = l.pct""")
 
     credit_r = round_sql("ad.credit", minors, "ad.currency", "r.rounding")
     minimum_r = round_sql("ad.minimum", minors, "ad.currency", "r.rounding")
@@ -295,7 +309,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
              AND b.owner_kind = o.owner_kind AND b.owner = o.owner
             WHERE o.owner_kind = 'add_on' GROUP BY o.us_id),
         s AS (
-            SELECT us.us_id, us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
+            SELECT us.us_id, us.unit_no, us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
                    COALESCE(pb.base, 0) + COALESCE(ab.base, 0) + COALESCE(per.delta, 0) AS subtotal,
                    COALESCE(pb.base_usage, 0) + COALESCE(ab.base_usage, 0) + COALESCE(per.usage_delta, 0)
                      AS usage_total
@@ -314,7 +328,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                    CASE WHEN minimum_r IS NOT NULL AND subtotal - applied < minimum_r
                         THEN CAST(minimum_r - (subtotal - applied) AS {m}) END AS minimum
             FROM c)
-        SELECT us_id, side, customer_id, period, plan, currency, ckey, rounding, credit, minimum,
+        SELECT us_id, unit_no, side, customer_id, period, plan, currency, ckey, rounding, credit, minimum,
                CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
         FROM f""")
     # every line, as the reference engine lists them (tests, --keep-lines): stored lines, and the
