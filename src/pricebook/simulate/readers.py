@@ -57,30 +57,31 @@ def file_format(path: str) -> str:
     raise UsageError(f"cannot tell the format of '{path}': use .csv, .parquet, .json/.ndjson (optionally .gz)")
 
 
-def _check_exists(paths: Sequence[str]) -> None:
+def _check_exists(paths: Sequence[str], what: str = "usage") -> None:
     for p in paths:
         if any(ch in p for ch in "*?[") or p.startswith(("s3://", "gs://", "http://", "https://")):
             if not any(ch in p for ch in "*?[") or _glob.glob(p, recursive=True):
                 continue
-            raise InputError(f"usage glob '{p}' matches no file")
+            raise InputError(f"{what} glob '{p}' matches no file")
         if not Path(p).exists():
-            raise InputError(f"usage file '{p}' does not exist")
+            raise InputError(f"{what} file '{p}' does not exist")
 
 
-def usage_format(paths: Sequence[str]) -> str:
-    """The one format of the usage files ``paths`` (they must exist and not mix formats)."""
+def usage_format(paths: Sequence[str], what: str = "usage") -> str:
+    """The one format of the ``what`` files ``paths`` (they must exist and not mix formats)."""
     if not paths:
-        raise UsageError("no usage files given")
-    _check_exists(paths)
+        raise UsageError(f"no {what} files given")
+    _check_exists(paths, what)
     formats = {file_format(p) for p in paths}
     if len(formats) > 1:
-        raise UsageError(f"usage files mix formats ({', '.join(sorted(formats))}); give one format")
+        raise UsageError(f"{what} files mix formats ({', '.join(sorted(formats))}); give one format")
     return formats.pop()
 
 
-def reader_sql(paths: Sequence[str]) -> str:
-    """The DuckDB table function reading ``paths`` in place (all of one format)."""
-    fmt = usage_format(paths)
+def reader_sql(paths: Sequence[str], what: str = "usage") -> str:
+    """The DuckDB table function reading ``paths`` in place (all of one format); ``what`` names
+    the files in errors."""
+    fmt = usage_format(paths, what)
     files = "[" + ", ".join(lit(p) for p in paths) + "]"
     if fmt == "csv":
         # every column as text: quantities must not pass through a binary float on the way in
@@ -328,7 +329,7 @@ def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str,
                 "subscribed_at TIMESTAMP, ended_at TIMESTAMP, add_ons VARCHAR[], line BIGINT)")
     if path is None:
         return 0
-    source = reader_sql([path])
+    source = reader_sql([path], "subscriptions")
     types = describe(con, source)
     cols = _Columns(types, f"subscriptions {path}")
     m = dict(mapping or {})
