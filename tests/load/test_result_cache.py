@@ -177,3 +177,23 @@ def test_a_hit_keeps_no_model_unless_a_folder_rule_read_it(acme_copy: Path, resu
     # and the folder rule still sees the folder as it is now, not as it was cached
     (acme_copy / "releases" / "index.yaml").write_text("releases:\n  - {id: 2026.01.01}\n")
     assert "PB107" not in [d.rule for d in validate_path(acme_copy).diagnostics]
+
+
+def test_a_changed_module_changes_the_code_salt() -> None:
+    """An edited pricebook module (new mtime or size) must not be served an old result."""
+    import os
+
+    import pricebook.rules.pb114_negative_amount as module
+
+    path = Path(module.__file__)
+    st = path.stat()
+    cache_mod._code_salt.cache_clear()
+    before = cache_mod._code_salt()
+    try:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        cache_mod._code_salt.cache_clear()
+        assert cache_mod._code_salt() != before
+    finally:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        cache_mod._code_salt.cache_clear()
+    assert cache_mod._code_salt() == before
