@@ -26,7 +26,7 @@ from pricebook.simulate.readers import (
     create_usage_view,
     dimension_names,
 )
-from pricebook.simulate.result import SimulationResult, collect
+from pricebook.simulate.result import SimulationResult, collect, hard_limits
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, transaction_meters
 from pricebook.simulate.stage2 import check_scales, create_price_tables, insert_rows, rate
 
@@ -161,7 +161,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM unit_sides").fetchall()}
         currencies |= {c[4] for c in tables.components}
         minors = {c: minor_unit(c) for c in currencies if c}
-        rate(con, len(dims), opts.scale, amount_scale, minors)
+        rate(con, len(dims), opts.scale, amount_scale, minors,
+             limit_aggregations=frozenset(r[4] for r in hard_limits(candidate)))
         result = collect(con, baseline, candidate, minors, dedup)
         if opts.keep_lines:
             result.lines = con.execute(

@@ -135,11 +135,12 @@ def histogram_sql(con: Any, table: str, delta: str, base: str) -> list[tuple[str
 def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool) -> SimulationResult:
     """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` table)."""
     con.execute("""CREATE OR REPLACE TEMP TABLE comparison AS
-        SELECT b.customer_id, strftime(b.period, '%Y-%m') AS period, b.plan, b.currency,
-               b.ckey AS baseline_prices, c.ckey AS candidate_prices,
+        SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, u.currency,
+               bs.ckey AS baseline_prices, cs.ckey AS candidate_prices,
                b.total AS baseline, c.total AS candidate, c.total - b.total AS delta
-        FROM bills b JOIN bills c ON c.side = 'candidate' AND c.unit_no = b.unit_no
-        WHERE b.side = 'baseline'""")
+        FROM units u
+        JOIN unit_sides bs ON bs.unit_no = u.unit_no AND bs.side = 'baseline' JOIN bills b ON b.us_id = bs.us_id
+        JOIN unit_sides cs ON cs.unit_no = u.unit_no AND cs.side = 'candidate' JOIN bills c ON c.us_id = cs.us_id""")
     res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
     # totals, by plan and by period in one pass over the comparison (grouping sets), not one each
     grouped = con.execute("""SELECT GROUPING(plan) = 0 AS by_plan, GROUPING(period) = 0 AS by_period, plan, period,
@@ -171,13 +172,11 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     res.periods = sorted({g.key["period"] for g in res.by_period})
     for sku, cur, b, c in con.execute("""
             WITH cnt AS (
-                SELECT side, ckey, currency, owner_kind, owner, count(*) AS n FROM us_owner
-                GROUP BY side, ckey, currency, owner_kind, owner),
+                SELECT side, oid, count(*) AS n FROM us_owner GROUP BY side, oid),
             base AS (
                 SELECT c.comp_id, sum(CASE WHEN k.side = 'baseline' THEN k.n * c.amount0 ELSE 0 END) AS b,
                        sum(CASE WHEN k.side = 'candidate' THEN k.n * c.amount0 ELSE 0 END) AS c
-                FROM cnt k JOIN cx c ON c.ckey = k.ckey AND c.currency = k.currency
-                 AND c.owner_kind = k.owner_kind AND c.owner = k.owner
+                FROM cnt k JOIN cx c ON c.oid = k.oid
                 GROUP BY c.comp_id),
             dl AS (
                 SELECT comp_id, sum(CASE WHEN side = 'baseline' THEN delta ELSE 0 END) AS b,
@@ -187,11 +186,12 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
                 SELECT base.comp_id, base.b + COALESCE(dl.b, 0) AS b, base.c + COALESCE(dl.c, 0) AS c
                 FROM base LEFT JOIN dl ON dl.comp_id = base.comp_id),
             adj AS (
-                SELECT k.sku, currency, sum(CASE WHEN side = 'baseline' THEN k.amount ELSE 0 END) AS b,
-                       sum(CASE WHEN side = 'candidate' THEN k.amount ELSE 0 END) AS c
-                FROM bills, LATERAL (SELECT 'credit' AS sku, credit AS amount UNION ALL
-                                     SELECT 'minimum', minimum) AS k
-                WHERE k.amount IS NOT NULL GROUP BY k.sku, currency)
+                SELECT k.sku, us.currency, sum(CASE WHEN bl.side = 'baseline' THEN k.amount ELSE 0 END) AS b,
+                       sum(CASE WHEN bl.side = 'candidate' THEN k.amount ELSE 0 END) AS c
+                FROM bills bl JOIN unit_sides us ON us.us_id = bl.us_id,
+                     LATERAL (SELECT 'credit' AS sku, bl.credit AS amount UNION ALL
+                              SELECT 'minimum', bl.minimum) AS k
+                WHERE k.amount IS NOT NULL GROUP BY k.sku, us.currency)
             SELECT sku, currency, sum(b), sum(c) FROM (
                 SELECT c.sku, c.currency, p.b, p.c FROM per_comp p JOIN comps c ON c.comp_id = p.comp_id
                 UNION ALL SELECT sku, currency, b, c FROM adj) AS x
@@ -216,18 +216,17 @@ def _unrated(con: Any) -> dict[str, Any]:
     # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
     # (catalog, owner, meter) triples (a table, so the join runs in that order).
     con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
-        SELECT t.unit_no, t.meter, o.side, o.ckey, o.currency, o.owner_kind, o.owner
+        SELECT t.unit_no, t.meter, o.side, o.oid
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
     con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
-        WITH om AS (SELECT DISTINCT ckey, currency, owner_kind, owner, meter FROM comps WHERE meter IS NOT NULL),
+        WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
             SELECT m.unit_no, m.meter, bool_or(m.side = 'candidate') AS cand,
                    bool_or(m.side = 'baseline') AS base
             FROM mtot_o m
-            JOIN om ON om.ckey = m.ckey AND om.currency = m.currency AND om.owner_kind = m.owner_kind
-             AND om.owner = m.owner AND om.meter = m.meter
+            JOIN om ON om.oid = m.oid AND om.meter = m.meter
             GROUP BY m.unit_no, m.meter)
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status
@@ -302,10 +301,8 @@ def _overlaps(con: Any) -> dict[str, Any] | None:
             "customers": len(by_customer), "by_customer": by_customer}
 
 
-def _breaches(con: Any, candidate: Any) -> list[Breach]:
-    """Customers whose usage would break a hard entitlement limit of their candidate plan."""
-    from pricebook.simulate.stage2 import insert_rows, pick_sql
-
+def hard_limits(candidate: Any) -> list[tuple[str, str, str, str, str, str]]:
+    """(ckey, plan, feature, meter, aggregation, limit) of every hard metered limit the candidate checks."""
     rows = []
     for ckey, cat in [("candidate", candidate.catalog),
                       *((f"release:{rid}", c) for rid, c in candidate.releases.items())]:
@@ -318,6 +315,14 @@ def _breaches(con: Any, candidate: Any) -> list[Breach]:
                 meter = cat.meters.get(feat.meter)
                 rows.append((ckey, plan.id, fid, feat.meter, meter.aggregation if meter else "sum",
                              format(ent.limit, "f")))
+    return rows
+
+
+def _breaches(con: Any, candidate: Any) -> list[Breach]:
+    """Customers whose usage would break a hard entitlement limit of their candidate plan."""
+    from pricebook.simulate.stage2 import insert_rows, pick_sql
+
+    rows = hard_limits(candidate)
     con.execute("""CREATE OR REPLACE TEMP TABLE hard_limits (ckey VARCHAR, plan VARCHAR, feature VARCHAR,
         meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, 6))""")
     insert_rows(con, "hard_limits", ("ckey", "plan", "feature", "meter", "aggregation", "lim"), rows)

@@ -107,10 +107,23 @@ def pick_sql(alias: str, qs: int) -> str:
             f"WHEN 'latest' THEN {alias}.q_latest END")
 
 
-def _per_agg(qs: int) -> str:
-    return (f"CAST(SUM(events) AS BIGINT) AS q_count, CAST(SUM(qty_sum) AS DECIMAL(38, {qs})) AS q_sum, "
-            f"CAST(MAX(qty_max) AS DECIMAL(38, {qs})) AS q_max, COUNT(DISTINCT vkey) AS q_unique, "
-            f"CAST(max_by(vnum, struct_pack(t := last_ts, v := vnum)) AS DECIMAL(38, {qs})) AS q_latest")
+AGGREGATIONS = frozenset({"count", "sum", "max", "unique_count", "latest"})
+
+
+def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
+    """The per-aggregation quantity columns; one no price or limit reads is a typed NULL, not computed
+    (COUNT(DISTINCT) and max_by over a struct cost more than the rest of the GROUP BY)."""
+    d = f"DECIMAL(38, {qs})"
+    cols = {
+        "count": ("CAST(SUM(events) AS BIGINT)", "BIGINT"),
+        "sum": (f"CAST(SUM(qty_sum) AS {d})", d),
+        "max": (f"CAST(MAX(qty_max) AS {d})", d),
+        "unique_count": ("COUNT(DISTINCT vkey)", "BIGINT"),
+        "latest": (f"CAST(max_by(vnum, struct_pack(t := last_ts, v := vnum)) AS {d})", d),
+    }
+    names = {"count": "q_count", "sum": "q_sum", "max": "q_max", "unique_count": "q_unique", "latest": "q_latest"}
+    return ", ".join(f"{expr if agg in needed else f'CAST(NULL AS {typ})'} AS {names[agg]}"
+                     for agg, (expr, typ) in cols.items())
 
 
 def _tier_sum(q: str, a: str, tiers: str = "ct.tl") -> tuple[str, str]:
@@ -150,37 +163,54 @@ def exact_sql(x: str, c: str, a: str, tiers: str = "ct.tl") -> str:
             f"ELSE CAST(0 AS {a}) END AS {a})")
 
 
-def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int]) -> None:
+def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int],
+         limit_aggregations: frozenset[str] = AGGREGATIONS) -> None:
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
     Every per-line table is keyed by integers (``us_id``: one customer, period and side; ``comp_id``:
     one price component) and kept narrow; ``lines_wide`` is a view with the readable columns.
-    ``bills`` carries each unit's credit and minimum lines as columns.
+    ``bills`` carries each unit side's credit and minimum lines and total, keyed by ``us_id`` (narrow:
+    writing the unit side's text columns again cost more than computing the bill). ``mtot`` computes only the
+    aggregations a component or one of ``limit_aggregations`` (the entitlement limits checked on it) reads.
     """
     d = f"DECIMAL(38, {qs})"
     a = f"DECIMAL(38, {amount_scale})"
     top = max(minors.values(), default=2)
     m = f"DECIMAL(38, {top})"
+    needed = frozenset(r[0] for r in con.execute(
+        "SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()) | limit_aggregations
     con.execute(f"""CREATE OR REPLACE TEMP TABLE mtot AS
         SELECT u.unit_no, t.meter, t.q_count, t.q_sum, t.q_max, t.q_unique, t.q_latest
-        FROM (SELECT customer_id, period, meter, {_per_agg(qs)} FROM agg WHERE status = 'ok'
+        FROM (SELECT customer_id, period, meter, {_per_agg(qs, needed)} FROM agg WHERE status = 'ok'
               GROUP BY customer_id, period, meter) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period""")
     # us_owner: each unit side's owners (its plan, then its add-ons in order); uc: the (unit side,
     # component) pairs, a view, since only lines with usage are stored (see below).
+    # An owner (catalog, currency, plan or add-on) with components gets an integer ``oid``: every
+    # per-unit table then joins and groups on it, not on four text columns. A unit side's owner
+    # without components prices nothing and has no row.
+    con.execute("""CREATE OR REPLACE TEMP TABLE owners AS
+        SELECT CAST(row_number() OVER (ORDER BY ckey, currency, owner_kind, owner) AS INTEGER) AS oid,
+               ckey, currency, owner_kind, owner
+        FROM (SELECT DISTINCT ckey, currency, owner_kind, owner FROM comps) AS o""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE comps AS
+        SELECT c.*, w.oid FROM comps c JOIN owners w ON w.ckey = c.ckey AND w.currency = c.currency
+         AND w.owner_kind = c.owner_kind AND w.owner = c.owner""")
     con.execute("""CREATE OR REPLACE TEMP TABLE us_owner AS
-        SELECT us_id, unit_no, side, rounding, ckey, currency, 'plan' AS owner_kind, plan AS owner, 0 AS owner_ord
-        FROM unit_sides
-        UNION ALL
-        SELECT us_id, unit_no, side, rounding, ckey, currency, 'add_on', add_on, CAST(min(ord) AS INTEGER)
-        FROM (SELECT us_id, unit_no, side, rounding, ckey, currency, unnest(add_ons) AS add_on,
-                     generate_subscripts(add_ons, 1) AS ord
-              FROM unit_sides WHERE len(add_ons) > 0) AS y
-        GROUP BY us_id, unit_no, side, rounding, ckey, currency, add_on""")
+        SELECT x.us_id, x.unit_no, x.side, x.owner_kind, x.owner_ord, w.oid FROM (
+            SELECT us_id, unit_no, side, ckey, currency, 'plan' AS owner_kind, plan AS owner, 0 AS owner_ord
+            FROM unit_sides
+            UNION ALL
+            SELECT us_id, unit_no, side, ckey, currency, 'add_on', add_on, CAST(min(ord) AS INTEGER)
+            FROM (SELECT us_id, unit_no, side, ckey, currency, unnest(add_ons) AS add_on,
+                         generate_subscripts(add_ons, 1) AS ord
+                  FROM unit_sides WHERE len(add_ons) > 0) AS y
+            GROUP BY us_id, unit_no, side, ckey, currency, add_on) AS x
+        JOIN owners w ON w.ckey = x.ckey AND w.currency = x.currency AND w.owner_kind = x.owner_kind
+         AND w.owner = x.owner""")
     con.execute("""CREATE OR REPLACE TEMP VIEW uc AS
-        SELECT o.us_id, o.unit_no, o.side, o.rounding, c.comp_id, o.owner_ord
-        FROM us_owner o JOIN comps c ON c.ckey = o.ckey AND c.currency = o.currency
-         AND c.owner_kind = o.owner_kind AND c.owner = o.owner""")
+        SELECT o.us_id, o.unit_no, o.side, c.comp_id, o.owner_ord
+        FROM us_owner o JOIN comps c ON c.oid = o.oid""")
 
     # Quantities of dimension components and amounts of percentage components: few rows, computed
     # apart and joined back by (us_id, comp_id).
@@ -189,7 +219,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         "SELECT DISTINCT dim_idx FROM comps WHERE dim_idx IS NOT NULL ORDER BY 1").fetchall()]
     parts = [f"""SELECT u.unit_no, t.meter, {i} AS dim_idx, t.dimval, t.q_count, t.q_sum, t.q_max, t.q_unique,
                t.q_latest
-        FROM (SELECT customer_id, period, meter, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs)}
+        FROM (SELECT customer_id, period, meter, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs, needed)}
               FROM agg WHERE status = 'ok' AND meter IN (SELECT meter FROM comps WHERE dim_idx = {i})
               GROUP BY customer_id, period, meter, COALESCE(d_{i}, '')) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period"""
@@ -199,13 +229,12 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         # From the usage side: (unit, meter, value) rows meet their unit's owners, then the few
         # dimension components (not every unit side's components first, then the usage).
         con.execute("""CREATE OR REPLACE TEMP TABLE mval_o AS
-            SELECT o.us_id, o.ckey, o.currency, o.owner_kind, o.owner, v.*
+            SELECT o.us_id, o.oid, v.*
             FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no""")
         con.execute(f"""INSERT INTO qx (us_id, comp_id, q)
             SELECT v.us_id, c.comp_id,
                    CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END
-            FROM mval_o v JOIN comps c ON c.ckey = v.ckey AND c.currency = v.currency
-             AND c.owner_kind = v.owner_kind AND c.owner = v.owner AND c.meter = v.meter
+            FROM mval_o v JOIN comps c ON c.oid = v.oid AND c.meter = v.meter
              AND c.dim_idx = v.dim_idx
             WHERE c.match IN ('value', 'rest')
               AND ((c.match = 'value' AND v.dimval = c.dim_value)
@@ -243,7 +272,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # ``rid``: one id per distinct rating rule (model, amounts, tiers, currency, rounding): a price
     # equal in the baseline and the candidate (or in two plans) has one rid, so it is rated once.
     con.execute("""CREATE OR REPLACE TEMP TABLE cx AS
-        SELECT c.comp_id, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter, c.aggregation,
+        SELECT c.comp_id, c.oid, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter, c.aggregation,
                c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
                z.exact0, z.amount0, r.rounding, ct.tl,
                CAST(dense_rank() OVER (ORDER BY c.currency, r.rounding, c.model, c.flat_amount, c.unit_price,
@@ -261,8 +290,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         SELECT o.us_id, o.side, c.comp_id, c.rid, c.model <> 'flat' AS usage, CAST(0 AS {a}) AS pct,
                CAST(COALESCE({pick_sql('t', qs)}, 0) AS {d}) AS q
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
-        JOIN cx c ON c.ckey = o.ckey AND c.currency = o.currency AND c.owner_kind = o.owner_kind
-         AND c.owner = o.owner AND c.meter = t.meter
+        JOIN cx c ON c.oid = o.oid AND c.meter = t.meter
         WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
         UNION ALL
         SELECT qx.us_id, us.side, qx.comp_id, c.rid, c.model <> 'flat', CAST(COALESCE(qx.pct_amount, 0) AS {a}),
@@ -296,30 +324,30 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         FROM adjustments ad LEFT JOIN ckey_rounding r ON r.ckey = ad.ckey""")
     # per owner: the sum of its components' amounts at quantity 0 (all of them, and the usage ones)
     con.execute("""CREATE OR REPLACE TEMP TABLE owner_base AS
-        SELECT ckey, currency, owner_kind, owner, SUM(amount0) AS base,
+        SELECT oid, ckey, currency, owner_kind, owner, SUM(amount0) AS base,
                SUM(CASE WHEN model <> 'flat' THEN amount0 ELSE 0 END) AS base_usage
-        FROM cx GROUP BY ckey, currency, owner_kind, owner""")
+        FROM cx GROUP BY oid, ckey, currency, owner_kind, owner""")
+    # per plan (catalog, plan, currency): its base and its credit and minimum, one join per bill
+    con.execute("""CREATE OR REPLACE TEMP TABLE plan_adj AS
+        SELECT ad.ckey, ad.plan, ad.currency, ad.credit_r, ad.minimum_r, b.base, b.base_usage
+        FROM adj_r ad LEFT JOIN owner_base b ON b.ckey = ad.ckey AND b.currency = ad.currency
+         AND b.owner_kind = 'plan' AND b.owner = ad.plan""")
+    # per: the line deltas and the add-ons' bases of a unit side, in one GROUP BY
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
-            SELECT us_id, SUM(delta) AS delta, SUM(CASE WHEN usage THEN delta ELSE 0 END) AS usage_delta
-            FROM lines GROUP BY us_id),
-        addons AS (
-            SELECT o.us_id, SUM(b.base) AS base, SUM(b.base_usage) AS base_usage
-            FROM us_owner o JOIN owner_base b ON b.ckey = o.ckey AND b.currency = o.currency
-             AND b.owner_kind = o.owner_kind AND b.owner = o.owner
-            WHERE o.owner_kind = 'add_on' GROUP BY o.us_id),
-        s AS (
-            SELECT us.us_id, us.unit_no, us.side, us.customer_id, us.period, us.plan, us.currency, us.ckey, us.rounding,
-                   COALESCE(pb.base, 0) + COALESCE(ab.base, 0) + COALESCE(per.delta, 0) AS subtotal,
-                   COALESCE(pb.base_usage, 0) + COALESCE(ab.base_usage, 0) + COALESCE(per.usage_delta, 0)
-                     AS usage_total
-            FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id
-            LEFT JOIN owner_base pb ON pb.ckey = us.ckey AND pb.currency = us.currency AND pb.owner_kind = 'plan'
-             AND pb.owner = us.plan
-            LEFT JOIN addons ab ON ab.us_id = us.us_id),
+            SELECT us_id, SUM(delta) AS delta, SUM(usage_delta) AS usage_delta FROM (
+                SELECT us_id, delta, CASE WHEN usage THEN delta ELSE 0 END AS usage_delta FROM lines
+                UNION ALL
+                SELECT o.us_id, b.base, b.base_usage
+                FROM us_owner o JOIN owner_base b ON b.oid = o.oid
+                WHERE o.owner_kind = 'add_on') AS y
+            GROUP BY us_id),
         r AS (
-            SELECT s.*, ad.credit_r, ad.minimum_r
-            FROM s LEFT JOIN adj_r ad ON ad.ckey = s.ckey AND ad.plan = s.plan AND ad.currency = s.currency),
+            SELECT us.us_id, us.unit_no, us.side, pa.credit_r, pa.minimum_r,
+                   COALESCE(pa.base, 0) + COALESCE(per.delta, 0) AS subtotal,
+                   COALESCE(pa.base_usage, 0) + COALESCE(per.usage_delta, 0) AS usage_total
+            FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id
+            LEFT JOIN plan_adj pa ON pa.ckey = us.ckey AND pa.plan = us.plan AND pa.currency = us.currency),
         c AS (
             SELECT r.*, CASE WHEN credit_r IS NULL THEN CAST(0 AS {m})
                              ELSE LEAST(credit_r, GREATEST(usage_total, 0)) END AS applied FROM r),
@@ -328,7 +356,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                    CASE WHEN minimum_r IS NOT NULL AND subtotal - applied < minimum_r
                         THEN CAST(minimum_r - (subtotal - applied) AS {m}) END AS minimum
             FROM c)
-        SELECT us_id, unit_no, side, customer_id, period, plan, currency, ckey, rounding, credit, minimum,
+        SELECT us_id, unit_no, side, credit, minimum,
                CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
         FROM f""")
     # every line, as the reference engine lists them (tests, --keep-lines): stored lines, and the
@@ -345,13 +373,13 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         LEFT JOIN lines l ON l.us_id = uc.us_id AND l.comp_id = uc.comp_id
         WHERE c.match <> 'value' OR (l.us_id IS NULL AND z.exact0 <> 0) OR l.keep
         UNION ALL
-        SELECT side, customer_id, period, currency, rounding, CAST(9000000000 AS BIGINT), 'credit', 'credit',
-               'credit', NULL, NULL, NULL, CAST(1 AS {d}), credit
-        FROM bills WHERE credit IS NOT NULL
+        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000000 AS BIGINT), 'credit',
+               'credit', 'credit', NULL, NULL, NULL, CAST(1 AS {d}), b.credit
+        FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.credit IS NOT NULL
         UNION ALL
-        SELECT side, customer_id, period, currency, rounding, CAST(9000000001 AS BIGINT), 'minimum', 'minimum',
-               'minimum', NULL, NULL, NULL, CAST(1 AS {d}), minimum
-        FROM bills WHERE minimum IS NOT NULL""")
+        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000001 AS BIGINT), 'minimum',
+               'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}), b.minimum
+        FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.minimum IS NOT NULL""")
 
 
 def check_scales(qs: int, t: PriceTables) -> tuple[int, int, int]:
