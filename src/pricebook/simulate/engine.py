@@ -228,13 +228,16 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
             raise InputError(f"subscriptions name plan '{p}', which neither catalog has")
     con.execute("CREATE OR REPLACE TEMP TABLE plan_defaults (plan VARCHAR, currency VARCHAR)")
     insert_rows(con, "plan_defaults", ("plan", "currency"), [(p, _plan_currency(sides, p)) for p in plans])
-    con.execute("""CREATE OR REPLACE TEMP TABLE units AS
+    # The latest started subscription row of a customer wins a period; when no customer has two
+    # rows, every match is the only one and the window (a sort by customer) is skipped.
+    repeated = con.execute("SELECT count(*) <> count(DISTINCT customer_id) FROM all_subs").fetchone()[0]
+    rn = ("ROW_NUMBER() OVER (PARTITION BY s.customer_id, p.period "
+          "ORDER BY s.subscribed_at DESC NULLS LAST, s.line DESC)" if repeated else "1")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE units AS
         SELECT CAST(row_number() OVER () AS INTEGER) AS unit_no,
                customer_id, period, plan, currency, add_ons, subscribed_at FROM (
             SELECT s.customer_id, p.period, s.plan, COALESCE(s.currency, d.currency) AS currency, s.add_ons,
-                   s.subscribed_at,
-                   ROW_NUMBER() OVER (PARTITION BY s.customer_id, p.period
-                                      ORDER BY s.subscribed_at DESC NULLS LAST, s.line DESC) AS rn
+                   s.subscribed_at, {rn} AS rn
             FROM all_subs s JOIN periods p
               ON (s.subscribed_at IS NULL OR s.subscribed_at < p.period + INTERVAL 1 MONTH)
              AND (s.ended_at IS NULL OR s.ended_at > p.period)

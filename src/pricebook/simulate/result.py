@@ -185,32 +185,32 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             per_comp AS (
                 SELECT base.comp_id, base.b + COALESCE(dl.b, 0) AS b, base.c + COALESCE(dl.c, 0) AS c
                 FROM base LEFT JOIN dl ON dl.comp_id = base.comp_id),
+            adj0 AS (
+                SELECT u.currency, sum(bl.credit) FILTER (WHERE bl.side = 'baseline') AS cb,
+                       sum(bl.credit) FILTER (WHERE bl.side = 'candidate') AS cc,
+                       sum(bl.minimum) FILTER (WHERE bl.side = 'baseline') AS mb,
+                       sum(bl.minimum) FILTER (WHERE bl.side = 'candidate') AS mc,
+                       count(bl.credit) AS n_credit, count(bl.minimum) AS n_minimum
+                FROM bills bl JOIN units u ON u.unit_no = bl.unit_no
+                WHERE bl.credit IS NOT NULL OR bl.minimum IS NOT NULL GROUP BY u.currency),
             adj AS (
-                SELECT k.sku, us.currency, sum(CASE WHEN bl.side = 'baseline' THEN k.amount ELSE 0 END) AS b,
-                       sum(CASE WHEN bl.side = 'candidate' THEN k.amount ELSE 0 END) AS c
-                FROM bills bl JOIN unit_sides us ON us.us_id = bl.us_id,
-                     LATERAL (SELECT 'credit' AS sku, bl.credit AS amount UNION ALL
-                              SELECT 'minimum', bl.minimum) AS k
-                WHERE k.amount IS NOT NULL GROUP BY k.sku, us.currency)
+                SELECT 'credit' AS sku, currency, COALESCE(cb, 0) AS b, COALESCE(cc, 0) AS c FROM adj0
+                WHERE n_credit > 0
+                UNION ALL
+                SELECT 'minimum', currency, COALESCE(mb, 0), COALESCE(mc, 0) FROM adj0 WHERE n_minimum > 0)
             SELECT sku, currency, sum(b), sum(c) FROM (
                 SELECT c.sku, c.currency, p.b, p.c FROM per_comp p JOIN comps c ON c.comp_id = p.comp_id
                 UNION ALL SELECT sku, currency, b, c FROM adj) AS x
             GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
         res.by_sku.append(Group({"sku": sku}, Money3(cur, b, c)))
-    res.unrated = _unrated(con)
+    res.unrated, res.events = _unrated(con)
     res.breaches = _breaches(con, candidate)
-    total, ok = con.execute("SELECT sum(events), sum(CASE WHEN status = 'ok' THEN events ELSE 0 END) "
-                            "FROM agg").fetchone()
-    # Rated by the candidate: every event of a unit whose candidate prices price its meter (a meter
-    # priced by dimension always has its "rest" line, so a priced meter always has a line).
-    rated = con.execute("SELECT COALESCE(sum(events), 0) FROM unrated "
-                        "WHERE reason IS NULL OR reason = 'unpriced_meter_baseline'").fetchone()[0]
-    res.events = {"read": int(total or 0), "valid": int(ok or 0), "rated": int(rated or 0)}
     return res
 
 
-def _unrated(con: Any) -> dict[str, Any]:
-    """Every event that no bill rated, by reason, with counts and quantities per meter."""
+def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every event that no bill rated, by reason, with counts and quantities per meter; and the
+    events read, valid and rated, counted from the same pass over the aggregate."""
     # Priced meters per unit and side, found from the few (catalog, owner, meter) triples for the
     # usage rows only, not from every rated line.
     # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
@@ -218,8 +218,8 @@ def _unrated(con: Any) -> dict[str, Any]:
     con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
         SELECT t.unit_no, t.meter, o.side, o.oid
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE unrated AS
-        WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
+    # One pass: the reason of every aggregate row, grouped by reason and meter (a NULL reason: rated).
+    grouped = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
@@ -228,6 +228,7 @@ def _unrated(con: Any) -> dict[str, Any]:
             FROM mtot_o m
             JOIN om ON om.oid = m.oid AND om.meter = m.meter
             GROUP BY m.unit_no, m.meter)
+        SELECT reason, meter, bool_and(ok), sum(events), sum(qty_sum) FROM (
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status
                  WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
@@ -235,15 +236,23 @@ def _unrated(con: Any) -> dict[str, Any]:
                  WHEN a.unit_no IS NULL THEN 'no_active_subscription'
                  WHEN NOT COALESCE(p.cand, false) THEN 'unpriced_meter'
                  WHEN NOT COALESCE(p.base, false) THEN 'unpriced_meter_baseline'
-               END AS reason, a.meter, a.events, a.qty_sum
-        FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter""")
+               END AS reason, a.meter, a.status = 'ok' AS ok, a.events, a.qty_sum
+        FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter) AS r
+        GROUP BY reason, meter ORDER BY reason NULLS FIRST, meter NULLS FIRST""").fetchall()
+    # Rated by the candidate: every event of a unit whose candidate prices price its meter (a meter
+    # priced by dimension always has its "rest" line, so a priced meter always has a line).
+    events = {"read": sum(int(r[3]) for r in grouped),
+              "valid": sum(int(r[3]) for r in grouped if r[2]),
+              "rated": sum(int(r[3]) for r in grouped if r[0] is None or r[0] == "unpriced_meter_baseline")}
     out: dict[str, Any] = {}
-    for reason, meter, events, qty in con.execute("""SELECT reason, meter, sum(events), sum(qty_sum) FROM unrated
-            WHERE reason IS NOT NULL GROUP BY reason, meter ORDER BY reason, meter NULLS FIRST""").fetchall():
+    for reason, meter, _, events_n, qty in grouped:
+        if reason is None:
+            continue
+        events_i = int(events_n)
         entry = out.setdefault(reason, {"events": 0, "quantity": ZERO, "by_meter": {}})
-        entry["events"] += int(events)
+        entry["events"] += events_i
         entry["quantity"] += qty or ZERO
-        entry["by_meter"][meter if meter is not None else ""] = {"events": int(events), "quantity": qty or ZERO}
+        entry["by_meter"][meter if meter is not None else ""] = {"events": events_i, "quantity": qty or ZERO}
     no_release = con.execute("SELECT side, count(*) FROM unit_sides WHERE ckey IS NULL GROUP BY side").fetchall()
     for side, n in no_release:
         out[f"no_release_{side}"] = {"events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": int(n)}
@@ -251,7 +260,7 @@ def _unrated(con: Any) -> dict[str, Any]:
     overlaps = _overlaps(con)
     if overlaps:
         out["overlapping_subscriptions"] = overlaps
-    return out
+    return out, events
 
 
 def _skipped_add_ons(con: Any) -> dict[str, Any]:
