@@ -277,10 +277,12 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
                         ORDER BY t.effective_from DESC, t.ord DESC LIMIT 1)
                      ELSE sd.ckey END"""
     # The correlated lookups cost a join per unit even when there is nothing to look up.
+    # us_id from the unit and the side (baseline 2u - 1, candidate 2u): no window over 600k rows.
     ckey = f"COALESCE({gf if rows_r else 'NULL'}, {tl if rows_t else 'sd.ckey'})"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE unit_sides AS
         WITH k AS (SELECT u.*, sd.side, {ckey} AS ckey FROM units u CROSS JOIN sides sd)
-        SELECT CAST(row_number() OVER () AS INTEGER) AS us_id, k.*, r.rounding
+        SELECT CAST(2 * k.unit_no - CASE WHEN k.side = 'baseline' THEN 1 ELSE 0 END AS INTEGER) AS us_id, k.*,
+               r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
     _drop_unsold_add_ons(con, sides)
     _subscription_overlaps(con)
