@@ -133,18 +133,27 @@ def histogram_sql(con: Any, table: str, delta: str, base: str) -> list[tuple[str
 
 
 def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool) -> SimulationResult:
-    """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` table)."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE comparison AS
+    """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` view).
+
+    ``cmp`` is narrow (unit, baseline total, candidate total; a unit side's us_id is 2 * unit_no - 1
+    for the baseline, 2 * unit_no for the candidate); the report's queries meet ``units`` for the text
+    columns, and ``comparison`` (the rows ``--out`` writes) is a view.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE cmp AS
+        SELECT b.unit_no, b.total AS baseline, c.total AS candidate
+        FROM bills b JOIN bills c ON c.us_id = b.us_id + 1 WHERE b.side = 'baseline'""")
+    con.execute("""CREATE OR REPLACE TEMP VIEW comparison AS
         SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, u.currency,
                bs.ckey AS baseline_prices, cs.ckey AS candidate_prices,
-               b.total AS baseline, c.total AS candidate, c.total - b.total AS delta
-        FROM units u
-        JOIN unit_sides bs ON bs.unit_no = u.unit_no AND bs.side = 'baseline' JOIN bills b ON b.us_id = bs.us_id
-        JOIN unit_sides cs ON cs.unit_no = u.unit_no AND cs.side = 'candidate' JOIN bills c ON c.us_id = cs.us_id""")
+               x.baseline, x.candidate, x.candidate - x.baseline AS delta
+        FROM cmp x JOIN units u ON u.unit_no = x.unit_no
+        JOIN unit_sides bs ON bs.us_id = 2 * x.unit_no - 1 JOIN unit_sides cs ON cs.us_id = 2 * x.unit_no""")
     res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
-    # totals, by plan and by period in one pass over the comparison (grouping sets), not one each
-    grouped = con.execute("""SELECT GROUPING(plan) = 0 AS by_plan, GROUPING(period) = 0 AS by_period, plan, period,
-            currency, count(DISTINCT customer_id), sum(baseline), sum(candidate) FROM comparison
+    # totals, by plan and by period in one pass (grouping sets), not one query each
+    grouped = con.execute("""SELECT GROUPING(plan) = 0 AS by_plan, GROUPING(period) = 0 AS by_period, plan,
+            strftime(period, '%Y-%m'), currency, count(DISTINCT customer_id), sum(baseline), sum(candidate)
+            FROM (SELECT u.customer_id, u.period, u.plan, u.currency, x.baseline, x.candidate
+                  FROM cmp x JOIN units u ON u.unit_no = x.unit_no) AS r
             GROUP BY GROUPING SETS ((currency), (plan, currency), (period, currency))
             ORDER BY by_plan, by_period, plan, period, currency""").fetchall()
     for by_plan, by_period, plan, period, cur, n, b, c in grouped:
@@ -156,9 +165,9 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             res.totals.append(Money3(cur, b, c))
     # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
     con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
-        SELECT customer_id, any_value(plan ORDER BY period DESC) AS plan, currency, sum(baseline) AS b,
-               sum(candidate) AS c, sum(candidate) - sum(baseline) AS d
-        FROM comparison GROUP BY customer_id, currency""")
+        SELECT u.customer_id, any_value(u.plan ORDER BY u.period DESC) AS plan, u.currency, sum(x.baseline) AS b,
+               sum(x.candidate) AS c, sum(x.candidate) - sum(x.baseline) AS d
+        FROM cmp x JOIN units u ON u.unit_no = x.unit_no GROUP BY u.customer_id, u.currency""")
     total, up, down, same = con.execute("""SELECT count(DISTINCT customer_id), count(*) FILTER (WHERE d > 0),
         count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) FROM per_customer""").fetchone()
     res.customers = {"total": int(total), "increased": int(up), "decreased": int(down), "unchanged": int(same)}
