@@ -161,8 +161,13 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM unit_sides").fetchall()}
         currencies |= {c[4] for c in tables.components}
         minors = {c: minor_unit(c) for c in currencies if c}
+        # stage 1 run here groups by (customer, period, meter, status, dimensions, kept value, key):
+        # a meter with none of those has one ok row per customer and period
+        single = [mid for mid, m in meters.items() if not m.dimensions and mid not in txn_meters
+                  and m.aggregation not in ("latest", "unique_count")] \
+            if opts.aggregate is None and opts.engine != "spark" else []
         rate(con, len(dims), opts.scale, amount_scale, minors,
-             limit_aggregations=frozenset(r[4] for r in hard_limits(candidate)))
+             limit_aggregations=frozenset(r[4] for r in hard_limits(candidate)), single_row_meters=single)
         result = collect(con, baseline, candidate, minors, dedup)
         if opts.keep_lines:
             result.lines = con.execute(

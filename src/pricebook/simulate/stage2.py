@@ -126,6 +126,20 @@ def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
                      for agg, (expr, typ) in cols.items())
 
 
+def _per_row(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
+    """``_per_agg`` of a group of one row, without the GROUP BY (same values, same types)."""
+    d = f"DECIMAL(38, {qs})"
+    cols = {
+        "count": ("CAST(events AS BIGINT)", "BIGINT", "q_count"),
+        "sum": (f"CAST(qty_sum AS {d})", d, "q_sum"),
+        "max": (f"CAST(qty_max AS {d})", d, "q_max"),
+        "unique_count": ("CAST(vkey IS NOT NULL AS BIGINT)", "BIGINT", "q_unique"),
+        "latest": (f"CAST(vnum AS {d})", d, "q_latest"),
+    }
+    return ", ".join(f"{expr if agg in needed else f'CAST(NULL AS {typ})'} AS {name}"
+                     for agg, (expr, typ, name) in cols.items())
+
+
 def _tier_sum(q: str, a: str, tiers: str = "ct.tl") -> tuple[str, str]:
     """(graduated, volume) amount of quantity ``q`` over the component's tier list ``ct.tl``.
 
@@ -164,7 +178,7 @@ def exact_sql(x: str, c: str, a: str, tiers: str = "ct.tl") -> str:
 
 
 def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int],
-         limit_aggregations: frozenset[str] = AGGREGATIONS) -> None:
+         limit_aggregations: frozenset[str] = AGGREGATIONS, single_row_meters: Sequence[str] = ()) -> None:
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
     Every per-line table is keyed by integers (``us_id``: one customer, period and side; ``comp_id``:
@@ -172,6 +186,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     ``bills`` carries each unit side's credit and minimum lines and total, keyed by ``us_id`` (narrow:
     writing the unit side's text columns again cost more than computing the bill). ``mtot`` computes only the
     aggregations a component or one of ``limit_aggregations`` (the entitlement limits checked on it) reads.
+    ``single_row_meters``: meters whose ``agg`` rows with status ``ok`` are already one per customer
+    and period (no dimension, kept value or key: stage 1's GROUP BY made them so); they skip the GROUP BY.
     """
     d = f"DECIMAL(38, {qs})"
     a = f"DECIMAL(38, {amount_scale})"
@@ -179,9 +195,16 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     m = f"DECIMAL(38, {top})"
     needed = frozenset(r[0] for r in con.execute(
         "SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()) | limit_aggregations
+    con.execute("CREATE OR REPLACE TEMP TABLE single_row_meters (meter VARCHAR)")
+    insert_rows(con, "single_row_meters", ("meter",), [(m,) for m in sorted(single_row_meters)])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE mtot AS
+        SELECT u.unit_no, a.meter, {_per_row(qs, needed)}
+        FROM agg a JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period
+        WHERE a.status = 'ok' AND a.meter IN (SELECT meter FROM single_row_meters)
+        UNION ALL
         SELECT u.unit_no, t.meter, t.q_count, t.q_sum, t.q_max, t.q_unique, t.q_latest
-        FROM (SELECT customer_id, period, meter, {_per_agg(qs, needed)} FROM agg WHERE status = 'ok'
+        FROM (SELECT customer_id, period, meter, {_per_agg(qs, needed)} FROM agg
+              WHERE status = 'ok' AND meter NOT IN (SELECT meter FROM single_row_meters)
               GROUP BY customer_id, period, meter) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period""")
     # us_owner: each unit side's owners (its plan, then its add-ons in order); uc: the (unit side,
