@@ -1,6 +1,6 @@
 """Benchmark: pricebook simulate against the bare DuckDB scan + GROUP BY (the floor).
 
-    .venv/bin/python bench/simulate.py [--events 20000000]
+    .venv/bin/python bench/simulate.py [--events 20000000] [--no-pandas] [--statements]
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
 from getrusage): the floor, stage 1 alone (read and aggregate, no rating: simulate minus stage1 is
@@ -73,9 +73,38 @@ else:
     from pricebook.load import load_catalog
     from pricebook.simulate import Side, SimulationOptions, run_simulation
     c = load_catalog(cat).catalog
+    if mode == "statements":
+        # wall and CPU seconds of every SQL statement of one simulate run, the costliest first
+        import re
+        import pricebook.simulate.engine as eng
+        log = []
+
+        class Timed:
+            def __init__(self, con):
+                self._con = con
+
+            def execute(self, sql, *args):
+                w, c0 = time.perf_counter(), time.process_time()
+                out = self._con.execute(sql, *args)
+                log.append((time.perf_counter() - w, time.process_time() - c0, re.sub(r"\s+", " ", sql)))
+                return out
+
+            def __getattr__(self, name):
+                return getattr(self._con, name)
+
+        connect = eng._connect
+        eng._connect = lambda opts, tz: Timed(connect(opts, tz))
     run_simulation(SimulationOptions(usage=[path], default_plan="pro", dedup=(mode == "dedup"),
                                      mapping={"timestamp": "ts"}),
                    Side("baseline", "b", c), Side("candidate", "c", c))
+    if mode == "statements":
+        stage1 = [x for x in log if x[2].startswith("CREATE TEMP TABLE agg AS")]
+        rest = [x for x in log if x not in stage1]
+        print(f"statements: {len(log)}; stage 1 {sum(x[0] for x in stage1):.2f} s wall, "
+              f"{sum(x[1] for x in stage1):.2f} s CPU; after it {sum(x[0] for x in rest):.2f} s wall, "
+              f"{sum(x[1] for x in rest):.2f} s CPU")
+        for w, cpu, sql in sorted(rest, reverse=True)[:15]:
+            print(f"  {w:6.3f} s wall {cpu:6.3f} s CPU  {sql[:100]}")
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"s": time.perf_counter() - t, "cpu": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024}))
 """
@@ -85,6 +114,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it needs ~400 B/event)")
+    ap.add_argument("--statements", action="store_true",
+                    help="only time every SQL statement of one simulate run (the 15 costliest after stage 1)")
     args = ap.parse_args()
     import duckdb
 
@@ -95,6 +126,12 @@ def main() -> None:
             ['api-calls', 'tokens', 'seats', 'storage'][1 + (i % 4)::INTEGER] AS meter,
             CAST(1 + i % 1000 AS DECIMAL(18, 3)) AS quantity
             FROM range({args.events}) t(i)) TO '{path}' (FORMAT parquet)""")
+        if args.statements:
+            res = subprocess.run([sys.executable, "-c", CHILD, "statements", path,
+                                  str(ROOT / "catalogs" / "acme")], capture_output=True, text=True, check=True)
+            print(f"events: {args.events:,}  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            print("\n".join(ln for ln in res.stdout.splitlines() if not ln.startswith('{"s"')))
+            return
         out = {}
         for mode in ("floor", "stage1", "simulate", "dedup", *(() if args.no_pandas else ("pandas",))):
             t = time.perf_counter()

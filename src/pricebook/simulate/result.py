@@ -165,8 +165,8 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             res.totals.append(Money3(cur, b, c))
     # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
     con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
-        SELECT u.customer_id, any_value(u.plan ORDER BY u.period DESC) AS plan, u.currency, sum(x.baseline) AS b,
-               sum(x.candidate) AS c, sum(x.candidate) - sum(x.baseline) AS d
+        SELECT u.customer_id, any_value(u.plan ORDER BY u.period DESC) AS plan, u.currency,
+               sum(x.baseline) AS b, sum(x.candidate) AS c, sum(x.candidate) - sum(x.baseline) AS d
         FROM cmp x JOIN units u ON u.unit_no = x.unit_no GROUP BY u.customer_id, u.currency""")
     total, up, down, same = con.execute("""SELECT count(DISTINCT customer_id), count(*) FILTER (WHERE d > 0),
         count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) FROM per_customer""").fetchone()

@@ -121,7 +121,8 @@ def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
         "unique_count": ("COUNT(DISTINCT vkey)", "BIGINT"),
         "latest": (f"CAST(max_by(vnum, struct_pack(t := last_ts, v := vnum)) AS {d})", d),
     }
-    names = {"count": "q_count", "sum": "q_sum", "max": "q_max", "unique_count": "q_unique", "latest": "q_latest"}
+    names = {"count": "q_count", "sum": "q_sum", "max": "q_max", "unique_count": "q_unique",
+             "latest": "q_latest"}
     return ", ".join(f"{expr if agg in needed else f'CAST(NULL AS {typ})'} AS {names[agg]}"
                      for agg, (expr, typ) in cols.items())
 
@@ -193,8 +194,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     a = f"DECIMAL(38, {amount_scale})"
     top = max(minors.values(), default=2)
     m = f"DECIMAL(38, {top})"
-    needed = frozenset(r[0] for r in con.execute(
-        "SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()) | limit_aggregations
+    used = con.execute("SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()
+    needed = frozenset(r[0] for r in used) | limit_aggregations
     con.execute("CREATE OR REPLACE TEMP TABLE single_row_meters (meter VARCHAR)")
     insert_rows(con, "single_row_meters", ("meter",), [(m,) for m in sorted(single_row_meters)])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE mtot AS
@@ -295,11 +296,13 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # ``rid``: one id per distinct rating rule (model, amounts, tiers, currency, rounding): a price
     # equal in the baseline and the candidate (or in two plans) has one rid, so it is rated once.
     con.execute("""CREATE OR REPLACE TEMP TABLE cx AS
-        SELECT c.comp_id, c.oid, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter, c.aggregation,
+        SELECT c.comp_id, c.oid, c.ckey, c.owner_kind, c.owner, c.currency, c.match, c.model, c.meter,
+               c.aggregation,
                c.flat_amount, c.unit_price, c.included, c.package_size, c.package_price, c.pkg_down,
                z.exact0, z.amount0, r.rounding, ct.tl,
                CAST(dense_rank() OVER (ORDER BY c.currency, r.rounding, c.model, c.flat_amount, c.unit_price,
-                    c.included, c.package_size, c.package_price, c.pkg_down, CAST(ct.tl AS VARCHAR)) AS INTEGER)
+                    c.included, c.package_size, c.package_price, c.pkg_down, CAST(ct.tl AS VARCHAR))
+                    AS INTEGER)
                  AS rid
         FROM comps c JOIN comp0 z ON z.comp_id = c.comp_id
         LEFT JOIN comp_tiers ct ON ct.comp_id = c.comp_id
@@ -316,18 +319,22 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         JOIN cx c ON c.oid = o.oid AND c.meter = t.meter
         WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
         UNION ALL
-        SELECT qx.us_id, us.side, qx.comp_id, c.rid, c.model <> 'flat', CAST(COALESCE(qx.pct_amount, 0) AS {a}),
+        SELECT qx.us_id, us.side, qx.comp_id, c.rid, c.model <> 'flat',
+               CAST(COALESCE(qx.pct_amount, 0) AS {a}),
                CAST(COALESCE(qx.q, 0) AS {d})
         FROM qx JOIN unit_sides us ON us.us_id = qx.us_id JOIN cx c ON c.comp_id = qx.comp_id""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE rated AS
         WITH k AS (SELECT DISTINCT rid, q, pct FROM line_q),
         x AS (
-            SELECT k.rid, k.q, k.pct AS pct_amount, c.currency, c.rounding, c.model, c.flat_amount, c.unit_price,
+            SELECT k.rid, k.q, k.pct AS pct_amount, c.currency, c.rounding, c.model, c.flat_amount,
+                   c.unit_price,
                    c.included, c.package_size, c.package_price, c.pkg_down, c.exact0, c.amount0, c.tl
-            FROM k JOIN (SELECT * FROM cx QUALIFY row_number() OVER (PARTITION BY rid ORDER BY comp_id) = 1) AS c
+            FROM k JOIN (SELECT * FROM cx
+                         QUALIFY row_number() OVER (PARTITION BY rid ORDER BY comp_id) = 1) AS c
               ON c.rid = k.rid),
         ex AS (
-            SELECT x.*, CASE WHEN {top_shortcut} THEN x.exact0 ELSE {exact_sql('x', 'x', a, 'x.tl')} END AS exact
+            SELECT x.*,
+                   CASE WHEN {top_shortcut} THEN x.exact0 ELSE {exact_sql('x', 'x', a, 'x.tl')} END AS exact
             FROM x),
         r AS (
             SELECT rid, q, pct_amount, q <> 0 OR exact <> 0 AS keep, amount0,
@@ -396,11 +403,13 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         LEFT JOIN lines l ON l.us_id = uc.us_id AND l.comp_id = uc.comp_id
         WHERE c.match <> 'value' OR (l.us_id IS NULL AND z.exact0 <> 0) OR l.keep
         UNION ALL
-        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000000 AS BIGINT), 'credit',
+        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000000 AS BIGINT),
+               'credit',
                'credit', 'credit', NULL, NULL, NULL, CAST(1 AS {d}), b.credit
         FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.credit IS NOT NULL
         UNION ALL
-        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000001 AS BIGINT), 'minimum',
+        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000001 AS BIGINT),
+               'minimum',
                'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}), b.minimum
         FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.minimum IS NOT NULL""")
 
