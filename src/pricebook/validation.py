@@ -205,13 +205,10 @@ def _run_split(catalog: Catalog, root: Path, rules: list[Any]) -> list[_RuleRun]
     ``fork``, other threads, a small catalog) or when the child fails: the caller runs them here."""
     import os
     import pickle
-    import sys
-    import threading
 
-    from pricebook.load.catalog import _usable_cpus
+    from pricebook.load.catalog import _usable_cpus, can_fork
 
-    if (sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() > 1
-            or _usable_cpus() < 2 or len(rules) < 2):
+    if not can_fork() or _usable_cpus() < 2 or len(rules) < 2:
         return None
     owners: list[Any] = [*catalog.plans.values(), *catalog.add_ons.values()]
     if sum(len(o.prices) for o in owners) < SPLIT_MIN_PRICES:

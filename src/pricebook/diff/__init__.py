@@ -6,9 +6,7 @@ two models already in memory (history, ci and tests use it).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,9 +88,10 @@ def diff_catalogs(
     BASE for what HEAD no longer has)."""
     from dataclasses import replace
 
+    from pricebook.load.catalog import gc_paused
     from pricebook.load.dump import catalog_to_data
 
-    with _no_cyclic_gc():
+    with gc_paused():  # millions of small acyclic objects: the collector's passes free nothing
         bd = catalog_to_data(base) if base is not None else {}
         hd = catalog_to_data(head) if head is not None else {}
         changes = diff_data(bd, hd, overrides, base_releases, head_releases)
@@ -154,9 +153,10 @@ def compare(
     """Load BASE and HEAD (path, git ref, ``REF:path``, ``release:<id>``; HEAD None is the working
     tree) and diff them. A revision that cannot be read or does not load raises (exit 2): a
     comparison that could not run never reports "no changes"."""
+    from pricebook.load.catalog import gc_paused
     from pricebook.load.revision import load_revision
 
-    with _no_cyclic_gc():
+    with gc_paused():  # two large catalogs: the collector's passes cost ~40% and free nothing
         base_rev, base_res = load_revision(base_spec, catalog_dir)
         base_cat = _loaded(base_rev.label, base_res)
         head_rev, head_res = load_revision(head_spec, catalog_dir)
@@ -181,19 +181,6 @@ def compare(
             for c in changes
         ]
     return DiffResult(base_rev.label, head_rev.label, changes, base_cat, head_cat)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Loading two large catalogs allocates millions of small, acyclic objects; the cyclic
-    collector's repeated full passes over them cost ~40% of a large diff and free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _loaded(label: str, result: Any) -> Catalog:

@@ -71,7 +71,7 @@ def _entry(data: bytes, file: str) -> tuple[Path, Path] | None:
 
 
 def cached_result(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]] | None:
-    """The cached ``parse_checked`` result of a file, or None (not cached, off, damaged)."""
+    """The cached ``compute_and_store`` result of a file, or None (not cached, off, damaged)."""
     where = _entry(data, file)
     if where is None:
         return None
@@ -81,21 +81,14 @@ def cached_result(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], ParsedYaml):
             _touch(entry)
             return cached[0], list(cached[1])
-    except FileNotFoundError:
-        pass
-    except Exception:
+    except Exception:  # missing, unreadable or damaged: recomputed by the caller
         pass
     return None
 
 
-def parse_checked(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
-    """``parse_yaml`` then ``schema_findings`` for one file, from the cache when possible."""
-    hit = cached_result(data, file)
-    return hit if hit is not None else compute_and_store(data, file)
-
-
 def compute_and_store(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
-    """Parse and schema-check one file, and cache the result (for a file the cache did not have)."""
+    """``parse_yaml`` then ``schema_findings`` for one file, and cache the result (for a file the
+    cache did not have)."""
     result = _compute(data, file)
     where = _entry(data, file)
     if where is not None:

@@ -168,7 +168,7 @@ PARALLEL_MIN_BYTES = 1 << 20
 
 
 def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnostic]]]:
-    """``parse_checked`` for every file, in order. When several large files are not in the parse
+    """Parse and schema-check every file, in order, from the cache where it has them. When several large files are not in the parse
     cache (a first run, CI), they are parsed in forked worker processes, one per usable CPU: each
     returns its result pickled (the positions stay pickled until a finding needs one), so the
     parent spends a few milliseconds a file instead of the parse. Sequential elsewhere (no
@@ -199,15 +199,22 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[ParsedYaml, list[Diagnostic]]] | None:
-    import multiprocessing
+def can_fork() -> bool:
+    """Whether this process may fork workers that share what it has loaded: Linux (fork is the
+    only start method that shares the parent's modules and objects) and no other thread (a fork
+    copies locks other threads may hold)."""
+    import os
     import sys
     import threading
 
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return None  # fork is the only start method that shares the parent's loaded modules
-    if threading.active_count() > 1:
-        return None  # a fork copies locks other threads may hold: only a single-threaded caller forks
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[ParsedYaml, list[Diagnostic]]] | None:
+    import multiprocessing
+
+    if not can_fork():
+        return None
     from concurrent.futures import ProcessPoolExecutor
 
     # the largest files first, so no worker is left with a big one at the end

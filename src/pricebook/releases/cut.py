@@ -203,10 +203,10 @@ def list_releases(catalog_dir: Path, at: date | datetime | None = None) -> Relea
 
 def catalog_timezone(catalog_dir: Path) -> str:
     """The catalog's ``timezone`` (to read a wall time the way the catalog means it). Raises
-    GuardError when the catalog has errors: the time would be guesswork."""
-    from pricebook.validation import validate_path
+    GuardError when the catalog does not load: the time would be guesswork."""
+    from pricebook.load import load_catalog
 
-    result = validate_path(catalog_dir)
+    result = load_catalog(catalog_dir)
     if result.catalog is None:
         raise GuardError(f"cannot read the catalog's timezone: {catalog_dir} has errors "
                          "(run pricebook validate); or give the time with an offset, e.g. 2026-11-01T00:00:00Z")

@@ -115,11 +115,10 @@ _PERCENTAGE_KEYS = (("fixed_fee",), ("min",), ("max",))
 def price_money(price: Price) -> list[tuple[tuple[str | int, ...], Money]]:
     """The money values of one price spec, each with its path relative to the spec (a list, not
     a generator: this runs once for every price of the catalog)."""
-    cls = type(price)
-    if cls is FlatPrice or isinstance(price, FlatPrice):
-        return [(_AMOUNT, price.amount)]  # type: ignore[attr-defined]
-    if cls is PerUnitPrice or isinstance(price, PerUnitPrice):
-        return [(_UNIT_PRICE, price.unit_price)]  # type: ignore[attr-defined]
+    if isinstance(price, FlatPrice):
+        return [(_AMOUNT, price.amount)]
+    if isinstance(price, PerUnitPrice):
+        return [(_UNIT_PRICE, price.unit_price)]
     if isinstance(price, (GraduatedPrice, VolumePrice)):
         out: list[tuple[tuple[str | int, ...], Money]] = []
         for i, t in enumerate(price.tiers):
