@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,15 @@ from pricebook.simulate.readers import (
 )
 from pricebook.simulate.result import SimulationResult, collect, hard_limits
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, transaction_meters
-from pricebook.simulate.stage2 import check_scales, create_price_tables, insert_rows, rate
+from pricebook.simulate.stage2 import (
+    NARROW_WIDTH,
+    WIDE,
+    Widths,
+    check_scales,
+    create_price_tables,
+    insert_rows,
+    rate,
+)
 
 DEFAULT_SCALE = 12
 
@@ -66,6 +75,7 @@ class SimulationOptions:
     engine: str = "duckdb"  # where stage 1 runs: duckdb, or spark (pricebook.simulate.spark)
     spark_master: str = "local[*]"
     aggregate: str | None = None  # stage 1 done elsewhere (aggregate-sql): its result, read instead of usage
+    widths: Widths | None = None  # stage 2's DECIMAL widths; None: 64-bit where it fits, else 128-bit
 
 
 def _connect(opts: SimulationOptions, timezone: str) -> Any:
@@ -157,7 +167,6 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         _units(con, opts, sides)
         tables = build_tables(catalogs, dims)
         ps, rs, amount_scale = check_scales(opts.scale, tables)
-        create_price_tables(con, tables, opts.scale, ps, rs)
         currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM unit_sides").fetchall()}
         currencies |= {c[4] for c in tables.components}
         minors = {c: minor_unit(c) for c in currencies if c}
@@ -166,9 +175,15 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         single = [mid for mid, m in meters.items() if not m.dimensions and mid not in txn_meters
                   and m.aggregation not in ("latest", "unique_count")] \
             if opts.aggregate is None and opts.engine != "spark" else []
-        rate(con, len(dims), opts.scale, amount_scale, minors,
-             limit_aggregations=frozenset(r[4] for r in hard_limits(candidate)), single_row_meters=single)
-        result = collect(con, baseline, candidate, minors, dedup)
+        limits = frozenset(r[4] for r in hard_limits(candidate))
+
+        def stage2(widths: Widths) -> SimulationResult:
+            create_price_tables(con, tables, opts.scale, ps, rs)
+            rate(con, len(dims), opts.scale, amount_scale, minors, limit_aggregations=limits,
+                 single_row_meters=single, widths=widths)
+            return collect(con, baseline, candidate, minors, dedup)
+
+        result = _stage2(con, stage2, opts)
         if opts.keep_lines:
             result.lines = con.execute(
                 "SELECT side, customer_id, strftime(period, '%Y-%m'), line_no, sku, kind, dim_value, add_on, "
@@ -178,6 +193,38 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         return result
     finally:
         con.close()
+
+
+def _narrow_quantities(con: Any, scale: int) -> bool:
+    """Whether every ``ok`` quantity of ``agg`` (sum, max, kept value, event count) fits DECIMAL(18, S).
+
+    One cheap pass over the aggregate: a unit's quantity can still be larger (the sum of several
+    rows), which the narrow run's CAST then reports and ``_stage2`` answers by rating wide.
+    """
+    if scale >= NARROW_WIDTH:
+        return False
+    # plain min/max: abs() and greatest() over 128-bit decimals cost 50x as much
+    row = con.execute("""SELECT min(qty_sum), max(qty_sum), min(qty_max), max(qty_max), min(vnum), max(vnum),
+            max(events) FROM agg WHERE status = 'ok'""").fetchone()
+    limit = Decimal(10) ** (NARROW_WIDTH - scale)
+    return all(v is None or abs(v) < limit for v in row)
+
+
+def _stage2(con: Any, stage2: Callable[[Widths], SimulationResult], opts: SimulationOptions) -> SimulationResult:
+    """Rate with 64-bit quantities and money where they fit (``opts.widths`` None), else 128-bit.
+
+    The narrow run is exact or fails: DuckDB raises a conversion or out-of-range error rather than
+    wrap, and then every stage 2 table is built again at DECIMAL(38) (stage 1's ``agg`` stays).
+    """
+    import duckdb
+
+    if opts.widths is not None:
+        return stage2(opts.widths)
+    q = NARROW_WIDTH if _narrow_quantities(con, opts.scale) else 38
+    try:
+        return stage2(Widths(quantity=q, money=NARROW_WIDTH))
+    except (duckdb.ConversionException, duckdb.OutOfRangeException):
+        return stage2(WIDE)
 
 
 def _maps_event_id(types: Mapping[str, str], opts: SimulationOptions, preset: Any) -> bool:

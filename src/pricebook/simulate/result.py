@@ -141,7 +141,7 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     """
     con.execute("""CREATE OR REPLACE TEMP TABLE cmp AS
         SELECT b.unit_no, b.total AS baseline, c.total AS candidate
-        FROM bills b JOIN bills c ON c.us_id = b.us_id + 1 WHERE b.side = 'baseline'""")
+        FROM bills b JOIN bills c ON c.us_id = b.us_id + 1 WHERE b.us_id % 2 = 1""")
     con.execute("""CREATE OR REPLACE TEMP VIEW comparison AS
         SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, u.currency,
                bs.ckey AS baseline_prices, cs.ckey AS candidate_prices,
@@ -181,24 +181,24 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     res.periods = sorted({g.key["period"] for g in res.by_period})
     for sku, cur, b, c in con.execute("""
             WITH cnt AS (
-                SELECT side, oid, count(*) AS n FROM us_owner GROUP BY side, oid),
+                SELECT us_id % 2 = 1 AS is_base, oid, count(*) AS n FROM us_owner GROUP BY ALL),
             base AS (
-                SELECT c.comp_id, sum(CASE WHEN k.side = 'baseline' THEN k.n * c.amount0 ELSE 0 END) AS b,
-                       sum(CASE WHEN k.side = 'candidate' THEN k.n * c.amount0 ELSE 0 END) AS c
+                SELECT c.comp_id, sum(CASE WHEN k.is_base THEN k.n * c.amount0 ELSE 0 END) AS b,
+                       sum(CASE WHEN NOT k.is_base THEN k.n * c.amount0 ELSE 0 END) AS c
                 FROM cnt k JOIN cx c ON c.oid = k.oid
                 GROUP BY c.comp_id),
             dl AS (
-                SELECT comp_id, sum(CASE WHEN side = 'baseline' THEN delta ELSE 0 END) AS b,
-                       sum(CASE WHEN side = 'candidate' THEN delta ELSE 0 END) AS c
+                SELECT comp_id, sum(CASE WHEN us_id % 2 = 1 THEN delta ELSE 0 END) AS b,
+                       sum(CASE WHEN us_id % 2 = 0 THEN delta ELSE 0 END) AS c
                 FROM lines GROUP BY comp_id),
             per_comp AS (
                 SELECT base.comp_id, base.b + COALESCE(dl.b, 0) AS b, base.c + COALESCE(dl.c, 0) AS c
                 FROM base LEFT JOIN dl ON dl.comp_id = base.comp_id),
             adj0 AS (
-                SELECT u.currency, sum(bl.credit) FILTER (WHERE bl.side = 'baseline') AS cb,
-                       sum(bl.credit) FILTER (WHERE bl.side = 'candidate') AS cc,
-                       sum(bl.minimum) FILTER (WHERE bl.side = 'baseline') AS mb,
-                       sum(bl.minimum) FILTER (WHERE bl.side = 'candidate') AS mc,
+                SELECT u.currency, sum(bl.credit) FILTER (WHERE bl.us_id % 2 = 1) AS cb,
+                       sum(bl.credit) FILTER (WHERE bl.us_id % 2 = 0) AS cc,
+                       sum(bl.minimum) FILTER (WHERE bl.us_id % 2 = 1) AS mb,
+                       sum(bl.minimum) FILTER (WHERE bl.us_id % 2 = 0) AS mc,
                        count(bl.credit) AS n_credit, count(bl.minimum) AS n_minimum
                 FROM bills bl JOIN units u ON u.unit_no = bl.unit_no
                 WHERE bl.credit IS NOT NULL OR bl.minimum IS NOT NULL GROUP BY u.currency),
@@ -225,15 +225,14 @@ def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
     # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
     # (catalog, owner, meter) triples (a table, so the join runs in that order).
     con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
-        SELECT t.unit_no, t.meter, o.side, o.oid
+        SELECT t.unit_no, t.meter, o.us_id % 2 = 1 AS is_base, o.oid
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
     # One pass: the reason of every aggregate row, grouped by reason and meter (a NULL reason: rated).
     grouped = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
-            SELECT m.unit_no, m.meter, bool_or(m.side = 'candidate') AS cand,
-                   bool_or(m.side = 'baseline') AS base
+            SELECT m.unit_no, m.meter, bool_or(NOT m.is_base) AS cand, bool_or(m.is_base) AS base
             FROM mtot_o m
             JOIN om ON om.oid = m.oid AND om.meter = m.meter
             GROUP BY m.unit_no, m.meter)

@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -99,9 +100,9 @@ def round_sql(x: str, minors: dict[str, int], cur: str = "currency", mode: str =
             f"ELSE CASE {cur} {' '.join(up_cases)} END END")
 
 
-def pick_sql(alias: str, qs: int) -> str:
+def pick_sql(alias: str, qs: int, width: int = 38) -> str:
     """The quantity of a meter by the component's aggregation, from a row of per-aggregation columns."""
-    d = f"DECIMAL(38, {qs})"
+    d = f"DECIMAL({width}, {qs})"
     return (f"CASE aggregation WHEN 'count' THEN CAST({alias}.q_count AS {d}) WHEN 'sum' THEN {alias}.q_sum "
             f"WHEN 'max' THEN {alias}.q_max WHEN 'unique_count' THEN CAST({alias}.q_unique AS {d}) "
             f"WHEN 'latest' THEN {alias}.q_latest END")
@@ -110,10 +111,32 @@ def pick_sql(alias: str, qs: int) -> str:
 AGGREGATIONS = frozenset({"count", "sum", "max", "unique_count", "latest"})
 
 
-def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
+@dataclass(frozen=True)
+class Widths:
+    """DECIMAL widths of stage 2's per-line quantities and money (lines, bills, the report's sums).
+
+    18 digits are 64-bit integers in DuckDB, 38 are 128-bit: grouping, joining and summing 600k
+    64-bit amounts costs about half as much. Exactness never depends on the choice: DuckDB raises
+    instead of wrapping when a value does not fit the narrow type (a CAST or an arithmetic overflow),
+    and the caller then rates again with ``WIDE`` (see ``engine._stage2``).
+    """
+
+    quantity: int = 38
+    money: int = 38
+
+    @property
+    def narrow(self) -> bool:
+        return self.quantity < 38 or self.money < 38
+
+
+WIDE = Widths()
+NARROW_WIDTH = 18
+
+
+def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS, width: int = 38) -> str:
     """The per-aggregation quantity columns; one no price or limit reads is a typed NULL, not computed
     (COUNT(DISTINCT) and max_by over a struct cost more than the rest of the GROUP BY)."""
-    d = f"DECIMAL(38, {qs})"
+    d = f"DECIMAL({width}, {qs})"
     cols = {
         "count": ("CAST(SUM(events) AS BIGINT)", "BIGINT"),
         "sum": (f"CAST(SUM(qty_sum) AS {d})", d),
@@ -127,9 +150,9 @@ def _per_agg(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
                      for agg, (expr, typ) in cols.items())
 
 
-def _per_row(qs: int, needed: frozenset[str] = AGGREGATIONS) -> str:
+def _per_row(qs: int, needed: frozenset[str] = AGGREGATIONS, width: int = 38) -> str:
     """``_per_agg`` of a group of one row, without the GROUP BY (same values, same types)."""
-    d = f"DECIMAL(38, {qs})"
+    d = f"DECIMAL({width}, {qs})"
     cols = {
         "count": ("CAST(events AS BIGINT)", "BIGINT", "q_count"),
         "sum": (f"CAST(qty_sum AS {d})", d, "q_sum"),
@@ -179,32 +202,36 @@ def exact_sql(x: str, c: str, a: str, tiers: str = "ct.tl") -> str:
 
 
 def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int],
-         limit_aggregations: frozenset[str] = AGGREGATIONS, single_row_meters: Sequence[str] = ()) -> None:
+         limit_aggregations: frozenset[str] = AGGREGATIONS, single_row_meters: Sequence[str] = (),
+         widths: Widths = WIDE) -> None:
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
-    Every per-line table is keyed by integers (``us_id``: one customer, period and side; ``comp_id``:
-    one price component) and kept narrow; ``lines_wide`` is a view with the readable columns.
+    Every per-line table is keyed by integers (``us_id``: one customer, period and side, odd for the
+    baseline, so no table copies a side's name; ``comp_id``: one price component) and kept narrow; ``lines_wide`` is a view with the readable columns.
     ``bills`` carries each unit side's credit and minimum lines and total, keyed by ``us_id`` (narrow:
     writing the unit side's text columns again cost more than computing the bill). ``mtot`` computes only the
     aggregations a component or one of ``limit_aggregations`` (the entitlement limits checked on it) reads.
     ``single_row_meters``: meters whose ``agg`` rows with status ``ok`` are already one per customer
     and period (no dimension, kept value or key: stage 1's GROUP BY made them so); they skip the GROUP BY.
+    ``widths``: the DECIMAL width of the per-line quantities and of the money columns (lines, bills);
+    18 (64-bit) where the values fit, see ``Widths``. Exact amounts before rounding stay DECIMAL(38).
     """
-    d = f"DECIMAL(38, {qs})"
+    qw = widths.quantity
+    d = f"DECIMAL({qw}, {qs})"
     a = f"DECIMAL(38, {amount_scale})"
     top = max(minors.values(), default=2)
-    m = f"DECIMAL(38, {top})"
+    m = f"DECIMAL({widths.money}, {top})"
     used = con.execute("SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()
     needed = frozenset(r[0] for r in used) | limit_aggregations
     con.execute("CREATE OR REPLACE TEMP TABLE single_row_meters (meter VARCHAR)")
     insert_rows(con, "single_row_meters", ("meter",), [(m,) for m in sorted(single_row_meters)])
     con.execute(f"""CREATE OR REPLACE TEMP TABLE mtot AS
-        SELECT u.unit_no, a.meter, {_per_row(qs, needed)}
+        SELECT u.unit_no, a.meter, {_per_row(qs, needed, qw)}
         FROM agg a JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period
         WHERE a.status = 'ok' AND a.meter IN (SELECT meter FROM single_row_meters)
         UNION ALL
         SELECT u.unit_no, t.meter, t.q_count, t.q_sum, t.q_max, t.q_unique, t.q_latest
-        FROM (SELECT customer_id, period, meter, {_per_agg(qs, needed)} FROM agg
+        FROM (SELECT customer_id, period, meter, {_per_agg(qs, needed, qw)} FROM agg
               WHERE status = 'ok' AND meter NOT IN (SELECT meter FROM single_row_meters)
               GROUP BY customer_id, period, meter) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period""")
@@ -221,19 +248,19 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         SELECT c.*, w.oid FROM comps c JOIN owners w ON w.ckey = c.ckey AND w.currency = c.currency
          AND w.owner_kind = c.owner_kind AND w.owner = c.owner""")
     con.execute("""CREATE OR REPLACE TEMP TABLE us_owner AS
-        SELECT x.us_id, x.unit_no, x.side, x.owner_kind, x.owner_ord, w.oid FROM (
-            SELECT us_id, unit_no, side, ckey, currency, 'plan' AS owner_kind, plan AS owner, 0 AS owner_ord
+        SELECT x.us_id, x.unit_no, x.owner_kind, x.owner_ord, w.oid FROM (
+            SELECT us_id, unit_no, ckey, currency, 'plan' AS owner_kind, plan AS owner, 0 AS owner_ord
             FROM unit_sides
             UNION ALL
-            SELECT us_id, unit_no, side, ckey, currency, 'add_on', add_on, CAST(min(ord) AS INTEGER)
-            FROM (SELECT us_id, unit_no, side, ckey, currency, unnest(add_ons) AS add_on,
+            SELECT us_id, unit_no, ckey, currency, 'add_on', add_on, CAST(min(ord) AS INTEGER)
+            FROM (SELECT us_id, unit_no, ckey, currency, unnest(add_ons) AS add_on,
                          generate_subscripts(add_ons, 1) AS ord
                   FROM unit_sides WHERE len(add_ons) > 0) AS y
-            GROUP BY us_id, unit_no, side, ckey, currency, add_on) AS x
+            GROUP BY us_id, unit_no, ckey, currency, add_on) AS x
         JOIN owners w ON w.ckey = x.ckey AND w.currency = x.currency AND w.owner_kind = x.owner_kind
          AND w.owner = x.owner""")
     con.execute("""CREATE OR REPLACE TEMP VIEW uc AS
-        SELECT o.us_id, o.unit_no, o.side, c.comp_id, o.owner_ord
+        SELECT o.us_id, o.unit_no, c.comp_id, o.owner_ord
         FROM us_owner o JOIN comps c ON c.oid = o.oid""")
 
     # Quantities of dimension components and amounts of percentage components: few rows, computed
@@ -243,7 +270,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         "SELECT DISTINCT dim_idx FROM comps WHERE dim_idx IS NOT NULL ORDER BY 1").fetchall()]
     parts = [f"""SELECT u.unit_no, t.meter, {i} AS dim_idx, t.dimval, t.q_count, t.q_sum, t.q_max, t.q_unique,
                t.q_latest
-        FROM (SELECT customer_id, period, meter, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs, needed)}
+        FROM (SELECT customer_id, period, meter, COALESCE(d_{i}, '') AS dimval, {_per_agg(qs, needed, qw)}
               FROM agg WHERE status = 'ok' AND meter IN (SELECT meter FROM comps WHERE dim_idx = {i})
               GROUP BY customer_id, period, meter, COALESCE(d_{i}, '')) AS t
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period"""
@@ -257,7 +284,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
             FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no""")
         con.execute(f"""INSERT INTO qx (us_id, comp_id, q)
             SELECT v.us_id, c.comp_id,
-                   CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs)}) ELSE SUM({pick_sql('v', qs)}) END
+                   CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs, qw)}) ELSE SUM({pick_sql('v', qs, qw)}) END
             FROM mval_o v JOIN comps c ON c.oid = v.oid AND c.meter = v.meter
              AND c.dim_idx = v.dim_idx
             WHERE c.match IN ('value', 'rest')
@@ -313,16 +340,16 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # A line's amount depends only on (rid, quantity, percentage amount): each distinct triple is
     # rated once (``rated``) and joined back; the rating expression, not the joins, is the cost.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE line_q AS
-        SELECT o.us_id, o.side, c.comp_id, c.rid, c.model <> 'flat' AS usage, CAST(0 AS {a}) AS pct,
-               CAST(COALESCE({pick_sql('t', qs)}, 0) AS {d}) AS q
+        SELECT o.us_id, c.comp_id, c.rid, c.model <> 'flat' AS usage, CAST(0 AS {a}) AS pct,
+               CAST(COALESCE({pick_sql('t', qs, qw)}, 0) AS {d}) AS q
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
         JOIN cx c ON c.oid = o.oid AND c.meter = t.meter
         WHERE c.match = 'all' AND c.model NOT IN ('flat', 'percentage')
         UNION ALL
-        SELECT qx.us_id, us.side, qx.comp_id, c.rid, c.model <> 'flat',
+        SELECT qx.us_id, qx.comp_id, c.rid, c.model <> 'flat',
                CAST(COALESCE(qx.pct_amount, 0) AS {a}),
                CAST(COALESCE(qx.q, 0) AS {d})
-        FROM qx JOIN unit_sides us ON us.us_id = qx.us_id JOIN cx c ON c.comp_id = qx.comp_id""")
+        FROM qx JOIN cx c ON c.comp_id = qx.comp_id""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE rated AS
         WITH k AS (SELECT DISTINCT rid, q, pct FROM line_q),
         x AS (
@@ -343,7 +370,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
             FROM ex)
         SELECT rid, q, pct_amount AS pct, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r""")
     con.execute("""CREATE OR REPLACE TEMP TABLE lines AS
-        SELECT l.us_id, l.side, l.comp_id, l.usage, l.q AS quantity, r.keep, r.amount, r.delta
+        SELECT l.us_id, l.comp_id, l.usage, l.q AS quantity, r.keep, r.amount, r.delta
         FROM line_q l JOIN rated r ON r.rid = l.rid AND r.q = l.q AND r.pct = l.pct""")
 
     credit_r = round_sql("ad.credit", minors, "ad.currency", "r.rounding")
@@ -353,9 +380,10 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         SELECT ad.ckey, ad.plan, ad.currency, CAST({credit_r} AS {m}) AS credit_r, CAST({minimum_r} AS {m}) AS minimum_r
         FROM adjustments ad LEFT JOIN ckey_rounding r ON r.ckey = ad.ckey""")
     # per owner: the sum of its components' amounts at quantity 0 (all of them, and the usage ones)
-    con.execute("""CREATE OR REPLACE TEMP TABLE owner_base AS
-        SELECT oid, ckey, currency, owner_kind, owner, SUM(amount0) AS base,
-               SUM(CASE WHEN model <> 'flat' THEN amount0 ELSE 0 END) AS base_usage
+    # (in the money type: the bills' UNION ALL of line deltas and owner bases then stays in it)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE owner_base AS
+        SELECT oid, ckey, currency, owner_kind, owner, CAST(SUM(amount0) AS {m}) AS base,
+               CAST(SUM(CASE WHEN model <> 'flat' THEN amount0 ELSE 0 END) AS {m}) AS base_usage
         FROM cx GROUP BY oid, ckey, currency, owner_kind, owner""")
     # per plan (catalog, plan, currency): its base and its credit and minimum, one join per bill
     con.execute("""CREATE OR REPLACE TEMP TABLE plan_adj AS
@@ -373,7 +401,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                 WHERE o.owner_kind = 'add_on') AS y
             GROUP BY us_id),
         r AS (
-            SELECT us.us_id, us.unit_no, us.side, pa.credit_r, pa.minimum_r,
+            SELECT us.us_id, us.unit_no, pa.credit_r, pa.minimum_r,
                    COALESCE(pa.base, 0) + COALESCE(per.delta, 0) AS subtotal,
                    COALESCE(pa.base_usage, 0) + COALESCE(per.usage_delta, 0) AS usage_total
             FROM unit_sides us LEFT JOIN per ON per.us_id = us.us_id
@@ -386,7 +414,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                    CASE WHEN minimum_r IS NOT NULL AND subtotal - applied < minimum_r
                         THEN CAST(minimum_r - (subtotal - applied) AS {m}) END AS minimum
             FROM c)
-        SELECT us_id, unit_no, side, credit, minimum,
+        SELECT us_id, unit_no, credit, minimum,
                CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
         FROM f""")
     # every line, as the reference engine lists them (tests, --keep-lines): stored lines, and the
