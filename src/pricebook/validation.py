@@ -10,6 +10,14 @@ The catalog model itself is not kept in that entry unless a folder rule needs it
 prices costs more than half a second on every run that changed a file (every save), and the
 ``validate`` command only prints findings. A caller that wants the model from a cached result
 (``result.catalog``) gets it loaded on first access, from the per-file parse cache.
+
+After an edit, the entry of the catalog's previous version still helps: it keeps, for every file
+that defines plans, the findings of the plan-scoped rules (``Rule.scope``) on those plans, under a
+key made of the file's bytes, the bytes of every file that holds anything besides plans, the
+bytes of the files that define the plans they extend, and pricebook's code. A file whose key is
+unchanged keeps its findings; the plan-scoped rules run only on the plans of the other files (and
+their ancestors, for what they inherit), and the catalog-scoped rules on the whole catalog. Saving
+one plans file of a 40,000-price catalog thus checks one file's plans, not all of them.
 """
 
 from __future__ import annotations
@@ -64,21 +72,23 @@ def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResu
 
 def validate_path(path: str | Path) -> ValidationResult:
     """Load the catalog at ``path`` and check it: every finding of every file, sorted."""
-    from pricebook.load.cache import result_entry
+    from pricebook.load.cache import file_digests, result_entry
     from pricebook.load.catalog import discover, gc_paused
 
     p = Path(path)
     root = p if p.is_dir() else p.parent
     with gc_paused():
         files = discover(p)
-        entry = result_entry(files)
+        digests = file_digests(files)
+        entry = result_entry(files, digests)
         if entry is None:
             return check_loaded(load_sources(files), root=root)
-        cached = entry.read()
-        if isinstance(cached, _Checked):
+        cached, current = entry.read_any()
+        if current and isinstance(cached, _Checked):
             return cached.finish(root, lambda: load_sources(files).catalog)
         loaded = load_sources(files)
-        checked, on_disk = _check(loaded, root)
+        previous = cached if isinstance(cached, _Checked) else None
+        checked, on_disk = _check(loaded, root, previous, digests)
         entry.write(checked)
         return ValidationResult(loaded.catalog, sort_diagnostics([*checked.diagnostics, *on_disk]),
                                 checked.files)
@@ -127,6 +137,11 @@ class _LazyContext:
         return self._catalog
 
 
+# a file that defines plans -> (the key its findings are valid under, the plan-scoped rules'
+# findings on its plans)
+_ByFile = dict[str, tuple[bytes, list[Diagnostic]]]
+
+
 @dataclass
 class _Checked:
     """What the result cache keeps: the findings of the rules that depend only on the catalog
@@ -138,6 +153,7 @@ class _Checked:
     files: tuple[str, ...]
     disk_rules: tuple[str, ...] = ()
     catalog: Catalog | None = None
+    by_file: _ByFile | None = None
 
     def finish(self, root: Path, load: Callable[[], Catalog | None]) -> ValidationResult:
         from pricebook.rules import RuleContext, all_rules
@@ -155,18 +171,23 @@ class _Checked:
                                 load=load if self.has_catalog else None)
 
 
-def _check(result: LoadResult, root: Path) -> tuple[_Checked, list[Diagnostic]]:
+def _check(result: LoadResult, root: Path, previous: _Checked | None = None,
+           digests: dict[str, bytes] | None = None) -> tuple[_Checked, list[Diagnostic]]:
     """Run every rule; split the findings into those that may be cached and those of rules that
-    read the folder on disk."""
+    read the folder on disk. With ``previous`` (the result of an earlier version of these files)
+    and the files' ``digests``, files whose plans' findings are still valid keep them."""
     from pricebook.rules import all_rules
 
     diags = list(result.diagnostics)
     disk_rules: list[str] = []
     on_disk: list[Diagnostic] = []
     keep_catalog = False
+    by_file: _ByFile | None = None
     if result.catalog is not None:
         rules = all_rules()
-        runs = _run_split(result.catalog, root, rules) or _run_watched(result.catalog, root, rules)
+        keys = _file_keys(result, digests) if digests is not None else {}
+        runs, plan_found, by_file = _run_incremental(result, root, rules, keys,
+                                                     previous.by_file if previous is not None else None)
         for rule_id, read_root, catalog_after_root, found in runs:
             if read_root:
                 disk_rules.append(rule_id)
@@ -174,8 +195,126 @@ def _check(result: LoadResult, root: Path) -> tuple[_Checked, list[Diagnostic]]:
                 keep_catalog = keep_catalog or catalog_after_root
             else:
                 diags.extend(found)
+        diags.extend(plan_found)
     return _Checked(result.catalog is not None, diags, result.files, tuple(disk_rules),
-                    result.catalog if keep_catalog else None), on_disk
+                    result.catalog if keep_catalog else None, by_file), on_disk
+
+
+def _file_keys(result: LoadResult, digests: dict[str, bytes]) -> dict[str, bytes]:
+    """For every file that defines plans: the key its plans' findings are valid under (see the
+    module's docstring)."""
+    import hashlib
+
+    from pricebook.load.cache import _code_salt
+
+    assert result.catalog is not None
+    plans, plan_files = result.catalog.plans, result.plan_files
+    if any("." in pid or "[" in pid for pid in plan_files):
+        return {}  # a finding's path would not tell which plan it is under: check them all
+    base = hashlib.sha256(_code_salt())
+    for f in sorted(result.base_files):
+        base.update(f.encode("utf-8", "surrogateescape") + b"\0" + digests[f])
+    ancestor_files: dict[str, set[str]] = {}
+    for pid, f in plan_files.items():
+        deps = ancestor_files.setdefault(f, set())
+        seen = {pid}
+        parent = plans[pid].extends if pid in plans else None
+        while parent is not None and parent not in seen and parent in plan_files:
+            seen.add(parent)
+            deps.add(plan_files[parent])
+            parent = plans[parent].extends if parent in plans else None
+    keys: dict[str, bytes] = {}
+    for f, deps in ancestor_files.items():
+        h = base.copy()
+        for g in sorted(deps | {f}):
+            h.update(b"\1" + g.encode("utf-8", "surrogateescape") + b"\0" + digests[g])
+        keys[f] = h.digest()
+    return keys
+
+
+def _run_incremental(result: LoadResult, root: Path, rules: list[Any], keys: dict[str, bytes],
+                     previous: _ByFile | None
+                     ) -> tuple[list[_RuleRun], list[Diagnostic], _ByFile]:
+    """Every rule over ``result.catalog``, the plan-scoped ones only on the plans of files whose
+    findings ``previous`` does not hold under the same key. Returns the runs of the rules whose
+    findings are not kept per file, the plan-scoped findings, and the per-file findings to keep
+    (those whose key did not change, and those just found)."""
+    import dataclasses
+
+    catalog = result.catalog
+    assert catalog is not None
+    kept = {f: found for f, (key, found) in (previous or {}).items() if keys.get(f) == key}
+    if not kept:
+        return _run_all(result, root, rules, keys)
+    plan_rules = [r for r in rules if r.scope == "plan"]
+    other_rules = [r for r in rules if r.scope != "plan"]
+    todo = {pid for pid, f in result.plan_files.items() if f not in kept and pid in catalog.plans}
+    wanted = set(todo)
+    for pid in todo:  # and the plans they extend, for what they inherit
+        parent = catalog.plans[pid].extends
+        while parent is not None and parent in catalog.plans and parent not in wanted:
+            wanted.add(parent)
+            parent = catalog.plans[parent].extends
+    part = dataclasses.replace(catalog, plans={pid: p for pid, p in catalog.plans.items() if pid in wanted})
+    runs = _run_watched(catalog, root, other_rules)
+    plan_runs = _run_split(part, root, plan_rules) or _run_watched(part, root, plan_rules)
+    if any(read_root for _, read_root, _, _ in plan_runs):  # not plan-scoped after all
+        return _run_all(result, root, rules, keys)
+    found = [d for _, _, _, ds in plan_runs for d in ds]
+    base, fresh = _attribute(found, result.plan_files, todo, keys, ignore=wanted - todo)
+    by_file = {**{f: (keys[f], ds) for f, ds in kept.items()}, **fresh}
+    plan_found = base + [d for _, ds in by_file.values() for d in ds]
+    return runs, plan_found, _complete(by_file, keys)
+
+
+def _run_all(result: LoadResult, root: Path, rules: list[Any], keys: dict[str, bytes]
+             ) -> tuple[list[_RuleRun], list[Diagnostic], _ByFile]:
+    """``_run_incremental`` with nothing to reuse: every rule on the whole catalog, in one run."""
+    catalog = result.catalog
+    assert catalog is not None
+    runs = _run_split(catalog, root, rules) or _run_watched(catalog, root, rules)
+    plan_ids = {r.id for r in rules if r.scope == "plan"}
+    found = [d for rule_id, read_root, _, ds in runs if rule_id in plan_ids and not read_root for d in ds]
+    rest = [r for r in runs if not (r[0] in plan_ids and not r[1])]
+    base, by_file = _attribute(found, result.plan_files, set(catalog.plans), keys)
+    return rest, base + [d for _, ds in by_file.values() for d in ds], _complete(by_file, keys)
+
+
+def _attribute(found: list[Diagnostic], plan_files: dict[str, str], plans: set[str],
+               keys: dict[str, bytes], ignore: set[str] | None = None) -> tuple[list[Diagnostic], _ByFile]:
+    """Split plan-scoped findings into those outside ``plans`` and those of each file's plans.
+    Findings under a plan in ``ignore`` are dropped: they belong to a file whose findings are kept.
+    A finding placed in another file than its plan's makes that file's findings unfit to keep."""
+    base: list[Diagnostic] = []
+    by_file: _ByFile = {}
+    for f in {plan_files[pid] for pid in plans if pid in plan_files}:
+        by_file[f] = (keys.get(f, b""), [])
+    for d in found:
+        pid = _plan_of(d.path)
+        if pid is None or pid not in plans:
+            if pid is None or not ignore or pid not in ignore:
+                base.append(d)
+            continue
+        f = plan_files[pid]
+        if d.file != f:
+            by_file[f] = (b"", by_file[f][1])  # an empty key is never kept
+        by_file[f][1].append(d)
+    return base, by_file
+
+
+def _plan_of(path: str) -> str | None:
+    """The plan id of a finding's path (``plans.pro.prices.x`` -> ``pro``), or None."""
+    if not path.startswith("plans."):
+        return None
+    rest = path[6:]
+    ends = [i for i in (rest.find("."), rest.find("[")) if i >= 0]
+    return rest[:min(ends)] if ends else rest
+
+
+def _complete(by_file: _ByFile, keys: dict[str, bytes]
+              ) -> _ByFile:
+    """What to keep per file: no entry for a file whose findings are not fit to keep."""
+    return {f: v for f, v in by_file.items() if v[0] and v[0] == keys.get(f)}
 
 
 _RuleRun = tuple[str, bool, bool, list[Diagnostic]]  # rule id, read the folder, then the catalog, findings

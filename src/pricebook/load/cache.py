@@ -180,7 +180,7 @@ def _compute(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnostic]]:
     return parsed, schema_findings(parsed.data, file, parsed.positions)
 
 
-RESULT_FORMAT = b"pricebook-result-cache-1"
+RESULT_FORMAT = b"pricebook-result-cache-2"
 # Below this many bytes a catalog is checked in a fraction of a second from the parse cache, and
 # a second cache entry per catalog would not pay for itself.
 RESULT_MIN_BYTES = 256 * 1024
@@ -215,15 +215,22 @@ class ResultEntry:
 
     def read(self) -> Any:
         """The cached value, or None (missing, stale, corrupt or unreadable)."""
+        value, current = self.read_any()
+        return value if current else None
+
+    def read_any(self) -> tuple[Any, bool]:
+        """The value in the slot and whether it is current (its digest matches). A stale value is
+        the result of an earlier version of the catalog: ``validate`` reuses what of it the edit
+        did not touch. (None, False) when the slot is missing, corrupt or unreadable."""
         try:
             raw = memoryview(self.path.read_bytes())
-            if raw[: len(self.digest)] != self.digest:
-                return None
             value = pickle.loads(raw[len(self.digest):])
         except Exception:
-            return None
-        _touch(self.path)
-        return value
+            return None, False
+        current = raw[: len(self.digest)] == self.digest
+        if current:
+            _touch(self.path)
+        return value, current
 
     def write(self, value: Any) -> None:
         """Store ``value``; a cache that cannot be written is skipped."""
@@ -234,18 +241,25 @@ class ResultEntry:
         _write(self.path.parent.parent, self.path, blob)
 
 
-def result_entry(files: Sequence[SourceFile]) -> ResultEntry | None:
+def file_digests(files: Sequence[SourceFile]) -> dict[str, bytes]:
+    """Each file's display path -> the SHA-256 of its bytes."""
+    return {f.path: hashlib.sha256(f.data).digest() for f in files}
+
+
+def result_entry(files: Sequence[SourceFile], digests: dict[str, bytes] | None = None) -> ResultEntry | None:
     """The result-cache slot for a catalog made of ``files``, or None when caching is off or the
-    catalog is small (``RESULT_MIN_BYTES``)."""
+    catalog is small (``RESULT_MIN_BYTES``). ``digests`` are ``file_digests(files)`` when the
+    caller has them."""
     if sum(len(f.data) for f in files) < RESULT_MIN_BYTES:
         return None
     folder = cache_dir()
     if folder is None:
         return None
+    digests = digests if digests is not None else file_digests(files)
     names = hashlib.sha256()
     content = hashlib.sha256(_code_salt())
     for f in files:
         name = f.path.encode("utf-8", "surrogateescape")
         names.update(name + b"\0")
-        content.update(len(name).to_bytes(8, "big") + name + len(f.data).to_bytes(8, "big") + f.data)
+        content.update(len(name).to_bytes(8, "big") + name + digests[f.path])
     return ResultEntry(folder / "results" / names.hexdigest(), content.digest())

@@ -41,6 +41,10 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # merged plain data, before extends
     files: tuple[str, ...] = ()
+    # where things are written, for incremental checking (``validation.py``): the file that
+    # defines each plan, and the files that hold anything besides plans
+    plan_files: dict[str, str] = field(default_factory=dict)
+    base_files: tuple[str, ...] = ()
 
     @property
     def has_errors(self) -> bool:
@@ -131,6 +135,8 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     # the positions of the file that first defined each entity (looked up only for a duplicate)
     origin: dict[CatalogPath, tuple[Mapping[CatalogPath, Position], str]] = {}
     names: list[str] = []
+    plan_files: dict[str, str] = {}
+    base_files: list[str] = []
     blocked = False
     files = list(files)
     checked = _parse_all(files)
@@ -149,6 +155,12 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
             continue
         positions.add(parsed.positions)
         _merge_file(parsed.data, parsed.positions, f.path, merged, origin, diags)
+        plans = parsed.data.get("plans")
+        if isinstance(plans, Mapping):
+            for pid in plans:
+                plan_files.setdefault(str(pid), f.path)
+        if any(key != "plans" for key in parsed.data):
+            base_files.append(f.path)
     if not names:
         diags.append(Diagnostic("PB012", "error", "no catalog files (*.yaml, *.yml) found",
                                 name="catalog-missing"))
@@ -159,7 +171,7 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     diags.extend(builder.diagnostics)
     if builder.diagnostics and any(d.severity == "error" for d in builder.diagnostics):
         catalog = None
-    return LoadResult(catalog, diags, merged, tuple(names))
+    return LoadResult(catalog, diags, merged, tuple(names), plan_files, tuple(base_files))
 
 
 # Parsing in several processes pays when there is this much to parse (a fork and the pickled

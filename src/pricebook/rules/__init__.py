@@ -3,6 +3,16 @@
 A rule is a subclass of ``Rule`` with a stable ``id`` (``PB101``), a kebab-case ``name``, a
 ``severity`` and a docstring that shows the wrong and the right way. ``check`` yields Diagnostics.
 Rules are imported inside ``all_rules`` so that loading the CLI stays light.
+
+A rule's ``scope`` says what its findings depend on, which lets ``validate`` check again only what
+an edit touched (``validation.py``):
+
+- ``"catalog"`` (the default): anything in the catalog.
+- ``"plan"``: a finding under ``plans.<id>`` depends only on that plan as resolved, the plans it
+  extends and everything outside ``plans``; any other finding depends only on what is outside
+  ``plans``. Such a rule may be run on a catalog holding only some of the plans (and their
+  ancestors), and reports exactly its findings for those. ``tests/rules/test_plan_scope.py`` holds
+  every rule that claims it to that, over every case file.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ import pkgutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Severity
 from pricebook.model import Catalog
@@ -24,10 +34,14 @@ class RuleContext:
     root: Path | None = None  # the catalog folder on disk, when there is one
 
 
+Scope = Literal["catalog", "plan"]
+
+
 class Rule:
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
+    scope: ClassVar[Scope] = "catalog"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         raise NotImplementedError

@@ -29,6 +29,7 @@ class PriceUnknownSku(Rule):
     id = "PB101"
     name = "price-unknown-sku"
     severity = "error"
+    scope = "plan"
     fix_hint = "define the SKU under skus, or price an existing one"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -29,6 +29,7 @@ class EntitlementUnknownFeature(Rule):
     id = "PB103"
     name = "entitlement-unknown-feature"
     severity = "error"
+    scope = "plan"
     fix_hint = "define the feature, or grant an existing one"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -31,6 +31,7 @@ class PriceDimensionUnknown(Rule):
     id = "PB108"
     name = "price-dimension-unknown"
     severity = "error"
+    scope = "plan"
     fix_hint = "add the dimension to the meter, or remove it from the price"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

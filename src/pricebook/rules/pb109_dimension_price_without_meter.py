@@ -32,6 +32,7 @@ class DimensionPriceWithoutMeter(Rule):
     id = "PB109"
     name = "dimension-price-without-meter"
     severity = "error"
+    scope = "plan"
     fix_hint = "give the SKU a meter with that dimension, or drop `dimensions`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

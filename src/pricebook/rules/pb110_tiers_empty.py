@@ -26,6 +26,7 @@ class TiersEmpty(Rule):
     id = "PB110"
     name = "tiers-empty"
     severity = "error"
+    scope = "plan"
     fix_hint = "add tiers; the last one has no `up_to`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

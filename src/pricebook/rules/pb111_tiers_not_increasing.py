@@ -29,6 +29,7 @@ class TiersNotIncreasing(Rule):
     id = "PB111"
     name = "tiers-not-increasing"
     severity = "error"
+    scope = "plan"
     fix_hint = "order tiers by `up_to`, each above the one before"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

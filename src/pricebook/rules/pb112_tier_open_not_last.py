@@ -26,6 +26,7 @@ class TierOpenNotLast(Rule):
     id = "PB112"
     name = "tier-open-not-last"
     severity = "error"
+    scope = "plan"
     fix_hint = "give the tier an `up_to`, or move it to the end"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

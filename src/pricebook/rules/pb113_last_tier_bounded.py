@@ -27,6 +27,7 @@ class LastTierBounded(Rule):
     id = "PB113"
     name = "last-tier-bounded"
     severity = "error"
+    scope = "plan"
     fix_hint = "remove `up_to` from the last tier"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -25,6 +25,7 @@ class NegativeAmount(Rule):
     id = "PB114"
     name = "negative-amount"
     severity = "error"
+    scope = "plan"
     fix_hint = "use zero or more"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

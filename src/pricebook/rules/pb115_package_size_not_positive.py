@@ -23,6 +23,7 @@ class PackageSizeNotPositive(Rule):
     id = "PB115"
     name = "package-size-not-positive"
     severity = "error"
+    scope = "plan"
     fix_hint = "use a `package_size` above 0"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

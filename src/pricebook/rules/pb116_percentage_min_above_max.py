@@ -23,6 +23,7 @@ class PercentageMinAboveMax(Rule):
     id = "PB116"
     name = "percentage-min-above-max"
     severity = "error"
+    scope = "plan"
     fix_hint = "make `min` at most `max`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -30,6 +30,7 @@ class CurrencyAmountMissing(Rule):
     id = "PB117"
     name = "currency-amount-missing"
     severity = "error"
+    scope = "plan"
     fix_hint = "give one amount per currency of the plan"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -30,6 +30,7 @@ class AmountCurrencyAmbiguous(Rule):
     id = "PB118"
     name = "amount-currency-ambiguous"
     severity = "error"
+    scope = "plan"
     fix_hint = "write `{USD: ..., EUR: ...}` instead of a bare amount"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -34,6 +34,7 @@ class CurrencyUnknown(Rule):
     id = "PB119"
     name = "currency-unknown"
     severity = "error"
+    scope = "plan"
     fix_hint = "use an ISO 4217 code (USD, EUR, JPY, ...)"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -28,6 +28,7 @@ class UsagePriceWithoutMeter(Rule):
     id = "PB120"
     name = "usage-price-without-meter"
     severity = "error"
+    scope = "plan"
     fix_hint = "give the SKU a meter, or use `model: flat`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

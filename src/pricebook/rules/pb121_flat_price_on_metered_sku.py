@@ -26,6 +26,7 @@ class FlatPriceOnMeteredSku(Rule):
     id = "PB121"
     name = "flat-price-on-metered-sku"
     severity = "warning"
+    scope = "plan"
     fix_hint = "use a usage model, or remove the SKU's meter"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

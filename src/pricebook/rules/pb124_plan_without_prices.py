@@ -24,6 +24,7 @@ class PlanWithoutPrices(Rule):
     id = "PB124"
     name = "plan-without-prices"
     severity = "warning"
+    scope = "plan"
     fix_hint = "add a price (free: a flat 0), or set `sales_negotiated: true`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -27,6 +27,7 @@ class EntitlementTypeMismatch(Rule):
     id = "PB127"
     name = "entitlement-type-mismatch"
     severity = "error"
+    scope = "plan"
     fix_hint = "`true`/`false` for boolean features; a number or `unlimited` otherwise"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -27,6 +27,7 @@ class EnforcementOnUnmeteredFeature(Rule):
     id = "PB128"
     name = "enforcement-on-unmetered-feature"
     severity = "error"
+    scope = "plan"
     fix_hint = "make the feature metered, or write a plain limit"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -25,6 +25,7 @@ class PercentageOver100(Rule):
     id = "PB132"
     name = "percentage-over-100"
     severity = "warning"
+    scope = "plan"
     fix_hint = "write percent as a percentage: 2.9 means 2.9%"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

@@ -30,6 +30,7 @@ class NegativeMargin(Rule):
     id = "PB133"
     name = "negative-margin"
     severity = "warning"
+    scope = "plan"
     fix_hint = "raise the price or check `unit_cost`"
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
