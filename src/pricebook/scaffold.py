@@ -113,6 +113,11 @@ jobs:
         with:
           python-version: "3.12"
       - run: pip install pricebook
+      - uses: actions/cache@v4   # parsed files and per-file findings: a PR re-checks what it changed
+        with:
+          path: ~/.cache/pricebook
+          key: pricebook-${{ runner.os }}-${{ github.sha }}
+          restore-keys: pricebook-${{ runner.os }}-
       - run: pricebook ci
 """,
         PRECOMMIT: """\
