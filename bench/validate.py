@@ -2,8 +2,10 @@
 
 Generates a catalog of 2,000 plans x 20 prices (every price model, USD and EUR) in a temporary
 folder, then prints:
-  - validate: best-of-N wall time of ``validate_path`` in-process, and of ``pricebook validate``
-    as a subprocess (start-up included); target <= 1 s;
+  - validate: wall times of ``validate_path`` in-process, and of ``pricebook validate`` as a
+    subprocess (start-up included), with nothing cached (a first run), after editing one plans
+    file (what a save costs), after editing catalog.yaml (every plan checked again) and unchanged;
+    target <= 1 s;
   - start-up: ``pricebook --help`` divided by a bare typer app's ``--help``, both measured in this
     run as subprocesses, best of N; target <= 1.5.
 
@@ -81,13 +83,21 @@ def cpu_with_workers() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def best(fn, repeat: int) -> float:
+def runs(fn, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+    return sorted(times)
+
+
+def best(fn, repeat: int) -> float:
+    return runs(fn, repeat)[0]
+
+
+def median(times: list[float]) -> float:
+    return times[len(times) // 2]
 
 
 def main() -> None:
@@ -143,7 +153,18 @@ def main() -> None:
             edited.write_text(original.replace('"14.00"', f'"14.{next(edits) % 100:02d}"', 1))
             subprocess.run([str(exe), "validate", str(root)], check=True, capture_output=True)
 
-        after_edit_cli = best(edit_one_file_cli, args.repeat)
+        after_edit_cli_runs = runs(edit_one_file_cli, args.repeat)
+        after_edit_cli = after_edit_cli_runs[0]
+        # the worst save: an edit outside plans (a SKU's name) re-checks every plan
+        head = root / "catalog.yaml"
+        head_text = head.read_text()
+
+        def edit_head_cli() -> None:
+            head.write_text(head_text.replace("{name: sku-0", f"{{name: sku-0 v{next(edits)}", 1))
+            subprocess.run([str(exe), "validate", str(root)], check=True, capture_output=True)
+
+        after_head_cli_runs = runs(edit_head_cli, args.repeat)
+        head.write_text(head_text)
         import resource
 
         def child_cpu() -> float:
@@ -192,9 +213,12 @@ def main() -> None:
           f"{parse_only_cpu:.3f} s CPU")
     print(f"validate after editing one file (in-process, best of {args.repeat}): {after_edit:.3f} s wall, "
           f"{after_edit_cpu:.3f} s CPU   target <= 1 s: {'ok' if after_edit <= 1 else 'OVER'}")
-    print(f"pricebook validate after editing one file (subprocess, best of {args.repeat}): "
-          f"{after_edit_cli:.3f} s wall, {after_edit_cli_cpu:.3f} s CPU   target <= 1 s: "
-          f"{'ok' if after_edit_cli <= 1 else 'OVER'}")
+    print(f"pricebook validate after editing one plans file (subprocess, best of {args.repeat}): "
+          f"{after_edit_cli:.3f} s wall (median {median(after_edit_cli_runs):.3f} s), "
+          f"{after_edit_cli_cpu:.3f} s CPU   target <= 1 s: {'ok' if median(after_edit_cli_runs) <= 1 else 'OVER'}")
+    print(f"pricebook validate after editing catalog.yaml, every plan checked again (subprocess, best of "
+          f"{args.repeat}): {after_head_cli_runs[0]:.3f} s wall (median {median(after_head_cli_runs):.3f} s)   "
+          f"target <= 1 s: {'ok' if median(after_head_cli_runs) <= 1 else 'OVER'}")
     print(f"validate (in-process, caches warm, best of {args.repeat}): {in_proc:.3f} s   target <= 1 s: "
           f"{'ok' if in_proc <= 1 else 'OVER'} (CPU {in_proc_cpu:.3f} s)")
     print(f"pricebook validate (subprocess, caches warm, best of {args.repeat}): {cli:.3f} s")
