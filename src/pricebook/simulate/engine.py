@@ -167,7 +167,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         _units(con, opts, sides)
         tables = build_tables(catalogs, dims)
         ps, rs, amount_scale = check_scales(opts.scale, tables)
-        currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM unit_sides").fetchall()}
+        currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM units").fetchall()}
         currencies |= {c[4] for c in tables.components}
         minors = {c: minor_unit(c) for c in currencies if c}
         # stage 1 run here groups by (customer, period, meter, status, dimensions, kept value, key):
@@ -331,16 +331,19 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     # The correlated lookups cost a join per unit even when there is nothing to look up.
     # us_id from the unit and the side (baseline 2u - 1, candidate 2u): no window over 600k rows.
     ckey = f"COALESCE({gf if rows_r else 'NULL'}, {tl if rows_t else 'sd.ckey'})"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE unit_sides AS
+    # Without grandfathering rules or a timeline a unit side's prices are its side's: then unit_sides
+    # is a view (units x 2 sides), not 600k rows of text written once and read a few times.
+    kind = "TABLE" if rows_r or rows_t else "VIEW"
+    con.execute(f"""CREATE OR REPLACE TEMP {kind} unit_sides AS
         WITH k AS (SELECT u.*, sd.side, {ckey} AS ckey FROM units u CROSS JOIN sides sd)
         SELECT CAST(2 * k.unit_no - CASE WHEN k.side = 'baseline' THEN 1 ELSE 0 END AS INTEGER) AS us_id, k.*,
                r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
-    _drop_unsold_add_ons(con, sides)
+    _drop_unsold_add_ons(con, sides, kind == "VIEW")
     _subscription_overlaps(con)
 
 
-def _drop_unsold_add_ons(con: Any, sides: Sequence[Side]) -> None:
+def _drop_unsold_add_ons(con: Any, sides: Sequence[Side], is_view: bool = False) -> None:
     """Take out of each unit side the add-ons its catalog does not sell to it, into ``addon_skipped``.
 
     As ``quote`` refuses them: an add-on the catalog pricing that unit side does not define
@@ -365,6 +368,10 @@ def _drop_unsold_add_ons(con: Any, sides: Sequence[Side]) -> None:
         WHERE k.add_on IS NULL OR NOT COALESCE(list_contains(k.available_for, x.plan), false)
            OR NOT COALESCE(list_contains(k.currencies, x.currency), false)""")
     if con.execute("SELECT count(*) FROM (SELECT 1 FROM addon_skipped LIMIT 1) AS x").fetchone()[0]:
+        if is_view:  # the view becomes a table, which the UPDATE below can change
+            con.execute("CREATE OR REPLACE TEMP TABLE unit_sides_t AS SELECT * FROM unit_sides")
+            con.execute("DROP VIEW unit_sides")
+            con.execute("ALTER TABLE unit_sides_t RENAME TO unit_sides")
         con.execute("""UPDATE unit_sides SET add_ons = list_filter(unit_sides.add_ons,
                 lambda a: NOT list_contains(s.skipped, a))
             FROM (SELECT us_id, list(add_on) AS skipped FROM addon_skipped GROUP BY us_id) AS s

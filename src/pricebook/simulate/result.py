@@ -220,33 +220,31 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
 def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
     """Every event that no bill rated, by reason, with counts and quantities per meter; and the
     events read, valid and rated, counted from the same pass over the aggregate."""
-    # Priced meters per unit and side, found from the few (catalog, owner, meter) triples for the
-    # usage rows only, not from every rated line.
-    # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
-    # (catalog, owner, meter) triples (a table, so the join runs in that order).
-    con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
-        SELECT t.unit_no, t.meter, o.us_id % 2 = 1 AS is_base, o.oid
-        FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
-    # One pass: the reason of every aggregate row, grouped by reason and meter (a NULL reason: rated).
-    grouped = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
-        au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
-               FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
-        priced AS (
-            SELECT m.unit_no, m.meter, bool_or(NOT m.is_base) AS cand, bool_or(m.is_base) AS base
-            FROM mtot_o m
-            JOIN om ON om.oid = m.oid AND om.meter = m.meter
-            GROUP BY m.unit_no, m.meter)
-        SELECT reason, meter, bool_and(ok), sum(events), sum(qty_sum) FROM (
-        SELECT CASE
-                 WHEN a.status <> 'ok' THEN a.status
-                 WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
-                 WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
-                 WHEN a.unit_no IS NULL THEN 'no_active_subscription'
-                 WHEN NOT COALESCE(p.cand, false) THEN 'unpriced_meter'
-                 WHEN NOT COALESCE(p.base, false) THEN 'unpriced_meter_baseline'
-               END AS reason, a.meter, a.status = 'ok' AS ok, a.events, a.qty_sum
-        FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter) AS r
-        GROUP BY reason, meter ORDER BY reason NULLS FIRST, meter NULLS FIRST""").fetchall()
+    # Rated or unpriced, per (unit, meter) of mtot: the unit's owners meet the few (owner, meter)
+    # pairs that price something. mtot holds every ok event of a row with a unit (ev, qs).
+    per_unit = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
+        p AS (
+            SELECT t.meter, any_value(t.ev) AS ev, any_value(t.qs) AS qs,
+                   COALESCE(bool_or(om.oid IS NOT NULL AND o.us_id % 2 = 0), false) AS cand,
+                   COALESCE(bool_or(om.oid IS NOT NULL AND o.us_id % 2 = 1), false) AS base
+            FROM mtot t LEFT JOIN us_owner o ON o.unit_no = t.unit_no
+            LEFT JOIN om ON om.oid = o.oid AND om.meter = t.meter
+            GROUP BY t.unit_no, t.meter)
+        SELECT CASE WHEN NOT cand THEN 'unpriced_meter' WHEN NOT base THEN 'unpriced_meter_baseline' END AS reason,
+               meter, true, sum(ev), sum(qs)
+        FROM p GROUP BY reason, meter""").fetchall()
+    by_status = con.execute("""SELECT status, meter, status = 'ok', sum(events), sum(qty_sum) FROM agg
+        GROUP BY status, meter""").fetchall()
+    ok_in_units: dict[Any, int] = {}
+    for _, meter, _, n, _ in per_unit:
+        ok_in_units[meter] = ok_in_units.get(meter, 0) + int(n)
+    if all(int(n) == ok_in_units.get(meter, 0) for status, meter, _, n, _ in by_status if status == "ok") \
+            and sum(ok_in_units.values()) == sum(int(r[3]) for r in by_status if r[0] == "ok"):
+        # every ok event has a unit (the usual case): no row needs the reasons below
+        grouped = [r for r in by_status if r[0] != "ok"] + per_unit
+        grouped.sort(key=lambda r: (r[0] is not None, r[0] or "", r[1] is not None, r[1] or ""))
+    else:
+        grouped = _unrated_rows(con)
     # Rated by the candidate: every event of a unit whose candidate prices price its meter (a meter
     # priced by dimension always has its "rest" line, so a priced meter always has a line).
     events = {"read": sum(int(r[3]) for r in grouped),
@@ -269,6 +267,35 @@ def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
     if overlaps:
         out["overlapping_subscriptions"] = overlaps
     return out, events
+
+
+def _unrated_rows(con: Any) -> list[tuple[Any, ...]]:
+    """(reason, meter, all rows ok, events, quantity) of every aggregate row (a NULL reason: rated),
+    when some ok rows have no unit (outside the periods, no subscription): one pass over ``agg``."""
+    # The (unit, meter) pairs with usage are in mtot; each meets its unit's owners first, then the few
+    # (catalog, owner, meter) triples (a table, so the join runs in that order).
+    con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
+        SELECT t.unit_no, t.meter, o.us_id % 2 = 1 AS is_base, o.oid
+        FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
+    return con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
+        au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
+               FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
+        priced AS (
+            SELECT m.unit_no, m.meter, bool_or(NOT m.is_base) AS cand, bool_or(m.is_base) AS base
+            FROM mtot_o m
+            JOIN om ON om.oid = m.oid AND om.meter = m.meter
+            GROUP BY m.unit_no, m.meter)
+        SELECT reason, meter, bool_and(ok), sum(events), sum(qty_sum) FROM (
+        SELECT CASE
+                 WHEN a.status <> 'ok' THEN a.status
+                 WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
+                 WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
+                 WHEN a.unit_no IS NULL THEN 'no_active_subscription'
+                 WHEN NOT COALESCE(p.cand, false) THEN 'unpriced_meter'
+                 WHEN NOT COALESCE(p.base, false) THEN 'unpriced_meter_baseline'
+               END AS reason, a.meter, a.status = 'ok' AS ok, a.events, a.qty_sum
+        FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter) AS r
+        GROUP BY reason, meter ORDER BY reason NULLS FIRST, meter NULLS FIRST""").fetchall()
 
 
 def _skipped_add_ons(con: Any) -> dict[str, Any]:
