@@ -149,25 +149,27 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         FROM cmp x JOIN units u ON u.unit_no = x.unit_no
         JOIN unit_sides bs ON bs.us_id = 2 * x.unit_no - 1 JOIN unit_sides cs ON cs.us_id = 2 * x.unit_no""")
     res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
-    # totals, by plan and by period in one pass (grouping sets), not one query each
-    grouped = con.execute("""SELECT GROUPING(plan) = 0 AS by_plan, GROUPING(period) = 0 AS by_period, plan,
-            strftime(period, '%Y-%m'), currency, count(DISTINCT customer_id), sum(baseline), sum(candidate)
-            FROM (SELECT u.customer_id, u.period, u.plan, u.currency, x.baseline, x.candidate
-                  FROM cmp x JOIN units u ON u.unit_no = x.unit_no) AS r
-            GROUP BY GROUPING SETS ((currency), (plan, currency), (period, currency))
-            ORDER BY by_plan, by_period, plan, period, currency""").fetchall()
-    for by_plan, by_period, plan, period, cur, n, b, c in grouped:
-        if by_plan:
-            res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
-        elif by_period:
-            res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
-        else:
-            res.totals.append(Money3(cur, b, c))
+    # Customers counted without count(DISTINCT customer_id) (a distinct hash table per grouping set
+    # cost more than the rest of the report): cust_plan has one row per customer, currency and plan,
+    # per_customer one per customer and currency, and a unit is one customer in one period.
+    con.execute("""CREATE OR REPLACE TEMP TABLE cust_plan AS
+        SELECT u.customer_id, u.currency, u.plan, max(u.period) AS last, sum(x.baseline) AS b,
+               sum(x.candidate) AS c
+        FROM cmp x JOIN units u ON u.unit_no = x.unit_no GROUP BY u.customer_id, u.currency, u.plan""")
     # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
     con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
-        SELECT u.customer_id, any_value(u.plan ORDER BY u.period DESC) AS plan, u.currency,
-               sum(x.baseline) AS b, sum(x.candidate) AS c, sum(x.candidate) - sum(x.baseline) AS d
-        FROM cmp x JOIN units u ON u.unit_no = x.unit_no GROUP BY u.customer_id, u.currency""")
+        SELECT customer_id, arg_max(plan, last) AS plan, currency, sum(b) AS b, sum(c) AS c, sum(c) - sum(b) AS d
+        FROM cust_plan GROUP BY customer_id, currency""")
+    for cur, n, b, c in con.execute("""SELECT currency, count(*), sum(b), sum(c) FROM per_customer
+            GROUP BY currency ORDER BY currency""").fetchall():
+        res.totals.append(Money3(cur, b, c))
+    for plan, cur, n, b, c in con.execute("""SELECT plan, currency, count(*), sum(b), sum(c) FROM cust_plan
+            GROUP BY plan, currency ORDER BY plan, currency""").fetchall():
+        res.by_plan.append(Group({"plan": plan}, Money3(cur, b, c), n))
+    for period, cur, n, b, c in con.execute("""SELECT strftime(u.period, '%Y-%m'), u.currency, count(*),
+            sum(x.baseline), sum(x.candidate) FROM cmp x JOIN units u ON u.unit_no = x.unit_no
+            GROUP BY u.period, u.currency ORDER BY u.period, u.currency""").fetchall():
+        res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
     total, up, down, same = con.execute("""SELECT count(DISTINCT customer_id), count(*) FILTER (WHERE d > 0),
         count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) FROM per_customer""").fetchone()
     res.customers = {"total": int(total), "increased": int(up), "decreased": int(down), "unchanged": int(same)}

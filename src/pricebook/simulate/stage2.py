@@ -278,13 +278,15 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         JOIN units u ON u.customer_id = t.customer_id AND u.period = t.period"""
              for i in dim_used if i < n_dims]
     if parts:
-        con.execute("CREATE OR REPLACE TEMP TABLE mval AS " + " UNION ALL ".join(parts))
-        # From the usage side: (unit, meter, value) rows meet their unit's owners, then the few
-        # dimension components (not every unit side's components first, then the usage).
-        con.execute("""CREATE OR REPLACE TEMP TABLE mval_o AS
-            SELECT o.us_id, o.oid, v.*
-            FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no""")
+        # From the usage side: (unit, meter, value) rows meet their unit's owners (mval_o, a
+        # materialized CTE, so the join runs in that order), then the few dimension components (not
+        # every unit side's components first, then the usage). One statement: writing mval and mval_o
+        # as tables cost as much as the rest (20M events: 0.13 -> 0.07 s).
         con.execute(f"""INSERT INTO qx (us_id, comp_id, q)
+            WITH mval AS ({" UNION ALL ".join(parts)}),
+            mval_o AS MATERIALIZED (
+                SELECT o.us_id, o.oid, v.*
+                FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no)
             SELECT v.us_id, c.comp_id,
                    CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs, qw)}) ELSE SUM({pick_sql('v', qs, qw)}) END
             FROM mval_o v JOIN comps c ON c.oid = v.oid AND c.meter = v.meter
