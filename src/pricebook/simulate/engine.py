@@ -28,7 +28,7 @@ from pricebook.simulate.readers import (
     dimension_names,
 )
 from pricebook.simulate.result import SimulationResult, collect, hard_limits
-from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, transaction_meters
+from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, dup_hashes_sql, transaction_meters
 from pricebook.simulate.stage2 import (
     NARROW_WIDTH,
     WIDE,
@@ -159,7 +159,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             stage1_into_duckdb(con, usage_spec, meters, spec, timezone=tz, master=opts.spark_master)
         else:
             try:
-                con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dup_hash=True)))
+                _stage1(con, spec)
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
@@ -193,6 +193,21 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         return result
     finally:
         con.close()
+
+
+def _stage1(con: Any, spec: AggregateSpec) -> None:
+    """Stage 1 in DuckDB into ``agg``. With dedup, the repeated id hashes are searched first (one pass
+    over the ids); when there are none, no event is a duplicate and the aggregate runs without
+    dedup, so it does not read the ids a second time (20M events: 2.6 -> ~2.1 s wall, see
+    docs/simulate.md). Otherwise the aggregate reads the found hashes from ``dup_hashes``."""
+    if not spec.dedup:
+        con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes AS " + dup_hashes_sql(spec.source))
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM dup_hashes LIMIT 1) AS x").fetchone()[0]:
+        con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dedup=False)))
+        return
+    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dup_hash=True, dup_table="dup_hashes")))
 
 
 def _narrow_quantities(con: Any, scale: int) -> bool:

@@ -1,0 +1,58 @@
+"""simulate's stage 1 in DuckDB searches repeated id hashes first, then aggregates: without dedup
+when none repeats (the ids are not read again), else with the found hashes. Both paths must give the
+table the single portable query gives."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pricebook.model import Meter
+from pricebook.simulate.engine import _stage1
+from pricebook.simulate.readers import UsageSpec, create_usage_view
+from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+from tests.conftest import write_files
+
+METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
+          "tokens": Meter("tokens", "Tokens", aggregation="sum", property="tokens", dimensions=("model",))}
+SPEC = AggregateSpec(METERS, dedup=True)
+
+
+def _event(eid: str | None, cid: str, day: int, meter: str, tokens: str = "1") -> str:
+    return json.dumps({"event_id": eid, "customer_id": cid, "timestamp": f"2026-01-{day:02d}T00:00:00Z",
+                       "meter": meter, "properties": {"tokens": tokens, "model": "large" if day % 2 else None}})
+
+
+def _both(tmp_path: Path, lines: list[str]) -> tuple[list[tuple], list[tuple], list[str]]:
+    write_files(tmp_path, {"u.ndjson": "\n".join(lines) + "\n"})
+    con = duckdb.connect()
+    create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), METERS)
+    portable = con.execute(f"SELECT * FROM ({aggregate_sql(SPEC)}) ORDER BY ALL").fetchall()
+    _stage1(con, SPEC)
+    split = con.execute("SELECT * FROM agg ORDER BY ALL").fetchall()
+    statuses = sorted({r[3] for r in split})
+    return portable, split, statuses
+
+
+def test_no_repeated_id_aggregates_without_dedup_and_equals_the_portable_query(tmp_path: Path) -> None:
+    lines = [_event(f"e{i}", f"c{i % 3}", 1 + i % 5, ("calls", "tokens")[i % 2], str(i)) for i in range(40)]
+    lines.append(_event(None, "c1", 2, "tokens", "5"))  # no id: never a duplicate
+    portable, split, statuses = _both(tmp_path, lines)
+    assert split == portable and statuses == ["ok"]
+
+
+@pytest.mark.parametrize("repeats", [1, 3])
+def test_repeated_ids_go_through_the_found_hashes_and_equal_the_portable_query(tmp_path: Path,
+                                                                               repeats: int) -> None:
+    lines = [_event(f"e{i}", f"c{i % 3}", 1 + i % 5, ("calls", "tokens")[i % 2], str(i)) for i in range(40)]
+    lines += [_event("e7", "c9", 9, "tokens", "100")] * repeats + [_event("e8", "c0", 1, "calls")]
+    portable, split, statuses = _both(tmp_path, lines)
+    assert split == portable and "duplicate" in statuses
+    dup = [r for r in split if r[3] == "duplicate"]
+    # e7's copies (day 9) come after the original (i = 7, day 3): each is a duplicate; e8's copy
+    # (day 1) is earlier than the original (i = 8, day 4), so the original is the duplicate
+    assert sum(r[-4] for r in dup) == repeats + 1
