@@ -296,8 +296,9 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE plan_defaults (plan VARCHAR, currency VARCHAR)")
     insert_rows(con, "plan_defaults", ("plan", "currency"), [(p, _plan_currency(sides, p)) for p in plans])
     # The latest started subscription row of a customer wins a period; when no customer has two
-    # rows, every match is the only one and the window (a sort by customer) is skipped.
-    repeated = con.execute("SELECT count(*) <> count(DISTINCT customer_id) FROM all_subs").fetchone()[0]
+    # rows, every match is the only one and the window (a sort by customer) is skipped. Only subs can
+    # have two rows of a customer (the default plan's rows are customers not in subs).
+    repeated = con.execute("SELECT count(*) <> count(DISTINCT customer_id) FROM subs").fetchone()[0]
     rn = ("ROW_NUMBER() OVER (PARTITION BY s.customer_id, p.period "
           "ORDER BY s.subscribed_at DESC NULLS LAST, s.line DESC)" if repeated else "1")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE units AS

@@ -343,7 +343,10 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # sum of amount0 over its components (per owner, precomputed) plus the deltas; exact either way.
     # A line's amount depends only on (rid, quantity, percentage amount): each distinct triple is
     # rated once (``rated``) and joined back; the rating expression, not the joins, is the cost.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE line_q AS
+    # line_q (every line with usage and its rating key) and rated (each distinct key rated once) are
+    # CTEs of the one statement that writes lines: written as tables they cost as much again.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lines AS
+        WITH line_q AS MATERIALIZED (
         SELECT o.us_id, c.comp_id, c.rid, c.model <> 'flat' AS usage, CAST(0 AS {a}) AS pct,
                CAST(COALESCE({pick_sql('t', qs, qw)}, 0) AS {d}) AS q
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no
@@ -353,9 +356,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         SELECT qx.us_id, qx.comp_id, c.rid, c.model <> 'flat',
                CAST(COALESCE(qx.pct_amount, 0) AS {a}),
                CAST(COALESCE(qx.q, 0) AS {d})
-        FROM qx JOIN cx c ON c.comp_id = qx.comp_id""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE rated AS
-        WITH k AS (SELECT DISTINCT rid, q, pct FROM line_q),
+        FROM qx JOIN cx c ON c.comp_id = qx.comp_id),
+        k AS (SELECT DISTINCT rid, q, pct FROM line_q),
         x AS (
             SELECT k.rid, k.q, k.pct AS pct_amount, c.currency, c.rounding, c.model, c.flat_amount,
                    c.unit_price,
@@ -371,9 +373,9 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
             SELECT rid, q, pct_amount, q <> 0 OR exact <> 0 AS keep, amount0,
                    CASE WHEN {top_shortcut.replace('x.', '')} THEN amount0
                         ELSE CAST({round_sql('exact', minors, 'currency', 'rounding')} AS {m}) END AS amount
-            FROM ex)
-        SELECT rid, q, pct_amount AS pct, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r""")
-    con.execute("""CREATE OR REPLACE TEMP TABLE lines AS
+            FROM ex),
+        rated AS (
+            SELECT rid, q, pct_amount AS pct, keep, amount, CAST(amount - amount0 AS {m}) AS delta FROM r)
         SELECT l.us_id, l.comp_id, l.usage, l.q AS quantity, r.keep, r.amount, r.delta
         FROM line_q l JOIN rated r ON r.rid = l.rid AND r.q = l.q AND r.pct = l.pct""")
 
