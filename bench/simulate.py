@@ -1,11 +1,15 @@
 """Benchmark: pricebook simulate against the bare DuckDB scan + GROUP BY (the floor).
 
-    .venv/bin/python bench/simulate.py [--events 20000000] [--no-pandas] [--statements]
+    .venv/bin/python bench/simulate.py [--events 20000000] [--no-pandas] [--statements] [--dups PCT]
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
-from getrusage): the floor, stage 1 alone (read and aggregate, no rating: simulate minus stage1 is
+from getrusage): the floor (the bare scan + GROUP BY of the same file into a table, as stage 1 writes
+its table), floor_fetch (the same fetched into Python: the floor before 2026-11-22), stage 1 alone (read and aggregate, no rating: simulate minus stage1 is
 what stage 2 and the report cost), simulate without dedup, simulate with dedup, and the pandas peer (same
 aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
+
+Event ids are unique unless ``--dups PCT`` (0-100): then PCT% of the events repeat the id of the event
+before them (a later copy with other values: the earlier wins), which the dedup run must find and window.
 """
 
 from __future__ import annotations
@@ -49,25 +53,31 @@ if mode == "pandas":
     total = np.maximum(total, 100)
     for _side in ("baseline", "candidate"):
         float(total.sum())  # no-float-ok
-elif mode == "floor":
+elif mode in ("floor", "floor_fetch"):
+    # The bare scan + GROUP BY into a table, as stage 1 writes agg. floor_fetch is the floor used up to
+    # the 2026-11-22 table: it also converted the 300k groups into Python tuples (~0.5 s CPU more),
+    # which flattered every ratio; it is printed for comparison, ratios use floor.
     import duckdb
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
-                             f"FROM read_parquet('{path}') GROUP BY ALL").fetchall()
+    q = (f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
+         f"FROM read_parquet('{path}') GROUP BY ALL")
+    if mode == "floor":
+        con.execute("CREATE TEMP TABLE g AS " + q)
+    else:
+        con.execute(q).fetchall()
 elif mode == "stage1":
     # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it
     from pricebook.load import load_catalog
-    from pricebook.simulate.engine import SimulationOptions, _connect
+    from pricebook.simulate.engine import SimulationOptions, _connect, _stage1
     from pricebook.simulate.readers import UsageSpec, create_usage_view, dimension_names
-    from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
+    from pricebook.simulate.stage1 import AggregateSpec
     c = load_catalog(cat).catalog
     con = _connect(SimulationOptions(usage=[path]), c.timezone)
     create_usage_view(con, UsageSpec((path,), {"timestamp": "ts"}, None, 12), c.meters)
     txn = frozenset(c.skus[s].meter for p in c.plans.values() for s, pr in p.prices.items()
                     if pr.model == "percentage" and s in c.skus and c.skus[s].meter)
-    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(
-        AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters)))))
+    _stage1(con, AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters))))
     con.close()
 else:
     from pricebook.load import load_catalog
@@ -114,6 +124,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it needs ~400 B/event)")
+    ap.add_argument("--dups", type=int, default=0, help="percent of events that repeat the previous event's id")
     ap.add_argument("--statements", action="store_true",
                     help="only time every SQL statement of one simulate run (the 15 costliest after stage 1)")
     args = ap.parse_args()
@@ -121,7 +132,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         path = str(Path(d) / "usage.parquet")
-        duckdb.connect().execute(f"""COPY (SELECT 'evt_' || i AS event_id, 'cus_' || (i % 100000) AS customer_id,
+        dups = max(0, min(100, args.dups))
+        duckdb.connect().execute(f"""COPY (SELECT 'evt_' || CASE WHEN i > 0 AND i % 100 < {dups} THEN i - 1 ELSE i END
+            AS event_id, 'cus_' || (i % 100000) AS customer_id,
             TIMESTAMP '2026-01-01' + to_seconds(i % (90 * 86400)) AS ts,
             ['api-calls', 'tokens', 'seats', 'storage'][1 + (i % 4)::INTEGER] AS meter,
             CAST(1 + i % 1000 AS DECIMAL(18, 3)) AS quantity
@@ -129,11 +142,13 @@ def main() -> None:
         if args.statements:
             res = subprocess.run([sys.executable, "-c", CHILD, "statements", path,
                                   str(ROOT / "catalogs" / "acme")], capture_output=True, text=True, check=True)
-            print(f"events: {args.events:,}  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            print(f"events: {args.events:,}  repeated ids: {dups}%  load average "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             print("\n".join(ln for ln in res.stdout.splitlines() if not ln.startswith('{"s"')))
             return
         out = {}
-        for mode in ("floor", "stage1", "simulate", "dedup", *(() if args.no_pandas else ("pandas",))):
+        for mode in ("floor", "floor_fetch", "stage1", "simulate", "dedup",
+                     *(() if args.no_pandas else ("pandas",))):
             t = time.perf_counter()
             res = subprocess.run([sys.executable, "-c", CHILD, mode, path, str(ROOT / "catalogs" / "acme")],
                                  capture_output=True, text=True, check=True)
@@ -146,9 +161,10 @@ def main() -> None:
         floor, floor_cpu = out["floor"]["s"], out["floor"]["cpu"]
         # The machine may be shared: CPU seconds (user + sys of the child) move less with other load
         # than wall time, so both ratios are printed, with the load average.
-        print(f"events: {args.events:,}  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"events: {args.events:,}  repeated ids: {dups}%  load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for mode, r in out.items():
-            print(f"{mode:>9}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  cpu {r['cpu']:7.2f} s "
+            print(f"{mode:>11}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  cpu {r['cpu']:7.2f} s "
                   f"{r['cpu'] / floor_cpu:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
         if "pandas" in out:
             p, d = out["pandas"], out["dedup"]

@@ -56,3 +56,43 @@ def test_repeated_ids_go_through_the_found_hashes_and_equal_the_portable_query(t
     # e7's copies (day 9) come after the original (i = 7, day 3): each is a duplicate; e8's copy
     # (day 1) is earlier than the original (i = 8, day 4), so the original is the duplicate
     assert sum(r[-4] for r in dup) == repeats + 1
+
+
+@pytest.mark.parametrize("dedup", [False, True])
+def test_status_after_the_group_gives_every_status_as_the_portable_query(tmp_path: Path, dedup: bool) -> None:
+    meters = {**METERS, "images": Meter("images", "Images", aggregation="count"),
+              "proj": Meter("proj", "Projects", aggregation="unique_count", property="p")}
+    rows = [
+        {"event_id": "a", "customer_id": "c1", "timestamp": "2026-01-02T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "10", "model": "large"}},
+        {"event_id": "a", "customer_id": "c1", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "10", "model": "large"}},
+        {"event_id": "b", "customer_id": "c1", "timestamp": "nope", "meter": "calls"},
+        {"event_id": "c", "customer_id": "", "timestamp": "2026-01-03T00:00:00Z", "meter": "calls"},
+        {"event_id": "d", "customer_id": "c2", "timestamp": "2026-01-03T00:00:00Z", "meter": "other"},
+        {"event_id": "e", "customer_id": "c2", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {}},
+        {"event_id": "f", "customer_id": "c2", "timestamp": "2026-01-03T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "abc"}},
+        {"event_id": "g", "customer_id": "c2", "timestamp": "2026-02-03T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "-2.5"}},
+        {"event_id": "h", "customer_id": "c2", "timestamp": "2026-02-03T00:00:00Z", "meter": "images"},
+        {"event_id": "i", "customer_id": "c2", "timestamp": "2026-02-04T00:00:00Z", "meter": "images",
+         "properties": {"tokens": "x"}},
+        {"event_id": "j", "customer_id": "c2", "timestamp": "2026-02-04T00:00:00Z", "meter": "proj",
+         "properties": {"p": "alpha"}},
+        {"event_id": "k", "customer_id": "c2", "timestamp": "2026-02-05T00:00:00Z", "meter": "proj"},
+        {"event_id": "l", "customer_id": "c2", "timestamp": "2026-02-05T00:00:00Z", "meter": "tokens",
+         "properties": {"tokens": "0.000000000001", "model": "small"}},
+    ]
+    write_files(tmp_path, {"u.ndjson": "\n".join(json.dumps(r) for r in rows) + "\n"})
+    con = duckdb.connect()
+    create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), meters)
+    spec = AggregateSpec(meters, dedup=dedup)
+    one = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
+    two = con.execute(f"SELECT * FROM ({aggregate_sql(replace(spec, status_after_group=True))}) ORDER BY ALL").fetchall()
+    assert one == two
+    statuses = {r[3] for r in two}
+    assert {"ok", "bad_timestamp", "no_customer", "unknown_meter", "null_quantity", "bad_quantity",
+            "negative_quantity"} <= statuses
+    assert ("duplicate" in statuses) == dedup

@@ -200,6 +200,7 @@ def _stage1(con: Any, spec: AggregateSpec) -> None:
     over the ids); when there are none, no event is a duplicate and the aggregate runs without
     dedup, so it does not read the ids a second time (20M events: 2.6 -> ~2.1 s wall, see
     docs/simulate.md). Otherwise the aggregate reads the found hashes from ``dup_hashes``."""
+    spec = replace(spec, status_after_group=True)
     if not spec.dedup:
         con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
         return

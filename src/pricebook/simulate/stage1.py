@@ -48,6 +48,11 @@ class AggregateSpec:
     # DuckDB only, with dup_hash: the repeated hashes were already found into this table (column h),
     # see ``dup_hashes_sql``; the query reads them instead of searching.
     dup_table: str | None = None
+    # DuckDB only: group the events by the raw facts the status reads (period, excluded, whether the
+    # value is missing, unparseable or negative), then give each of those far fewer groups its status
+    # and group again. The status CASE (string IN lists) per event cost ~0.3 s of 1.9 s at 20M events;
+    # per group it is free (20M: 1.95 -> 1.75 s). Same rows; off for the SQL handed to other engines.
+    status_after_group: bool = False
 
 
 def _in_list(column: str, values: Iterable[str]) -> str | None:
@@ -72,21 +77,25 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     keep_num = _in_list("meter", set(spec.transaction_meters) | set(by_agg.get("latest", [])))
     keep_key = _in_list("meter", by_agg.get("unique_count", []))
 
-    status = ["CASE"]
-    status.append("WHEN excluded IS NOT NULL THEN 'non_usage:' || excluded")
-    if spec.dedup:
-        status.append("WHEN is_dup = 1 THEN 'duplicate'")
-    status.append("WHEN ts IS NULL THEN 'bad_timestamp'")
-    status.append("WHEN customer_id IS NULL OR customer_id = '' THEN 'no_customer'")
-    status.append(f"WHEN meter IS NULL OR NOT ({known}) THEN 'unknown_meter'" if known
-                  else "WHEN 1 = 1 THEN 'unknown_meter'")
-    not_counted = f"NOT ({counted}) AND " if counted else ""
-    status.append(f"WHEN {not_counted}value_raw IS NULL THEN 'null_quantity'")
-    not_textual = f"NOT ({textual}) AND " if textual else ""
-    status.append(f"WHEN {not_textual}value IS NULL AND value_raw IS NOT NULL THEN 'bad_quantity'")
-    status.append(f"WHEN {not_counted}value < 0 THEN 'negative_quantity'")
-    status.append("ELSE 'ok' END")
-    status_sql = " ".join(status)
+    def status_case(no_ts: str, raw_null: str, bad_value: str, negative: str) -> str:
+        status = ["CASE"]
+        status.append("WHEN excluded IS NOT NULL THEN 'non_usage:' || excluded")
+        if spec.dedup:
+            status.append("WHEN is_dup = 1 THEN 'duplicate'")
+        status.append(f"WHEN {no_ts} THEN 'bad_timestamp'")
+        status.append("WHEN customer_id IS NULL OR customer_id = '' THEN 'no_customer'")
+        status.append(f"WHEN meter IS NULL OR NOT ({known}) THEN 'unknown_meter'" if known
+                      else "WHEN 1 = 1 THEN 'unknown_meter'")
+        not_counted = f"NOT ({counted}) AND " if counted else ""
+        status.append(f"WHEN {not_counted}{raw_null} THEN 'null_quantity'")
+        not_textual = f"NOT ({textual}) AND " if textual else ""
+        status.append(f"WHEN {not_textual}{bad_value} THEN 'bad_quantity'")
+        status.append(f"WHEN {not_counted}{negative} THEN 'negative_quantity'")
+        status.append("ELSE 'ok' END")
+        return " ".join(status)
+
+    status_sql = status_case("ts IS NULL", "value_raw IS NULL", "value IS NULL AND value_raw IS NOT NULL",
+                             "value < 0")
 
     dim_exprs = []
     for i, d in enumerate(dims):
@@ -139,6 +148,27 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         "ts",
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
+    if spec.status_after_group:
+        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys
+        facts = ["excluded", *(["is_dup"] if spec.dedup else []), "raw_null", "bad_value", "negative"]
+        pre = ", ".join([
+            "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period", "excluded",
+            *(["is_dup"] if spec.dedup else []),
+            "value_raw IS NULL AS raw_null", "value IS NULL AND value_raw IS NOT NULL AS bad_value",
+            "value < 0 AS negative", *dim_exprs, f"{vnum} AS vnum", f"{vkey} AS vkey", "value", "ts"])
+        g_keys = ["customer_id", "period", "meter", *facts, *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
+        late_status = status_case("period IS NULL", "raw_null", "bad_value", "negative")
+        return (
+            f"{with_dup}SELECT {', '.join(keys)}, "
+            "CAST(SUM(n) AS BIGINT) AS events, "
+            f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
+            f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
+            "MAX(t_max) AS last_ts "
+            f"FROM (SELECT g.*, {late_status} AS status FROM ("
+            f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
+            f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e GROUP BY {', '.join(g_keys)}) AS g) AS f "
+            f"GROUP BY {', '.join(keys)}"
+        )
     return (
         f"{with_dup}SELECT {', '.join(keys)}, "
         "CAST(COUNT(*) AS BIGINT) AS events, "
