@@ -4,7 +4,8 @@
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
 from getrusage): the floor (the bare scan + GROUP BY of the same file into a table, as stage 1 writes
-its table), floor_fetch (the same fetched into Python: the floor before 2026-11-22), stage 1 alone (read and aggregate, no rating: simulate minus stage1 is
+its table), floor_fetch (the same fetched into Python: the floor before 2026-11-22), stage 1 alone
+(read and aggregate, no rating: simulate minus stage1 is
 what stage 2 and the report cost), simulate without dedup, simulate with dedup, and the pandas peer (same
 aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
 
@@ -124,7 +125,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it needs ~400 B/event)")
-    ap.add_argument("--dups", type=int, default=0, help="percent of events that repeat the previous event's id")
+    ap.add_argument("--dups", type=int, default=0,
+                    help="percent of events that repeat the previous event's id")
     ap.add_argument("--statements", action="store_true",
                     help="only time every SQL statement of one simulate run (the 15 costliest after stage 1)")
     args = ap.parse_args()
@@ -133,8 +135,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         path = str(Path(d) / "usage.parquet")
         dups = max(0, min(100, args.dups))
-        duckdb.connect().execute(f"""COPY (SELECT 'evt_' || CASE WHEN i > 0 AND i % 100 < {dups} THEN i - 1 ELSE i END
-            AS event_id, 'cus_' || (i % 100000) AS customer_id,
+        duckdb.connect().execute(f"""COPY (SELECT
+            'evt_' || CASE WHEN i > 0 AND i % 100 < {dups} THEN i - 1 ELSE i END AS event_id, 'cus_' || (i % 100000) AS customer_id,
             TIMESTAMP '2026-01-01' + to_seconds(i % (90 * 86400)) AS ts,
             ['api-calls', 'tokens', 'seats', 'storage'][1 + (i % 4)::INTEGER] AS meter,
             CAST(1 + i % 1000 AS DECIMAL(18, 3)) AS quantity

@@ -24,7 +24,8 @@ SPEC = AggregateSpec(METERS, dedup=True)
 
 def _event(eid: str | None, cid: str, day: int, meter: str, tokens: str = "1") -> str:
     return json.dumps({"event_id": eid, "customer_id": cid, "timestamp": f"2026-01-{day:02d}T00:00:00Z",
-                       "meter": meter, "properties": {"tokens": tokens, "model": "large" if day % 2 else None}})
+                       "meter": meter,
+                       "properties": {"tokens": tokens, "model": "large" if day % 2 else None}})
 
 
 def _both(tmp_path: Path, lines: list[str]) -> tuple[list[tuple], list[tuple], list[str]]:
@@ -90,7 +91,8 @@ def test_status_after_the_group_gives_every_status_as_the_portable_query(tmp_pat
     create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), meters)
     spec = AggregateSpec(meters, dedup=dedup)
     one = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    two = con.execute(f"SELECT * FROM ({aggregate_sql(replace(spec, status_after_group=True))}) ORDER BY ALL").fetchall()
+    late = aggregate_sql(replace(spec, status_after_group=True))
+    two = con.execute(f"SELECT * FROM ({late}) ORDER BY ALL").fetchall()
     assert one == two
     statuses = {r[3] for r in two}
     assert {"ok", "bad_timestamp", "no_customer", "unknown_meter", "null_quantity", "bad_quantity",

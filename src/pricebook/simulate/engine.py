@@ -208,7 +208,8 @@ def _stage1(con: Any, spec: AggregateSpec) -> None:
     if not con.execute("SELECT count(*) FROM (SELECT 1 FROM dup_hashes LIMIT 1) AS x").fetchone()[0]:
         con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dedup=False)))
         return
-    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dup_hash=True, dup_table="dup_hashes")))
+    found = replace(spec, dup_hash=True, dup_table="dup_hashes")
+    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(found))
 
 
 def _narrow_quantities(con: Any, scale: int) -> bool:
@@ -226,7 +227,8 @@ def _narrow_quantities(con: Any, scale: int) -> bool:
     return all(v is None or abs(v) < limit for v in row)
 
 
-def _stage2(con: Any, stage2: Callable[[Widths], SimulationResult], opts: SimulationOptions) -> SimulationResult:
+def _stage2(con: Any, stage2: Callable[[Widths], SimulationResult],
+            opts: SimulationOptions) -> SimulationResult:
     """Rate with 64-bit quantities and money where they fit (``opts.widths`` None), else 128-bit.
 
     The narrow run is exact or fails: DuckDB raises a conversion or out-of-range error rather than

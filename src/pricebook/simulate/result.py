@@ -158,9 +158,10 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         FROM cmp x JOIN units u ON u.unit_no = x.unit_no GROUP BY u.customer_id, u.currency, u.plan""")
     # Per customer (and currency) in SQL: only the counts, the movers and the histogram reach Python.
     con.execute("""CREATE OR REPLACE TEMP TABLE per_customer AS
-        SELECT customer_id, arg_max(plan, last) AS plan, currency, sum(b) AS b, sum(c) AS c, sum(c) - sum(b) AS d
+        SELECT customer_id, arg_max(plan, last) AS plan, currency, sum(b) AS b, sum(c) AS c,
+               sum(c) - sum(b) AS d
         FROM cust_plan GROUP BY customer_id, currency""")
-    for cur, n, b, c in con.execute("""SELECT currency, count(*), sum(b), sum(c) FROM per_customer
+    for cur, _, b, c in con.execute("""SELECT currency, count(*), sum(b), sum(c) FROM per_customer
             GROUP BY currency ORDER BY currency""").fetchall():
         res.totals.append(Money3(cur, b, c))
     for plan, cur, n, b, c in con.execute("""SELECT plan, currency, count(*), sum(b), sum(c) FROM cust_plan
@@ -232,7 +233,8 @@ def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
             FROM mtot t LEFT JOIN us_owner o ON o.unit_no = t.unit_no
             LEFT JOIN om ON om.oid = o.oid AND om.meter = t.meter
             GROUP BY t.unit_no, t.meter)
-        SELECT CASE WHEN NOT cand THEN 'unpriced_meter' WHEN NOT base THEN 'unpriced_meter_baseline' END AS reason,
+        SELECT CASE WHEN NOT cand THEN 'unpriced_meter' WHEN NOT base THEN 'unpriced_meter_baseline' END
+               AS reason,
                meter, true, sum(ev), sum(qs)
         FROM p GROUP BY reason, meter""").fetchall()
     by_status = con.execute("""SELECT status, meter, status = 'ok', sum(events), sum(qty_sum) FROM agg
@@ -279,7 +281,8 @@ def _unrated_rows(con: Any) -> list[tuple[Any, ...]]:
     con.execute("""CREATE OR REPLACE TEMP TABLE mtot_o AS
         SELECT t.unit_no, t.meter, o.us_id % 2 = 1 AS is_base, o.oid
         FROM mtot t JOIN us_owner o ON o.unit_no = t.unit_no""")
-    return con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
+    rows: list[tuple[Any, ...]] = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps
+        WHERE meter IS NOT NULL),
         au AS (SELECT a.status, a.customer_id, a.period, a.meter, a.events, a.qty_sum, u.unit_no
                FROM agg a LEFT JOIN units u ON u.customer_id = a.customer_id AND u.period = a.period),
         priced AS (
@@ -291,13 +294,15 @@ def _unrated_rows(con: Any) -> list[tuple[Any, ...]]:
         SELECT CASE
                  WHEN a.status <> 'ok' THEN a.status
                  WHEN NOT EXISTS (SELECT 1 FROM periods p WHERE p.period = a.period) THEN 'outside_periods'
-                 WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id) THEN 'unknown_customer'
+                 WHEN NOT EXISTS (SELECT 1 FROM all_subs s WHERE s.customer_id = a.customer_id)
+                 THEN 'unknown_customer'
                  WHEN a.unit_no IS NULL THEN 'no_active_subscription'
                  WHEN NOT COALESCE(p.cand, false) THEN 'unpriced_meter'
                  WHEN NOT COALESCE(p.base, false) THEN 'unpriced_meter_baseline'
                END AS reason, a.meter, a.status = 'ok' AS ok, a.events, a.qty_sum
         FROM au a LEFT JOIN priced p ON p.unit_no = a.unit_no AND p.meter = a.meter) AS r
         GROUP BY reason, meter ORDER BY reason NULLS FIRST, meter NULLS FIRST""").fetchall()
+    return rows
 
 
 def _skipped_add_ons(con: Any) -> dict[str, Any]:

@@ -156,7 +156,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             *(["is_dup"] if spec.dedup else []),
             "value_raw IS NULL AS raw_null", "value IS NULL AND value_raw IS NOT NULL AS bad_value",
             "value < 0 AS negative", *dim_exprs, f"{vnum} AS vnum", f"{vkey} AS vkey", "value", "ts"])
-        g_keys = ["customer_id", "period", "meter", *facts, *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
+        g_keys = ["customer_id", "period", "meter", *facts, *(f"d_{i}" for i in range(len(dims))),
+                  "vnum", "vkey"]
         late_status = status_case("period IS NULL", "raw_null", "bad_value", "negative")
         return (
             f"{with_dup}SELECT {', '.join(keys)}, "
@@ -166,7 +167,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             "MAX(t_max) AS last_ts "
             f"FROM (SELECT g.*, {late_status} AS status FROM ("
             f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
-            f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e GROUP BY {', '.join(g_keys)}) AS g) AS f "
+            f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
+            f"GROUP BY {', '.join(g_keys)}) AS g) AS f "
             f"GROUP BY {', '.join(keys)}"
         )
     return (
@@ -187,7 +189,8 @@ def dup_hashes_sql(source: str = "usage_events") -> str:
     the window over the id itself). Run apart, an empty result lets the caller aggregate without
     reading the ids again (``engine``): the usual case, usage without repeated ids.
     """
-    return ("SELECT DISTINCT h FROM (SELECT h, LAG(h) OVER (ORDER BY h) AS prev FROM (SELECT hash(event_id) AS h "
+    return ("SELECT DISTINCT h FROM (SELECT h, LAG(h) OVER (ORDER BY h) AS prev FROM "
+            "(SELECT hash(event_id) AS h "
             f"FROM {source} WHERE event_id IS NOT NULL) AS x) AS y WHERE h = prev")
 
 

@@ -207,7 +207,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
     Every per-line table is keyed by integers (``us_id``: one customer, period and side, odd for the
-    baseline, so no table copies a side's name; ``comp_id``: one price component) and kept narrow; ``lines_wide`` is a view with the readable columns.
+    baseline, so no table copies a side's name; ``comp_id``: one price component) and kept narrow;
+    ``lines_wide`` is a view with the readable columns.
     ``bills`` carries each unit side's credit and minimum lines and total, keyed by ``us_id`` (narrow:
     writing the unit side's text columns again cost more than computing the bill). ``mtot`` computes only the
     aggregations a component or one of ``limit_aggregations`` (the entitlement limits checked on it) reads.
@@ -288,7 +289,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                 SELECT o.us_id, o.oid, v.*
                 FROM mval v JOIN us_owner o ON o.unit_no = v.unit_no)
             SELECT v.us_id, c.comp_id,
-                   CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs, qw)}) ELSE SUM({pick_sql('v', qs, qw)}) END
+                   CASE WHEN c.aggregation = 'max' THEN MAX({pick_sql('v', qs, qw)})
+                        ELSE SUM({pick_sql('v', qs, qw)}) END
             FROM mval_o v JOIN comps c ON c.oid = v.oid AND c.meter = v.meter
              AND c.dim_idx = v.dim_idx
             WHERE c.match IN ('value', 'rest')
@@ -401,7 +403,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # DECIMAL(38) (128-bit), and the CASE arithmetic over 600k bills in 128-bit cost about twice as much.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
-            SELECT us_id, CAST(SUM(delta) AS {m}) AS delta, CAST(SUM(usage_delta) AS {m}) AS usage_delta FROM (
+            SELECT us_id, CAST(SUM(delta) AS {m}) AS delta, CAST(SUM(usage_delta) AS {m}) AS usage_delta
+            FROM (
                 SELECT us_id, delta, CASE WHEN usage THEN delta ELSE 0 END AS usage_delta FROM lines
                 UNION ALL
                 SELECT o.us_id, b.base, b.base_usage
