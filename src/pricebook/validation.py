@@ -86,7 +86,7 @@ def validate_path(path: str | Path) -> ValidationResult:
         cached, current = entry.read_any()
         if current and isinstance(cached, _Checked):
             return cached.finish(root, lambda: load_sources(files).catalog)
-        loaded = load_sources(files)
+        loaded = load_sources(files, digests=digests)
         previous = cached if isinstance(cached, _Checked) else None
         checked, on_disk = _check(loaded, root, previous, digests)
         entry.write(checked)

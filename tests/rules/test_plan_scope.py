@@ -67,6 +67,7 @@ def test_findings_after_edits_equal_a_fresh_check(files: dict[str, str], tmp_pat
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     monkeypatch.setattr(cache_mod, "RESULT_MIN_BYTES", 0)
+    monkeypatch.setattr(cache_mod, "MIN_BYTES", 0)  # every file cached: built plans are kept too
     monkeypatch.setenv("PRICEBOOK_JOBS", "1")
 
     def both() -> None:

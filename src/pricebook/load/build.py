@@ -151,7 +151,9 @@ class Builder:
         return value if isinstance(value, dict) or isinstance(value, Mapping) else {}  # noqa: SIM101
 
     # --- entities ----------------------------------------------------------------------------
-    def build(self, data: Mapping[str, Any]) -> Catalog | None:
+    def build(self, data: Mapping[str, Any], prebuilt: Mapping[str, Plan] | None = None) -> Catalog | None:
+        """The catalog of merged plain ``data``. ``prebuilt`` plans (id -> Plan, built earlier from
+        the same data: ``catalog._PlanMemo``) are taken as they are."""
         head = data.get("catalog")
         if not isinstance(head, Mapping):
             self.error("PB012", "catalog-missing", "no 'catalog' section: one file must define catalog: {id, currency}",
@@ -169,6 +171,9 @@ class Builder:
         raw_plans = {str(k): self.mapping(v) for k, v in self.mapping(data.get("plans")).items()}
         plans = {}
         for pid in raw_plans:
+            if prebuilt and pid in prebuilt:
+                plans[pid] = prebuilt[pid]
+                continue
             resolved = self.resolve_extends(pid, raw_plans)
             if resolved is not None:
                 plans[pid] = self.plan(pid, resolved, currency, ("plans", pid))

@@ -82,11 +82,13 @@ def load_catalog(path: str | Path) -> LoadResult:
     return load_sources(files)
 
 
-def load_sources(files: Iterable[SourceFile]) -> LoadResult:
+def load_sources(files: Iterable[SourceFile], *, digests: Mapping[str, bytes] | None = None) -> LoadResult:
     """Parse, schema-check, merge and build. Syntax and schema errors in any file stop the build
-    (the model would be guesswork), but every file is still read so all of them are reported."""
+    (the model would be guesswork), but every file is still read so all of them are reported.
+    ``digests`` (display path -> SHA-256 of the bytes) save hashing the files again when the
+    caller has them."""
     with gc_paused():
-        return _load_sources(files)
+        return _load_sources(files, digests)
 
 
 _FREEZE_AFTER_PAUSE = False
@@ -125,7 +127,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
+def _load_sources(files: Iterable[SourceFile], digests: Mapping[str, bytes] | None = None) -> LoadResult:
     from pricebook.load.build import Builder
     from pricebook.load.yamlsrc import MergedPositions
 
@@ -139,7 +141,7 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
     base_files: list[str] = []
     blocked = False
     files = list(files)
-    checked = _parse_all(files)
+    checked, seen = _parse_all(files)
     for f, (parsed, schema) in zip(files, checked, strict=True):
         names.append(f.path)
         diags.extend(parsed.diagnostics)
@@ -166,12 +168,102 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
                                 name="catalog-missing"))
     if blocked or any(d.severity == "error" for d in diags):
         return LoadResult(None, diags, merged, tuple(names))
+    memo = _PlanMemo.open(files, seen, plan_files, merged, digests)
     builder = Builder(positions, tuple(names))
-    catalog = builder.build(merged)
+    catalog = builder.build(merged, prebuilt=memo.prebuilt if memo is not None else None)
     diags.extend(builder.diagnostics)
     if builder.diagnostics and any(d.severity == "error" for d in builder.diagnostics):
         catalog = None
+    if memo is not None and catalog is not None:
+        memo.keep(catalog)
     return LoadResult(catalog, diags, merged, tuple(names), plan_files, tuple(base_files))
+
+
+class _PlanMemo:
+    """The built plans of a large catalog's files, read from the cache where they are kept
+    (``cache.plans_key``): ``prebuilt`` for the builder, and ``keep`` for the files whose plans were
+    built this time. Only files read from the parse cache get their plans kept: a file seen once
+    (a first run, the file being edited) is not worth the pickling."""
+
+    def __init__(self, prebuilt: dict[str, Any], to_keep: dict[bytes, list[str]]) -> None:
+        self.prebuilt, self.to_keep = prebuilt, to_keep
+
+    @classmethod
+    def open(cls, files: list[SourceFile], seen: set[str], plan_files: dict[str, str],
+             merged: Mapping[str, Any], digests: Mapping[str, bytes] | None) -> _PlanMemo | None:
+        import hashlib
+
+        from pricebook.load.cache import (
+            MIN_BYTES,
+            RESULT_MIN_BYTES,
+            cache_dir,
+            has_plans,
+            plans_key,
+            read_plans,
+        )
+
+        raw_plans = merged.get("plans")
+        if (not plan_files or not isinstance(raw_plans, Mapping) or cache_dir() is None
+                or sum(len(f.data) for f in files) < RESULT_MIN_BYTES):
+            return None
+        head = merged.get("catalog")
+        currency = head.get("currency") if isinstance(head, Mapping) else None
+        plain_plans = {str(k): v for k, v in raw_plans.items()}  # as the builder names them
+        by_file: dict[str, list[str]] = {}
+        for pid, path in plan_files.items():
+            by_file.setdefault(path, []).append(pid)
+        sizes = {f.path: len(f.data) for f in files}
+        digest_of = dict(digests) if digests is not None else {}
+
+        def digest(path: str) -> bytes:
+            d = digest_of.get(path)
+            if d is None:
+                d = digest_of[path] = hashlib.sha256(next(f.data for f in files if f.path == path)).digest()
+            return d
+
+        prebuilt: dict[str, Any] = {}
+        to_keep: dict[bytes, list[str]] = {}
+        for path, pids in by_file.items():
+            if sizes.get(path, 0) < MIN_BYTES:
+                continue  # a small file's plans build faster than they are read
+            deps = _ancestor_files(pids, plain_plans, plan_files)
+            if deps is None:
+                continue  # an unknown parent or a cycle: the builder reports it
+            key = plans_key(currency, [digest(g) for g in {path, *deps}])
+            plans = read_plans(key)
+            if plans is not None and set(plans) == {str(p) for p in pids}:
+                prebuilt.update(plans)
+            elif path in seen and not has_plans(key):
+                to_keep[key] = [str(p) for p in pids]
+        return cls(prebuilt, to_keep)
+
+    def keep(self, catalog: Catalog) -> None:
+        from pricebook.load.cache import write_plans
+
+        for key, pids in self.to_keep.items():
+            if all(p in catalog.plans for p in pids):
+                write_plans(key, {p: catalog.plans[p] for p in pids})
+
+
+def _ancestor_files(pids: list[str], raw_plans: Mapping[str, Any],
+                    plan_files: dict[str, str]) -> set[str] | None:
+    """The files defining the plans that ``pids`` extend, or None when a chain breaks."""
+    out: set[str] = set()
+    for pid in pids:
+        seen = {pid}
+        cur = raw_plans.get(pid)
+        if not isinstance(cur, Mapping):
+            return None
+        while isinstance(cur.get("extends"), str):
+            parent = cur["extends"]
+            if parent in seen or parent not in raw_plans or parent not in plan_files:
+                return None
+            seen.add(parent)
+            out.add(plan_files[parent])
+            cur = raw_plans[parent]
+            if not isinstance(cur, Mapping):
+                return None
+    return out
 
 
 # Parsing in several processes pays when there is this much to parse (a fork and the pickled
@@ -179,8 +271,9 @@ def _load_sources(files: Iterable[SourceFile]) -> LoadResult:
 PARALLEL_MIN_BYTES = 1 << 20
 
 
-def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnostic]]]:
-    """Parse and schema-check every file, in order, from the cache where it has them. When several large files are not in the parse
+def _parse_all(files: list[SourceFile]) -> tuple[list[tuple[ParsedYaml, list[Diagnostic]]], set[str]]:
+    """Parse and schema-check every file, in order, from the cache where it has them; also the
+    paths of the files the cache had. When several large files are not in the parse
     cache (a first run, CI), they are parsed in forked worker processes, one per usable CPU: each
     returns its result pickled (the positions stay pickled until a finding needs one), so the
     parent spends a few milliseconds a file instead of the parse. Sequential elsewhere (no
@@ -188,6 +281,7 @@ def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnosti
     from pricebook.load.cache import cached_result, compute_and_store
 
     results: list[tuple[ParsedYaml, list[Diagnostic]] | None] = [cached_result(f.data, f.path) for f in files]
+    seen = {f.path for f, r in zip(files, results, strict=True) if r is not None}
     todo = [i for i, r in enumerate(results) if r is None]
     workers = min(_usable_cpus(), len(todo), 8)
     if workers > 1 and sum(len(files[i].data) for i in todo) >= PARALLEL_MIN_BYTES:
@@ -195,7 +289,8 @@ def _parse_all(files: list[SourceFile]) -> list[tuple[ParsedYaml, list[Diagnosti
         if done is not None:
             for i, r in zip(todo, done, strict=True):
                 results[i] = r
-    return [r if r is not None else compute_and_store(f.data, f.path) for f, r in zip(files, results, strict=True)]
+    return [r if r is not None else compute_and_store(f.data, f.path)
+            for f, r in zip(files, results, strict=True)], seen
 
 
 def _usable_cpus() -> int:
