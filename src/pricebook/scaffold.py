@@ -113,12 +113,14 @@ jobs:
         with:
           python-version: "3.12"
       - run: pip install pricebook
-      - uses: actions/cache@v4   # parsed files and per-file findings: a PR re-checks what it changed
+      - uses: actions/cache@v4   # parsed files, built plans, findings: a PR re-checks what it changed
         with:
-          path: ~/.cache/pricebook
+          path: ${{ runner.temp }}/pricebook-cache
           key: pricebook-${{ runner.os }}-${{ github.sha }}
           restore-keys: pricebook-${{ runner.os }}-
       - run: pricebook ci
+        env:
+          PRICEBOOK_CACHE_DIR: ${{ runner.temp }}/pricebook-cache
 """,
         PRECOMMIT: """\
 # Runs on every commit: 'pre-commit install' once. The hooks call the pricebook on your PATH.

@@ -26,18 +26,14 @@ def test_action_inputs_mirror_the_flags() -> None:
     assert set(action["inputs"]) == {"catalog", "base", "fail-on", "python-version", "version", "cache"}
 
 
-def test_action_keeps_the_cache_where_pricebook_writes_it(tmp_path: Path, monkeypatch) -> None:
-    """The cached folder is pricebook's own cache folder on a runner (HOME set, no XDG_CACHE_HOME)."""
-    from pricebook.load.cache import cache_dir
-
-    [step] = [s for s in _action()["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.delenv("PRICEBOOK_CACHE_DIR", raising=False)
-    assert Path(step["with"]["path"].replace("~", str(tmp_path), 1)) == cache_dir()
-    assert step["if"] == "inputs.cache == 'true'" and _action()["inputs"]["cache"]["default"] == "true"
-    names = [s.get("name") for s in _action()["runs"]["steps"]]
-    assert names.index(step["name"]) < names.index("pricebook ci")
+def test_action_keeps_the_cache_where_pricebook_writes_it() -> None:
+    """The cached folder is the one the ci step tells pricebook to use, and it is restored first."""
+    steps = _action()["runs"]["steps"]
+    [cache] = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    [ci] = [s for s in steps if s.get("name") == "pricebook ci"]
+    assert cache["with"]["path"] == ci["env"]["PRICEBOOK_CACHE_DIR"] == "${{ runner.temp }}/pricebook-cache"
+    assert cache["if"] == "inputs.cache == 'true'" and _action()["inputs"]["cache"]["default"] == "true"
+    assert steps.index(cache) < steps.index(ci)
 
 
 def _run_step(env: dict[str, str], cwd: Path, tmp_path: Path) -> list[str]:

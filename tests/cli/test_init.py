@@ -41,8 +41,9 @@ def test_ci_workflow_and_pre_commit(cli, tmp_path: Path) -> None:
     steps = wf["jobs"]["pricebook"]["steps"]
     assert any(s.get("run") == "pricebook ci" for s in steps)
     [cache] = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
-    assert cache["with"]["path"] == "~/.cache/pricebook"  # where pricebook caches on a runner
-    assert steps.index(cache) < next(i for i, s in enumerate(steps) if s.get("run") == "pricebook ci")
+    [ci] = [s for s in steps if s.get("run") == "pricebook ci"]
+    assert cache["with"]["path"] == ci["env"]["PRICEBOOK_CACHE_DIR"]  # the folder pricebook writes
+    assert steps.index(cache) < steps.index(ci)
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     assert [h["id"] for h in hooks] == ["pricebook-validate", "pricebook-fmt"]
 
