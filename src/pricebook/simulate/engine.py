@@ -140,9 +140,11 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         usage_spec = UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale)
         if opts.aggregate is None:
             types = create_usage_view(con, usage_spec, meters)
-            has_event_id = bool(con.execute(
-                "SELECT count(*) FROM (SELECT event_id FROM usage_events LIMIT 1) "
-                "WHERE event_id IS NOT NULL").fetchone()[0]) if _maps_event_id(types, opts, preset) else False
+            # any event with an id turns dedup on (the scan stops at the first one); events without
+            # an id are never duplicates
+            has_event_id = con.execute(
+                "SELECT 1 FROM usage_events WHERE event_id IS NOT NULL LIMIT 1").fetchone() is not None \
+                if _maps_event_id(types, opts, preset) else False
         else:
             has_event_id = True
         dedup = has_event_id if opts.dedup is None else opts.dedup
@@ -181,7 +183,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             create_price_tables(con, tables, opts.scale, ps, rs)
             rate(con, len(dims), opts.scale, amount_scale, minors, limit_aggregations=limits,
                  single_row_meters=single, widths=widths)
-            return collect(con, baseline, candidate, minors, dedup)
+            return collect(con, baseline, candidate, minors, dedup, opts.scale)
 
         result = _stage2(con, stage2, opts)
         if opts.keep_lines:

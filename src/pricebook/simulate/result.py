@@ -132,7 +132,8 @@ def histogram_sql(con: Any, table: str, delta: str, base: str) -> list[tuple[str
     return list(counts.items())
 
 
-def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool) -> SimulationResult:
+def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], dedup: bool,
+            scale: int = 12) -> SimulationResult:
     """Read the stage 2 tables into a SimulationResult (and create the ``comparison`` view).
 
     ``cmp`` is narrow (unit, baseline total, candidate total; a unit side's us_id is 2 * unit_no - 1
@@ -142,10 +143,13 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     con.execute("""CREATE OR REPLACE TEMP TABLE cmp AS
         SELECT b.unit_no, b.total AS baseline, c.total AS candidate
         FROM bills b JOIN bills c ON c.us_id = b.us_id + 1 WHERE b.us_id % 2 = 1""")
-    con.execute("""CREATE OR REPLACE TEMP VIEW comparison AS
+    # delta in 128-bit: the view is read after stage 2 (--out), where a 64-bit overflow would no longer
+    # be answered by rating wide, and two totals that fit 64-bit may differ by more than fits
+    top = max(minors.values(), default=2)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW comparison AS
         SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, u.currency,
                bs.ckey AS baseline_prices, cs.ckey AS candidate_prices,
-               x.baseline, x.candidate, x.candidate - x.baseline AS delta
+               x.baseline, x.candidate, CAST(x.candidate AS DECIMAL(38, {top})) - x.baseline AS delta
         FROM cmp x JOIN units u ON u.unit_no = x.unit_no
         JOIN unit_sides bs ON bs.us_id = 2 * x.unit_no - 1 JOIN unit_sides cs ON cs.us_id = 2 * x.unit_no""")
     res = SimulationResult(baseline.label, candidate.label, dedup=dedup)
@@ -216,7 +220,7 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
         res.by_sku.append(Group({"sku": sku}, Money3(cur, b, c)))
     res.unrated, res.events = _unrated(con)
-    res.breaches = _breaches(con, candidate)
+    res.breaches = _breaches(con, candidate, scale)
     return res
 
 
@@ -369,19 +373,20 @@ def hard_limits(candidate: Any) -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
-def _breaches(con: Any, candidate: Any) -> list[Breach]:
-    """Customers whose usage would break a hard entitlement limit of their candidate plan."""
+def _breaches(con: Any, candidate: Any, scale: int = 12) -> list[Breach]:
+    """Customers whose usage would break a hard entitlement limit of their candidate plan. Usage and
+    limits are compared at the quantity ``scale`` (``--scale``), as stage 1 kept them."""
     from pricebook.simulate.stage2 import insert_rows, pick_sql
 
     rows = hard_limits(candidate)
-    con.execute("""CREATE OR REPLACE TEMP TABLE hard_limits (ckey VARCHAR, plan VARCHAR, feature VARCHAR,
-        meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, 6))""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE hard_limits (ckey VARCHAR, plan VARCHAR, feature VARCHAR,
+        meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, {scale}))""")
     insert_rows(con, "hard_limits", ("ckey", "plan", "feature", "meter", "aggregation", "lim"), rows)
     out = []
     # only the breaches leave DuckDB (not one row per customer, period and limit)
     for cid, period, plan, feature, meter, lim, q in con.execute(f"""SELECT * FROM (
             SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, h.feature, h.meter, h.lim,
-                   {pick_sql('t', 12)} AS q
+                   {pick_sql('t', scale)} AS q
             FROM unit_sides u JOIN hard_limits h ON h.ckey = u.ckey AND h.plan = u.plan
             JOIN mtot t ON t.unit_no = u.unit_no AND t.meter = h.meter
             WHERE u.side = 'candidate') AS b

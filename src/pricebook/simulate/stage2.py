@@ -183,9 +183,14 @@ def exact_sql(x: str, c: str, a: str, tiers: str = "ct.tl") -> str:
     ``{x}.pct_amount``, component columns from ``{c}`` and its tier list ``ct.tl``."""
     q = f"{x}.q"
     units = f"GREATEST({q} - COALESCE({c}.included, 0), 0)"
-    # package: packages = ceil (or floor) of units / size, exact: a float estimate corrected by exact
-    # decimal comparisons (the estimate is off by at most one below 2^52 packages).
-    est = f"CAST(floor(CAST({units} AS DOUBLE) / CAST({c}.package_size AS DOUBLE)) AS HUGEINT)"  # no-float-ok
+    # package: packages = ceil (or floor) of units / size, exact (DuckDB divides decimals in DOUBLE): a
+    # float estimate of the count, refined once from the exact remainder (whose quotient is small enough
+    # for a double to be off by less than one, up to ~1e30 packages), then corrected by exact decimal
+    # comparisons. A single estimate was off by more than one above 2^53 packages.
+    size_f = f"CAST({c}.package_size AS DOUBLE)"  # no-float-ok: a count estimate, checked exactly below
+    est1 = f"CAST(floor(CAST({units} AS DOUBLE) / {size_f}) AS HUGEINT)"  # no-float-ok
+    rest = f"({units} - {est1} * {c}.package_size)"
+    est = f"({est1} + CAST(floor(CAST({rest} AS DOUBLE) / {size_f}) AS HUGEINT))"  # no-float-ok
     floor_n = (f"(CASE WHEN ({est} + 1) * {c}.package_size <= {units} THEN {est} + 1 "
                f"WHEN {est} * {c}.package_size > {units} THEN {est} - 1 ELSE {est} END)")
     packages = (f"(CASE WHEN {c}.pkg_down OR {floor_n} * {c}.package_size = {units} THEN {floor_n} "
@@ -298,12 +303,16 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                 OR (c.match = 'rest' AND NOT list_contains(c.listed, v.dimval)))
             GROUP BY v.us_id, c.comp_id, c.aggregation""")
     if con.execute("SELECT count(*) FROM comps WHERE model = 'percentage'").fetchone()[0]:
-        con.execute("""INSERT INTO qx (us_id, comp_id, q, pct_amount)
+        # every branch of the CASE in the exact amount type: DuckDB gives a CASE over DECIMAL(38, x)
+        # and DECIMAL(38, y) the smaller scale when the larger would not fit, which rounded each
+        # transaction's fee to the price's decimals before the sum
+        con.execute(f"""INSERT INTO qx (us_id, comp_id, q, pct_amount)
             SELECT us_id, comp_id, SUM(qty_sum),
                    SUM(events * CASE WHEN pmin IS NOT NULL AND v < pmin THEN pmin
                                      WHEN pmax IS NOT NULL AND v > pmax THEN pmax ELSE v END)
-            FROM (SELECT uc.us_id, uc.comp_id, c.pmin, c.pmax, a.events, a.qty_sum,
-                         a.vnum * c.rate + COALESCE(c.fixed_fee, 0) AS v
+            FROM (SELECT uc.us_id, uc.comp_id, CAST(c.pmin AS {a}) AS pmin, CAST(c.pmax AS {a}) AS pmax,
+                         a.events, a.qty_sum,
+                         CAST(a.vnum * c.rate + COALESCE(c.fixed_fee, 0) AS {a}) AS v
                   FROM uc JOIN comps c ON c.comp_id = uc.comp_id
                   JOIN (SELECT u.unit_no, g.meter, g.events, g.qty_sum, g.vnum FROM agg g
                         JOIN units u ON u.customer_id = g.customer_id AND u.period = g.period
