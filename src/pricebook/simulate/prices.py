@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pricebook.errors import InputError
 from pricebook.model import (
@@ -127,7 +127,6 @@ def build_tables(catalogs: Iterable[tuple[str, Catalog]], dims: Sequence[str]) -
     ``dims`` are the dimension names in view order (their index selects the column ``d_<i>``).
     """
     t = PriceTables()
-    cid = 0
     for ckey, cat in catalogs:
         owners: list[tuple[str, Plan | AddOn]] = [("plan", p) for p in cat.plans.values()]
         owners += [("add_on", a) for a in cat.add_ons.values()]
@@ -145,25 +144,9 @@ def build_tables(catalogs: Iterable[tuple[str, Catalog]], dims: Sequence[str]) -
                     if price.model == "flat" or meter_id is None:
                         meter_id, agg = None, None
 
-                    def add(p: Price, match: str, dim_idx: int | None, dim_value: str | None,
-                            listed: list[str] | None, sub: int) -> None:
-                        nonlocal cid
-                        cid += 1
-                        builder = BUILDERS.get(p.model)
-                        if builder is None:
-                            raise InputError(f"{ckey}: {kind} '{owner.id}', price '{sku_id}': unknown price "
-                                             f"model '{p.model}'")
-                        row: dict[str, Any] = {
-                            "comp_id": cid, "ckey": ckey, "owner_kind": kind, "owner": owner.id,
-                            "currency": cur, "seq": seq * 1000 + sub, "sku": sku_id, "meter": meter_id,
-                            "aggregation": agg, "model": p.model, "match": match, "dim_idx": dim_idx,
-                            "dim_value": dim_value, "listed": listed, "pkg_down": False,
-                        }
-                        row.update(builder(t, p, cur, cid))
-                        t.components.append(tuple(row.get(c) for c in COMPONENT_COLUMNS))
-
+                    at = _PriceAt(ckey, kind, owner.id, cur, seq, sku_id, meter_id, agg)
                     if price.model == "flat" or not price.dimensions:
-                        add(price, "all", None, None, None, 999)
+                        _add_component(t, at, price, "all", None, None, None, 999)
                         continue
                     if len(price.dimensions) > 1:
                         raise InputError(f"{ckey}: {kind} '{owner.id}', price '{sku_id}': a price may vary by "
@@ -174,6 +157,38 @@ def build_tables(catalogs: Iterable[tuple[str, Catalog]], dims: Sequence[str]) -
                                          f"'{meter_id}' has no dimension '{dim}'")
                     idx = list(dims).index(dim)
                     for sub, (value, spec) in enumerate(specs.items()):
-                        add(spec, "value", idx, value, None, sub)
-                    add(price, "rest", idx, None, list(specs), 999)
+                        _add_component(t, at, spec, "value", idx, value, None, sub)
+                    _add_component(t, at, price, "rest", idx, None, list(specs), 999)
     return t
+
+
+class _PriceAt(NamedTuple):
+    """Where a price sits: its catalog, owner, currency, position among the owner's prices, SKU and
+    the meter and aggregation it is rated by (None for a flat price)."""
+
+    ckey: str
+    kind: str
+    owner: str
+    currency: str
+    seq: int
+    sku: str
+    meter: str | None
+    aggregation: str | None
+
+
+def _add_component(t: PriceTables, at: _PriceAt, p: Price, match: str, dim_idx: int | None,
+                   dim_value: str | None, listed: list[str] | None, sub: int) -> None:
+    """One component row (a price, or one dimension value's price) of the price at ``at``."""
+    cid = len(t.components) + 1  # component ids count the rows: 1, 2, 3, ...
+    builder = BUILDERS.get(p.model)
+    if builder is None:
+        raise InputError(f"{at.ckey}: {at.kind} '{at.owner}', price '{at.sku}': "
+                         f"unknown price model '{p.model}'")
+    row: dict[str, Any] = {
+        "comp_id": cid, "ckey": at.ckey, "owner_kind": at.kind, "owner": at.owner,
+        "currency": at.currency, "seq": at.seq * 1000 + sub, "sku": at.sku, "meter": at.meter,
+        "aggregation": at.aggregation, "model": p.model, "match": match, "dim_idx": dim_idx,
+        "dim_value": dim_value, "listed": listed, "pkg_down": False,
+    }
+    row.update(builder(t, p, at.currency, cid))
+    t.components.append(tuple(row.get(c) for c in COMPONENT_COLUMNS))
