@@ -22,14 +22,14 @@ one plans file of a 40,000-price catalog thus checks one file's plans, not all o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from pricebook.diagnostics import Diagnostic, sort_diagnostics
 from pricebook.load import LoadResult, SourceFile, load_sources
-from pricebook.model import Catalog
+from pricebook.model import Catalog, Plan
 
 
 class ValidationResult:
@@ -72,23 +72,22 @@ def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResu
 
 def validate_path(path: str | Path) -> ValidationResult:
     """Load the catalog at ``path`` and check it: every finding of every file, sorted."""
-    from pricebook.load.cache import file_digests, result_entry
+    from pricebook.load.cache import result_entry
     from pricebook.load.catalog import discover, gc_paused
 
     p = Path(path)
     root = p if p.is_dir() else p.parent
     with gc_paused():
         files = discover(p)
-        digests = file_digests(files)
-        entry = result_entry(files, digests)
+        entry = result_entry(files)
         if entry is None:
             return check_loaded(load_sources(files), root=root)
         cached, current = entry.read_any()
         if current and isinstance(cached, _Checked):
             return cached.finish(root, lambda: load_sources(files).catalog)
-        loaded = load_sources(files, digests=digests)
+        loaded = load_sources(files, digests=entry.file_digests)
         previous = cached if isinstance(cached, _Checked) else None
-        checked, on_disk = _check(loaded, root, previous, digests)
+        checked, on_disk = _check(loaded, root, previous, entry.file_digests)
         entry.write(checked)
         return ValidationResult(loaded.catalog, sort_diagnostics([*checked.diagnostics, *on_disk]),
                                 checked.files)
@@ -216,13 +215,8 @@ def _file_keys(result: LoadResult, digests: dict[str, bytes]) -> dict[str, bytes
         base.update(f.encode("utf-8", "surrogateescape") + b"\0" + digests[f])
     ancestor_files: dict[str, set[str]] = {}
     for pid, f in plan_files.items():
-        deps = ancestor_files.setdefault(f, set())
-        seen = {pid}
-        parent = plans[pid].extends if pid in plans else None
-        while parent is not None and parent not in seen and parent in plan_files:
-            seen.add(parent)
-            deps.add(plan_files[parent])
-            parent = plans[parent].extends if parent in plans else None
+        ancestor_files.setdefault(f, set()).update(
+            plan_files[a] for a in _ancestors(plans, pid) if a in plan_files)
     keys: dict[str, bytes] = {}
     for f, deps in ancestor_files.items():
         h = base.copy()
@@ -230,6 +224,16 @@ def _file_keys(result: LoadResult, digests: dict[str, bytes]) -> dict[str, bytes
             h.update(b"\1" + g.encode("utf-8", "surrogateescape") + b"\0" + digests[g])
         keys[f] = h.digest()
     return keys
+
+
+def _ancestors(plans: Mapping[str, Plan], pid: str) -> list[str]:
+    """The plans ``pid`` extends, nearest first (a built catalog has no cycles or unknown parents)."""
+    out: list[str] = []
+    parent = plans[pid].extends if pid in plans else None
+    while parent is not None and parent in plans and parent not in out and parent != pid:
+        out.append(parent)
+        parent = plans[parent].extends
+    return out
 
 
 def _run_incremental(result: LoadResult, root: Path, rules: list[Any], keys: dict[str, bytes],
@@ -249,12 +253,7 @@ def _run_incremental(result: LoadResult, root: Path, rules: list[Any], keys: dic
     plan_rules = [r for r in rules if r.scope == "plan"]
     other_rules = [r for r in rules if r.scope != "plan"]
     todo = {pid for pid, f in result.plan_files.items() if f not in kept and pid in catalog.plans}
-    wanted = set(todo)
-    for pid in todo:  # and the plans they extend, for what they inherit
-        parent = catalog.plans[pid].extends
-        while parent is not None and parent in catalog.plans and parent not in wanted:
-            wanted.add(parent)
-            parent = catalog.plans[parent].extends
+    wanted = todo.union(*(_ancestors(catalog.plans, pid) for pid in todo))  # for what they inherit
     part = dataclasses.replace(catalog, plans={pid: p for pid, p in catalog.plans.items() if pid in wanted})
     runs = _run_watched(catalog, root, other_rules)
     plan_runs = _run_split(part, root, plan_rules) or _run_watched(part, root, plan_rules)

@@ -210,8 +210,9 @@ class ResultEntry:
     file names (so an edited catalog replaces its own entry instead of adding one) and holds the
     digest of every file's name and bytes; a read returns the value only when that digest matches."""
 
-    def __init__(self, path: Path, digest: bytes) -> None:
+    def __init__(self, path: Path, digest: bytes, file_digests: dict[str, bytes] | None = None) -> None:
         self.path, self.digest = path, digest
+        self.file_digests = file_digests or {}  # display path -> SHA-256 of the file's bytes
 
     def read(self) -> Any:
         """The cached value, or None (missing, stale, corrupt or unreadable)."""
@@ -246,23 +247,23 @@ def file_digests(files: Sequence[SourceFile]) -> dict[str, bytes]:
     return {f.path: hashlib.sha256(f.data).digest() for f in files}
 
 
-def result_entry(files: Sequence[SourceFile], digests: dict[str, bytes] | None = None) -> ResultEntry | None:
+def result_entry(files: Sequence[SourceFile]) -> ResultEntry | None:
     """The result-cache slot for a catalog made of ``files``, or None when caching is off or the
-    catalog is small (``RESULT_MIN_BYTES``). ``digests`` are ``file_digests(files)`` when the
-    caller has them."""
+    catalog is small (``RESULT_MIN_BYTES``). The slot keeps every file's digest
+    (``ResultEntry.file_digests``) for the incremental check and the kept plans."""
     if sum(len(f.data) for f in files) < RESULT_MIN_BYTES:
         return None
     folder = cache_dir()
     if folder is None:
         return None
-    digests = digests if digests is not None else file_digests(files)
+    digests = file_digests(files)
     names = hashlib.sha256()
     content = hashlib.sha256(_code_salt())
     for f in files:
         name = f.path.encode("utf-8", "surrogateescape")
         names.update(name + b"\0")
         content.update(len(name).to_bytes(8, "big") + name + digests[f.path])
-    return ResultEntry(folder / "results" / names.hexdigest(), content.digest())
+    return ResultEntry(folder / "results" / names.hexdigest(), content.digest(), digests)
 
 
 # --- built plans ---------------------------------------------------------------------------------
@@ -304,11 +305,6 @@ def read_plans(key: bytes) -> dict[str, Any] | None:
         return None
     _touch(path)
     return value
-
-
-def has_plans(key: bytes) -> bool:
-    folder = cache_dir()
-    return folder is not None and _plans_path(folder, key).is_file()
 
 
 def write_plans(key: bytes, plans: dict[str, Any]) -> None:

@@ -191,13 +191,11 @@ class _PlanMemo:
     @classmethod
     def open(cls, files: list[SourceFile], seen: set[str], plan_files: dict[str, str],
              merged: Mapping[str, Any], digests: Mapping[str, bytes] | None) -> _PlanMemo | None:
-        import hashlib
-
         from pricebook.load.cache import (
             MIN_BYTES,
             RESULT_MIN_BYTES,
             cache_dir,
-            has_plans,
+            file_digests,
             plans_key,
             read_plans,
         )
@@ -213,13 +211,7 @@ class _PlanMemo:
         for pid, path in plan_files.items():
             by_file.setdefault(path, []).append(pid)
         sizes = {f.path: len(f.data) for f in files}
-        digest_of = dict(digests) if digests is not None else {}
-
-        def digest(path: str) -> bytes:
-            d = digest_of.get(path)
-            if d is None:
-                d = digest_of[path] = hashlib.sha256(next(f.data for f in files if f.path == path)).digest()
-            return d
+        digest = dict(digests) if digests is not None else file_digests(files)
 
         prebuilt: dict[str, Any] = {}
         to_keep: dict[bytes, list[str]] = {}
@@ -229,11 +221,11 @@ class _PlanMemo:
             deps = _ancestor_files(pids, plain_plans, plan_files)
             if deps is None:
                 continue  # an unknown parent or a cycle: the builder reports it
-            key = plans_key(currency, [digest(g) for g in {path, *deps}])
+            key = plans_key(currency, [digest[g] for g in {path, *deps}])
             plans = read_plans(key)
             if plans is not None and set(plans) == {str(p) for p in pids}:
                 prebuilt.update(plans)
-            elif path in seen and not has_plans(key):
+            elif path in seen:  # missing or unreadable: (re)write it
                 to_keep[key] = [str(p) for p in pids]
         return cls(prebuilt, to_keep)
 

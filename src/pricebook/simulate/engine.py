@@ -248,9 +248,9 @@ def _stage2(con: Any, stage2: Callable[[Widths], SimulationResult],
 
 
 def _maps_event_id(types: Mapping[str, str], opts: SimulationOptions, preset: Any) -> bool:
-    if preset is not None and not preset.dedup and "event_id" not in opts.mapping:
-        return False
-    return True
+    """Whether the usage has event ids to dedup by: a preset may say its ids are not unique event
+    ids, unless the user mapped ``event_id`` themselves."""
+    return preset is None or bool(preset.dedup) or "event_id" in opts.mapping
 
 
 def _periods(con: Any, opts: SimulationOptions) -> None:

@@ -140,12 +140,14 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     for the baseline, 2 * unit_no for the candidate); the report's queries meet ``units`` for the text
     columns, and ``comparison`` (the rows ``--out`` writes) is a view.
     """
+    from pricebook.simulate.stage2 import money_scale
+
     con.execute("""CREATE OR REPLACE TEMP TABLE cmp AS
         SELECT b.unit_no, b.total AS baseline, c.total AS candidate
         FROM bills b JOIN bills c ON c.us_id = b.us_id + 1 WHERE b.us_id % 2 = 1""")
     # delta in 128-bit: the view is read after stage 2 (--out), where a 64-bit overflow would no longer
     # be answered by rating wide, and two totals that fit 64-bit may differ by more than fits
-    top = max(minors.values(), default=2)
+    top = money_scale(minors)
     con.execute(f"""CREATE OR REPLACE TEMP VIEW comparison AS
         SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, u.currency,
                bs.ckey AS baseline_prices, cs.ckey AS candidate_prices,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,6 +79,11 @@ def create_price_tables(con: Any, t: PriceTables, qs: int, ps: int, rs: int) -> 
     insert_rows(con, "adjustments", ("ckey", "plan", "currency", "credit", "minimum"), t.adjustments)
 
 
+def money_scale(minors: Mapping[str, int]) -> int:
+    """The scale of every rounded money column (lines, bills, the report): the largest minor unit."""
+    return max(minors.values(), default=2)
+
+
 def round_sql(x: str, minors: dict[str, int], cur: str = "currency", mode: str = "rounding") -> str:
     """Round ``x`` to the minor unit of the row's ``currency`` with the row's ``rounding`` mode.
 
@@ -86,7 +91,7 @@ def round_sql(x: str, minors: dict[str, int], cur: str = "currency", mode: str =
     half_even is built exactly: a tie (fraction exactly one half at the minor unit) goes to the even
     neighbour, anything else rounds as usual.
     """
-    top = max(minors.values(), default=2)
+    top = money_scale(minors)
     up_cases, even_cases = [], []
     for code, mu in sorted(minors.items()):
         scale = f"CAST({lit('1' + '0' * mu)} AS HUGEINT)"
@@ -225,7 +230,7 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     qw = widths.quantity
     d = f"DECIMAL({qw}, {qs})"
     a = f"DECIMAL(38, {amount_scale})"
-    top = max(minors.values(), default=2)
+    top = money_scale(minors)
     m = f"DECIMAL({widths.money}, {top})"
     used = con.execute("SELECT DISTINCT aggregation FROM comps WHERE aggregation IS NOT NULL").fetchall()
     needed = frozenset(r[0] for r in used) | limit_aggregations
