@@ -71,14 +71,15 @@ elif mode == "stage1":
     # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it
     from pricebook.load import load_catalog
     from pricebook.simulate.engine import SimulationOptions, _connect, _stage1
-    from pricebook.simulate.readers import UsageSpec, create_usage_view, dimension_names
+    from pricebook.simulate.readers import UsageSpec, create_usage_view, dimension_names, usage_view_shape
     from pricebook.simulate.stage1 import AggregateSpec
     c = load_catalog(cat).catalog
     con = _connect(SimulationOptions(usage=[path]), c.timezone)
-    create_usage_view(con, UsageSpec((path,), {"timestamp": "ts"}, None, 12), c.meters)
+    us = UsageSpec((path,), {"timestamp": "ts"}, None, 12)
+    shape = usage_view_shape(create_usage_view(con, us, c.meters), us, c.meters)
     txn = frozenset(c.skus[s].meter for p in c.plans.values() for s, pr in p.prices.items()
                     if pr.model == "percentage" and s in c.skus and c.skus[s].meter)
-    _stage1(con, AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters))))
+    _stage1(con, AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters))), shape)
     con.close()
 else:
     from pricebook.load import load_catalog

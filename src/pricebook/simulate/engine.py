@@ -24,8 +24,10 @@ from pricebook.simulate.prices import build_tables
 from pricebook.simulate.readers import (
     UsageSpec,
     create_subscriptions_table,
+    ViewShape,
     create_usage_view,
     dimension_names,
+    usage_view_shape,
 )
 from pricebook.simulate.result import SimulationResult, collect, hard_limits
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, dup_hashes_sql, transaction_meters
@@ -138,8 +140,10 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     con = _connect(opts, tz)
     try:
         usage_spec = UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale)
+        shape: ViewShape | None = None
         if opts.aggregate is None:
             types = create_usage_view(con, usage_spec, meters)
+            shape = usage_view_shape(types, usage_spec, meters)
             # any event with an id turns dedup on (the scan stops at the first one); events without
             # an id are never duplicates
             has_event_id = con.execute(
@@ -161,7 +165,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             stage1_into_duckdb(con, usage_spec, meters, spec, timezone=tz, master=opts.spark_master)
         else:
             try:
-                _stage1(con, spec)
+                _stage1(con, spec, shape)
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
@@ -197,12 +201,15 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         con.close()
 
 
-def _stage1(con: Any, spec: AggregateSpec) -> None:
+def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None) -> None:
     """Stage 1 in DuckDB into ``agg``. With dedup, the repeated id hashes are searched first (one pass
     over the ids); when there are none, no event is a duplicate and the aggregate runs without
     dedup, so it does not read the ids a second time (20M events: 2.6 -> ~2.1 s wall, see
-    docs/simulate.md). Otherwise the aggregate reads the found hashes from ``dup_hashes``."""
+    docs/simulate.md). Otherwise the aggregate reads the found hashes from ``dup_hashes``.
+    ``shape`` (``readers.usage_view_shape``) lets the aggregate leave constant keys out."""
     spec = replace(spec, status_after_group=True)
+    if shape is not None:
+        spec = replace(spec, null_columns=shape.null_columns, value_is_raw=shape.value_is_raw)
     if not spec.dedup:
         con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
         return

@@ -224,9 +224,34 @@ def dimension_names(meters: Mapping[str, Meter]) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class ViewShape:
+    """What the view's SQL says about its columns before any row is read (DuckDB's stage 1 uses it
+    to leave constant keys out of its GROUP BY).
+
+    ``null_columns``: view columns that are ``CAST(NULL ...)`` for every row (``excluded`` without a
+    usage filter, a dimension no column or property gives, ``event_id`` when there is none).
+    ``value_is_raw``: ``value`` and ``value_raw`` are the same typed column, so a value is never
+    unparseable (``bad_quantity`` cannot occur) and is missing exactly when the raw value is.
+    """
+
+    null_columns: frozenset[str] = frozenset()
+    value_is_raw: bool = False
+
+
 def usage_view_sql(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
                    meters: Mapping[str, Meter]) -> str:
     """``CREATE VIEW usage_events`` over the source, in pricebook's column names (see module doc)."""
+    return _usage_view(types, source_sql, spec, meters)[0]
+
+
+def usage_view_shape(types: Mapping[str, str], spec: UsageSpec, meters: Mapping[str, Meter]) -> ViewShape:
+    """The ``ViewShape`` of the view ``usage_view_sql`` defines for the same arguments."""
+    return _usage_view(types, "source", spec, meters)[1]
+
+
+def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
+                meters: Mapping[str, Meter]) -> tuple[str, ViewShape]:
     preset = spec.preset
     mapping: dict[str, str] = {c: c for c in ("customer_id", "timestamp", "meter", "quantity", "event_id")}
     if preset is not None:
@@ -297,9 +322,15 @@ def usage_view_sql(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
         "*",
     ])
     dim_cols = "".join(f", d_{i}" for i in range(len(dims)))
+    nulls = {f"d_{i}" for i, d in enumerate(dims) if d.startswith("CAST(NULL AS VARCHAR) ")}
+    if excluded == "CAST(NULL AS VARCHAR)":
+        nulls.add("excluded")
+    if not event_id:
+        nulls.add("event_id")
+    shape = ViewShape(frozenset(nulls), value_is_raw=value == value_raw)
     return (f"CREATE OR REPLACE TEMP VIEW usage_events AS SELECT event_id, customer_id, meter_ AS meter, ts, "
             f"{value} AS value, {value_raw} AS value_raw, excluded{dim_cols} "
-            f"FROM (SELECT {inner} FROM {source_sql}) AS src")
+            f"FROM (SELECT {inner} FROM {source_sql}) AS src", shape)
 
 
 def create_usage_view(con: Any, spec: UsageSpec, meters: Mapping[str, Meter]) -> dict[str, str]:

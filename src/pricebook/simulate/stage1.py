@@ -53,6 +53,13 @@ class AggregateSpec:
     # and group again. The status CASE (string IN lists) per event cost ~0.3 s of 1.9 s at 20M events;
     # per group it is free (20M: 1.95 -> 1.75 s). Same rows; off for the SQL handed to other engines.
     status_after_group: bool = False
+    # DuckDB only, with status_after_group: what the view's SQL says about its columns
+    # (``readers.ViewShape``): columns NULL on every row, and whether value and value_raw are one typed
+    # column (no value is unparseable). A key that is the same on every row (those columns, a dimension
+    # no meter declares, the kept value or key when no meter keeps it, a fact that cannot be true) is left
+    # out of the GROUP BY and given back as a constant (the rows are the same as without).
+    null_columns: frozenset[str] = frozenset()
+    value_is_raw: bool = False
 
 
 def _in_list(column: str, values: Iterable[str]) -> str | None:
@@ -77,9 +84,11 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     keep_num = _in_list("meter", set(spec.transaction_meters) | set(by_agg.get("latest", [])))
     keep_key = _in_list("meter", by_agg.get("unique_count", []))
 
-    def status_case(no_ts: str, raw_null: str, bad_value: str, negative: str) -> str:
+    def status_case(no_ts: str, raw_null: str, bad_value: str | None, negative: str,
+                    excluded: bool = True) -> str:
         status = ["CASE"]
-        status.append("WHEN excluded IS NOT NULL THEN 'non_usage:' || excluded")
+        if excluded:
+            status.append("WHEN excluded IS NOT NULL THEN 'non_usage:' || excluded")
         if spec.dedup:
             status.append("WHEN is_dup = 1 THEN 'duplicate'")
         status.append(f"WHEN {no_ts} THEN 'bad_timestamp'")
@@ -89,7 +98,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         not_counted = f"NOT ({counted}) AND " if counted else ""
         status.append(f"WHEN {not_counted}{raw_null} THEN 'null_quantity'")
         not_textual = f"NOT ({textual}) AND " if textual else ""
-        status.append(f"WHEN {not_textual}{bad_value} THEN 'bad_quantity'")
+        if bad_value is not None:
+            status.append(f"WHEN {not_textual}{bad_value} THEN 'bad_quantity'")
         status.append(f"WHEN {not_counted}{negative} THEN 'negative_quantity'")
         status.append("ELSE 'ok' END")
         return " ".join(status)
@@ -98,11 +108,14 @@ def aggregate_sql(spec: AggregateSpec) -> str:
                              "value < 0")
 
     dim_exprs = []
+    const_dims = set()  # d_i that is NULL on every row
     for i, d in enumerate(dims):
         declaring = _in_list("meter", [mid for mid, m in meters.items() if d in m.dimensions])
         expr = f"CASE WHEN {declaring} THEN d_{i} ELSE CAST(NULL AS VARCHAR) END" if declaring \
             else "CAST(NULL AS VARCHAR)"
         dim_exprs.append(f"{expr} AS d_{i}")
+        if not declaring or f"d_{i}" in spec.null_columns:
+            const_dims.add(i)
     vnum = (f"CASE WHEN {keep_num} THEN CAST(value AS DECIMAL(38, {s})) "
             f"ELSE CAST(NULL AS DECIMAL(38, {s})) END" if keep_num else f"CAST(NULL AS DECIMAL(38, {s}))")
     # value_raw may be a typed column: cast to text only here, for the few events that need it
@@ -153,18 +166,32 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
     if spec.status_after_group:
-        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys
-        facts = ["excluded", *(["is_dup"] if spec.dedup else []), "raw_null", "bad_value", "negative"]
+        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys.
+        # Keys that are constant on every row are not grouped by (see AggregateSpec.null_columns):
+        # the outer SELECT gives them back as typed NULLs, so the columns and rows are the same.
+        has_excluded = "excluded" not in spec.null_columns
+        bad_value = None if spec.value_is_raw else "value IS NULL AND value_raw IS NOT NULL"
+        const = {f"d_{i}": "CAST(NULL AS VARCHAR)" for i in const_dims}
+        if not keep_num:
+            const["vnum"] = f"CAST(NULL AS DECIMAL(38, {s}))"
+        if not keep_key:
+            const["vkey"] = "CAST(NULL AS VARCHAR)"
+        facts = [*(["excluded"] if has_excluded else []), *(["is_dup"] if spec.dedup else []), "raw_null",
+                 *(["bad_value"] if bad_value else []), "negative"]
+        varying = [c for c in (*(f"d_{i}" for i in range(len(dims))), "vnum", "vkey") if c not in const]
+        exprs = {**{f"d_{i}": e for i, e in enumerate(dim_exprs)}, "vnum": f"{vnum} AS vnum",
+                 "vkey": f"{vkey} AS vkey"}
         pre = ", ".join([
-            "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period", "excluded",
-            *(["is_dup"] if spec.dedup else []),
-            "value_raw IS NULL AS raw_null", "value IS NULL AND value_raw IS NOT NULL AS bad_value",
-            "value < 0 AS negative", *dim_exprs, f"{vnum} AS vnum", f"{vkey} AS vkey", "value", "ts"])
-        g_keys = ["customer_id", "period", "meter", *facts, *(f"d_{i}" for i in range(len(dims))),
-                  "vnum", "vkey"]
-        late_status = status_case("period IS NULL", "raw_null", "bad_value", "negative")
+            "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
+            *(["excluded"] if has_excluded else []), *(["is_dup"] if spec.dedup else []),
+            "value_raw IS NULL AS raw_null", *([f"{bad_value} AS bad_value"] if bad_value else []),
+            "value < 0 AS negative", *(exprs[c] for c in varying), "value", "ts"])
+        g_keys = ["customer_id", "period", "meter", *facts, *varying]
+        late_status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
+                                  "negative", excluded=has_excluded)
+        out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
         return (
-            f"{with_dup}SELECT {', '.join(keys)}, "
+            f"{with_dup}SELECT {', '.join(out_keys)}, "
             "CAST(SUM(n) AS BIGINT) AS events, "
             f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
             f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
@@ -173,7 +200,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
             f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
             f"GROUP BY {', '.join(g_keys)}) AS g) AS f "
-            f"GROUP BY {', '.join(keys)}"
+            f"GROUP BY {', '.join(['customer_id', 'period', 'meter', 'status', *varying])}"
         )
     return (
         f"{with_dup}SELECT {', '.join(keys)}, "
