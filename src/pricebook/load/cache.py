@@ -58,6 +58,12 @@ def _salt() -> bytes:
     for mod in (yamlsrc, schema):
         h.update(Path(mod.__file__ or "").read_bytes())
     h.update(schema.schema_text().encode())
+    # the C reader, when it reads: its build (a rebuilt reader must not reuse what the old one read)
+    if yamlsrc._fast_parser() is not None:
+        import pricebook.load._cyaml as cyaml
+
+        st = Path(cyaml.__file__ or "").stat()
+        h.update(f"cyaml\0{st.st_size}\0{st.st_mtime_ns}".encode())
     return h.digest()
 
 
@@ -90,10 +96,15 @@ def compute_and_store(data: bytes, file: str) -> tuple[ParsedYaml, list[Diagnost
     """``parse_yaml`` then ``schema_findings`` for one file, and cache the result (for a file the
     cache did not have)."""
     result = _compute(data, file)
+    store(data, file, result)
+    return result
+
+
+def store(data: bytes, file: str, result: tuple[ParsedYaml, list[Diagnostic]]) -> None:
+    """Keep ``result``, the parse and schema findings of a file's ``data``, in the parse cache."""
     where = _entry(data, file)
     if where is not None:
         _write(where[0], where[1], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
 
 
 def _touch(entry: Path) -> None:
@@ -196,7 +207,8 @@ def _code_salt() -> bytes:
 
     h = hashlib.sha256(RESULT_FORMAT + pricebook.__version__.encode())
     package = Path(pricebook.__file__ or "").parent
-    for p in [*sorted(package.rglob("*.py")), package / "schemas" / "catalog.schema.json"]:
+    for p in [*sorted(package.rglob("*.py")), *sorted(package.rglob("*.so")),
+              package / "schemas" / "catalog.schema.json"]:
         try:
             st = p.stat()
         except OSError:

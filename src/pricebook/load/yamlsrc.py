@@ -42,18 +42,32 @@ class PositionMap(Mapping[CatalogPath, Position]):
     findings need a handful of positions; tuples are also several times faster to pickle.
 
     A pickled map unpickles lazily: it keeps the pickled bytes of its tuples and reads them on the
-    first lookup, so a cached catalog with no findings never pays for its positions."""
+    first lookup, so a cached catalog with no findings never pays for its positions. A map from
+    the C reader starts compact (``compact``: each node's last path step and its parent, line and
+    column packed in bytes) and is expanded on the first lookup; it is pickled compact."""
 
-    __slots__ = ("_raw", "_blob", "_blob_of")
+    __slots__ = ("_raw", "_blob", "_blob_of", "_compact")
 
     def __init__(self, raw: dict[CatalogPath, tuple[str, int, int]] | None = None) -> None:
         self._raw: dict[CatalogPath, tuple[str, int, int]] | None = raw if raw is not None else {}
         self._blob: bytes | None = None  # pickled tuples not read yet
         self._blob_of: tuple[bytes, int] | None = None  # the pickled tuples of _raw, and its size then
+        self._compact: tuple[str, list[str | int], bytes] | None = None  # (file, steps, records)
+
+    @classmethod
+    def compact(cls, file: str, steps: list[str | int], records: bytes) -> PositionMap:
+        """The positions the C reader returns (see ``_cyaml.c``), expanded when first looked up."""
+        m = cls()
+        m._raw, m._compact = None, (file, steps, records)
+        return m
 
     @property
     def raw(self) -> dict[CatalogPath, tuple[str, int, int]]:
         if self._raw is None:
+            if self._compact is not None:
+                self._raw = _expand(*self._compact)
+                self._compact = None
+                return self._raw
             import pickle
 
             assert self._blob is not None
@@ -75,12 +89,18 @@ class PositionMap(Mapping[CatalogPath, Position]):
         return iter(self.raw)
 
     def __len__(self) -> int:
+        if self._compact is not None:
+            return len(self._compact[1])
         return len(self.raw)
 
     def __bool__(self) -> bool:
+        if self._compact is not None:
+            return bool(self._compact[1])
         return self._raw is None or bool(self._raw)  # a map is pickled lazily only when not empty
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self._compact is not None:
+            return (PositionMap.compact, self._compact)
         if self._raw is None:
             return (_lazy_positions, (self._blob,))
         if not self._raw:
@@ -94,6 +114,33 @@ class PositionMap(Mapping[CatalogPath, Position]):
             blob = pickle.dumps(self._raw, protocol=pickle.HIGHEST_PROTOCOL)
             self._blob_of = (blob, len(self._raw))
         return (_lazy_positions, (blob,))
+
+
+def _expand(file: str, steps: list[str | int], records: bytes) -> dict[CatalogPath, tuple[str, int, int]]:
+    """Compact positions (``PositionMap.compact``) as a dict: in C where the C reader is built, else
+    here (a cache written by an install with the C reader, read by one without it)."""
+    try:
+        from pricebook.load._cyaml import expand
+    except ImportError:
+        pass
+    else:
+        out: dict[CatalogPath, tuple[str, int, int]] = expand(file, steps, records)
+        return out
+    import array
+
+    r = array.array("i", records)
+    if len(r) != 3 * len(steps):
+        raise ValueError("positions do not match their paths")
+    paths: list[CatalogPath] = []
+    out = {}
+    for i, step in enumerate(steps):
+        parent = r[3 * i]
+        if not -1 <= parent < i:
+            raise ValueError("a position's parent comes after it")
+        path = (*(paths[parent] if parent >= 0 else ()), step)
+        paths.append(path)
+        out[path] = (file, r[3 * i + 1], r[3 * i + 2])
+    return out
 
 
 def _lazy_positions(blob: bytes) -> PositionMap:
@@ -209,6 +256,11 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
     if text is None:
         assert problem is not None
         return ParsedYaml(None, diagnostics=[problem], ok=False)
+    fast = _fast_parser()
+    if fast is not None:
+        done = fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, _plain_value)
+        if done is not None:
+            return ParsedYaml(done[0], PositionMap.compact(file, done[1], done[2]))
     try:
         docs = list(yaml.compose_all(text, Loader=_loader_class()))
     except yaml.MarkedYAMLError as exc:
@@ -229,6 +281,40 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
             fix="split the documents into separate files")], ok=False)
     # An alias needs an anchor: without '&' in the text there is nothing to expand.
     return _Constructor(file).run(docs[0], check_aliases="&" in text)
+
+
+@lru_cache(maxsize=1)
+def _fast_parser() -> Any:
+    """The C reader's ``parse`` (``_cyaml.c``), or None where it was not built or
+    ``PRICEBOOK_PURE_YAML`` is set. It reads a file with nothing unusual in it (no syntax error,
+    anchor, tag, merge or duplicate key) ten times faster than libyaml's events turned into PyYAML
+    nodes and then into data here, and returns None for every other file, which is read here."""
+    import os
+
+    if os.environ.get("PRICEBOOK_PURE_YAML"):
+        return None
+    try:
+        from pricebook.load._cyaml import parse
+    except ImportError:
+        return None
+    return parse
+
+
+def _plain_value(text: str) -> Any:
+    """What a plain scalar of this text becomes (the C reader asks once per distinct text)."""
+    return _scalar_value(_plain_tag(text), text, "")
+
+
+@lru_cache(maxsize=1)
+def _plain_resolver() -> Any:
+    return _loader_class()("")
+
+
+def _plain_tag(text: str) -> str:
+    from yaml.nodes import ScalarNode
+
+    tag: str = _plain_resolver().resolve(ScalarNode, text, (True, False))
+    return tag
 
 
 # Plain scalars repeat (keys, currencies, models): their resolved tag is remembered across files.
@@ -452,27 +538,41 @@ class _Constructor:
 
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
-        # quoted or block scalars are strings whatever they look like (plain: None or '')
-        if node.style and (tag in (STR_TAG, "!") or tag.startswith(_T)):
-            if tag in (INT_TAG, FLOAT_TAG):  # explicit !!float "0.1"
-                return _number(text)
+        value = _scalar_value(tag, text, node.style)
+        if value is _UNSUPPORTED:
+            self.diagnostics.append(self._at("PB009", "unsupported-tag",
+                                             f"unsupported YAML tag '{tag}'", node,
+                                             fix="remove the tag; catalog values are plain"))
             return text
-        if tag in (INT_TAG, FLOAT_TAG):
+        if type(value) is Decimal:
             number = self._shared.get(("n", text))
             if number is None:
-                number = self._shared[("n", text)] = _number(text)
+                number = self._shared[("n", text)] = value
             return number
-        if tag == BOOL_TAG:
-            low = text.lower()
-            return low == "true" if low in ("true", "false") else text
-        if tag == NULL_TAG:
-            return None
-        if tag in _KNOWN_SCALAR_TAGS or tag == "!":
-            return text
-        self.diagnostics.append(self._at("PB009", "unsupported-tag",
-                                         f"unsupported YAML tag '{tag}'", node,
-                                         fix="remove the tag; catalog values are plain"))
+        return value
+
+
+_UNSUPPORTED = object()
+
+
+def _scalar_value(tag: str, text: str, style: str | None) -> Any:
+    """A scalar's value from its resolved tag, text and style (``_UNSUPPORTED`` for a tag that
+    catalogs do not use)."""
+    # quoted or block scalars are strings whatever they look like (plain: None or '')
+    if style and (tag in (STR_TAG, "!") or tag.startswith(_T)):
+        if tag in (INT_TAG, FLOAT_TAG):  # explicit !!float "0.1"
+            return _number(text)
         return text
+    if tag in (INT_TAG, FLOAT_TAG):
+        return _number(text)
+    if tag == BOOL_TAG:
+        low = text.lower()
+        return low == "true" if low in ("true", "false") else text
+    if tag == NULL_TAG:
+        return None
+    if tag in _KNOWN_SCALAR_TAGS or tag == "!":
+        return text
+    return _UNSUPPORTED
 
 
 def _number(text: str) -> Decimal | str:
