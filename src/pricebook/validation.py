@@ -73,7 +73,7 @@ def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResu
 def validate_path(path: str | Path) -> ValidationResult:
     """Load the catalog at ``path`` and check it: every finding of every file, sorted."""
     from pricebook.load.cache import result_entry
-    from pricebook.load.catalog import discover, gc_paused
+    from pricebook.load.catalog import discover, gc_paused, keep_until_exit
 
     p = Path(path)
     root = p if p.is_dir() else p.parent
@@ -81,11 +81,14 @@ def validate_path(path: str | Path) -> ValidationResult:
         files = discover(p)
         entry = result_entry(files)
         if entry is None:
-            return check_loaded(load_sources(files), root=root)
+            loaded = load_sources(files)
+            keep_until_exit(loaded)  # the parsed data: the CLI leaves without freeing it
+            return check_loaded(loaded, root=root)
         cached, current = entry.read_any()
         if current and isinstance(cached, _Checked):
             return cached.finish(root, lambda: load_sources(files).catalog)
         loaded = load_sources(files, digests=entry.file_digests)
+        keep_until_exit(loaded)
         previous = cached if isinstance(cached, _Checked) else None
         checked, on_disk = _check(loaded, root, previous, entry.file_digests)
         entry.write(checked)

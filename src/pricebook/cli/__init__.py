@@ -77,34 +77,55 @@ app.command("demo")(demo.demo)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and map every outcome to SPEC §4's exit codes."""
-    from pricebook.errors import InternalError, PricebookError
-    from pricebook.load.catalog import set_freeze_after_pause
+    from pricebook.load.catalog import kept_until_exit, set_freeze_after_pause
 
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
     froze = set_freeze_after_pause(argv is None)  # a real process, not an in-process caller
+    try:
+        code = _run(args)
+    finally:
+        set_freeze_after_pause(froze)
+    if argv is None and kept_until_exit():
+        # A command kept what it built (a large catalog) so as not to free it object by object
+        # (0.1 s on a big catalog): leave without that, once the output is out.
+        import os
+
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+        os._exit(code)
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """Run the app; the exit code of every outcome."""
+    from pricebook.errors import InternalError, PricebookError
+
+    debug = "--debug" in args
     try:
         rc = app(args=args, prog_name="pricebook", standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code or 0)
     except typer.Abort:
         print("pricebook: aborted", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except KeyboardInterrupt:
         print("pricebook: interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except typer.TyperException as exc:  # usage errors from the argument parser
         exc.show()  # type: ignore[attr-defined]
-        sys.exit(getattr(exc, "exit_code", 2) or 2)
+        return int(getattr(exc, "exit_code", 2) or 2)
     except PricebookError as exc:
         if debug:
             import traceback
 
             traceback.print_exc()
         print(f"pricebook: error: {_one_line(str(exc))}", file=sys.stderr)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except BrokenPipeError:
-        sys.exit(0)
+        return 0
     except (InternalError, Exception) as exc:
         if debug:
             import traceback
@@ -112,10 +133,8 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         print(f"pricebook: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
               "(this is a bug; rerun with --debug for the traceback)", file=sys.stderr)
-        sys.exit(3)
-    finally:
-        set_freeze_after_pause(froze)
-    sys.exit(rc if isinstance(rc, int) else 0)
+        return 3
+    return rc if isinstance(rc, int) else 0
 
 
 def _one_line(s: str) -> str:

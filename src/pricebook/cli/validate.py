@@ -26,8 +26,11 @@ def validate(
 
     if fail_on not in ("error", "warning", "never"):
         raise UsageError(f"--fail-on must be error, warning or never, not '{fail_on}'")
+    from pricebook.load.catalog import keep_until_exit
+
     target = catalog_path(path or catalog)
     result = validate_path(target)
+    keep_until_exit(result)
     if format is FindingsFormat.json:
         from pricebook.report.diagnostics import to_json
 
