@@ -61,12 +61,16 @@ class ValidationResult:
 def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResult:
     """Run the semantic rules over a loaded catalog (none run when loading failed)."""
     from pricebook.load.catalog import gc_paused
-    from pricebook.rules import run_rules
+    from pricebook.rules import all_rules, run_rules
 
     diags = list(result.diagnostics)
     if result.catalog is not None:
         with gc_paused():
-            diags.extend(run_rules(result.catalog, root=root))
+            runs = _run_split(result.catalog, root, all_rules())  # a large catalog: on two CPUs
+            if runs is not None:
+                diags.extend(d for _, _, _, found in runs for d in found)
+            else:
+                diags.extend(run_rules(result.catalog, root=root))
     return ValidationResult(result.catalog, sort_diagnostics(diags), result.files)
 
 
@@ -322,7 +326,7 @@ def _complete(by_file: _ByFile, keys: dict[str, bytes]
 _RuleRun = tuple[str, bool, bool, list[Diagnostic]]  # rule id, read the folder, then the catalog, findings
 
 
-def _run_watched(catalog: Catalog, root: Path, rules: list[Any]) -> list[_RuleRun]:
+def _run_watched(catalog: Catalog, root: Path | None, rules: list[Any]) -> list[_RuleRun]:
     from pricebook.rules import RuleContext
 
     out: list[_RuleRun] = []
@@ -338,7 +342,7 @@ def _run_watched(catalog: Catalog, root: Path, rules: list[Any]) -> list[_RuleRu
 SPLIT_MIN_PRICES = 10_000
 
 
-def _run_split(catalog: Catalog, root: Path, rules: list[Any]) -> list[_RuleRun] | None:
+def _run_split(catalog: Catalog, root: Path | None, rules: list[Any]) -> list[_RuleRun] | None:
     """The rules of a large catalog on two CPUs: a forked child runs every other rule on the
     catalog it shares with the parent (nothing is copied but the pages it touches) and sends back
     its findings pickled, while the parent runs the rest. Results come back in rule order, exactly
@@ -354,6 +358,9 @@ def _run_split(catalog: Catalog, root: Path, rules: list[Any]) -> list[_RuleRun]
     owners: list[Any] = [*catalog.plans.values(), *catalog.add_ons.values()]
     if sum(len(o.prices) for o in owners) < SPLIT_MIN_PRICES:
         return None
+    from pricebook.rules import _walk
+
+    _walk.prepare(catalog)  # the walks most rules share, once, before the fork
     theirs, mine = rules[0::2], rules[1::2]
     read_fd, write_fd = os.pipe()
     try:

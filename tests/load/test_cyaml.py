@@ -192,3 +192,20 @@ def test_compact_positions_expand_without_the_c_reader(monkeypatch: pytest.Monke
     assert yamlsrc._expand(*parsed.positions._compact) == expected
     with pytest.raises(ValueError):
         yamlsrc._expand("f", ["a"], (5).to_bytes(4, "little", signed=True) + b"\x00" * 8)
+
+
+EDGE_SCALARS = ["", "~", "null", "Null", "NULL", "nULL", "yes", "Yes", "yES", "no", "on", "OFF", "true", "1",
+                "-1", "+1", "0b101", "0o7", "017", "09", "0x1F", "1_000", "1:30", "1:30.5", "1.5", ".5", "-.inf",
+                ".NaN", ".nan", "1e3", "1.0e+3", "1.0e3", "2026-01-01", "2026-1-1 10:00:00",
+                "2026-01-01T10:00:00Z", "=", "<<", "<", "a", "0.", "-", ".", "USD", "é", "1.2.3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.sampled_from(EDGE_SCALARS), st.text(max_size=16),
+                      st.from_regex(r"[-+]?[0-9_.:eEbBoOxX ~nNtTfF=<-]{0,14}", fullmatch=True)))
+def test_plain_scalars_resolve_to_pyyaml_s_tags(text: str) -> None:
+    """The C reader resolves plain scalars without PyYAML, with a copy of its resolver table."""
+    from yaml.nodes import ScalarNode
+
+    expected = yamlsrc._loader_class()("").resolve(ScalarNode, text, (True, False))
+    assert yamlsrc._plain_tag(text) == expected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -58,6 +57,9 @@ def compile_schema(schema: dict[str, Any]) -> Any:
     """
     return _SchemaCompiler(schema).compile()
 
+
+# How many matching texts each pattern remembers (a process that checks many catalogs stops adding).
+_MATCHED_MAX = 1 << 16
 
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "x-message", "examples", "$comment", "default"}
 _KEYWORDS = {"type", "enum", "const", "pattern", "properties", "additionalProperties", "required",
@@ -155,8 +157,13 @@ class _SchemaCompiler:
         if "const" in s:
             out.append(f"{pad}if not _json_equal({var}, {self.const(s['const'])}): return False")
         if "pattern" in s:
+            # texts that matched are remembered (amounts and currency codes repeat): a set lookup
+            # costs a tenth of a search
             search = self.const(re.compile(s["pattern"]).search)
-            out.append(f"{pad}if isinstance({var}, str) and {search}({var}) is None: return False")
+            seen = self.const(set())
+            out.append(f"{pad}if isinstance({var}, str) and {var} not in {seen}:")
+            out.append(f"{pad}    if {search}({var}) is None: return False")
+            out.append(f"{pad}    if len({seen}) < {_MATCHED_MAX}: {seen}.add({var})")
         obj = self.object_checks(s, var, depth + 1, serial)
         if obj:
             out.append(f"{pad}if isinstance({var}, dict) or isinstance({var}, Mapping):")
@@ -362,6 +369,8 @@ def schema_findings(data: Any, file: str, positions: Mapping[CatalogPath, Positi
     explain its errors (it is about fifty times slower on a large valid catalog)."""
     if _fast_validator()(data):
         return []
+    import difflib
+
     out: list[Diagnostic] = []
     errors = list(_walk_errors(_validator().iter_errors(data)))
     typos: set[tuple[CatalogPath, str]] = set()  # (mapping, the key a typo there probably meant)
@@ -395,6 +404,8 @@ def schema_findings(data: Any, file: str, positions: Mapping[CatalogPath, Positi
 
 def _unknown_key(key: str, allowed: list[str], file: str, path: CatalogPath,
                  positions: Mapping[CatalogPath, Position]) -> Diagnostic:
+    import difflib
+
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f" — did you mean '{close[0]}'?" if close else ""
     fix = f"rename '{key}' to '{close[0]}'" if close else f"valid keys here: {', '.join(sorted(allowed))}"

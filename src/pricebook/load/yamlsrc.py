@@ -250,8 +250,6 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
 
 def parse_yaml(data: bytes, file: str) -> ParsedYaml:
     """Parse one YAML file. Never raises for bad input: every problem becomes a finding."""
-    import yaml
-
     text, problem = decode_source(data, file)
     if text is None:
         assert problem is not None
@@ -261,6 +259,8 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
         done = fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, _plain_value)
         if done is not None:
             return ParsedYaml(done[0], PositionMap.compact(file, done[1], done[2]))
+    import yaml
+
     try:
         docs = list(yaml.compose_all(text, Loader=_loader_class()))
     except yaml.MarkedYAMLError as exc:
@@ -305,16 +305,52 @@ def _plain_value(text: str) -> Any:
     return _scalar_value(_plain_tag(text), text, "")
 
 
-@lru_cache(maxsize=1)
-def _plain_resolver() -> Any:
-    return _loader_class()("")
-
-
 def _plain_tag(text: str) -> str:
-    from yaml.nodes import ScalarNode
+    """The tag YAML 1.1 (PyYAML's safe loader) resolves a plain scalar to. The C reader needs no
+    PyYAML (13 ms to import on every run); tests/load/test_cyaml.py checks both agree."""
+    for tag, match in _implicit_resolvers().get(text[0] if text else "", ()):
+        if match(text):
+            return tag
+    return STR_TAG
 
-    tag: str = _plain_resolver().resolve(ScalarNode, text, (True, False))
-    return tag
+
+@lru_cache(maxsize=1)
+def _implicit_resolvers() -> dict[str, list[tuple[str, Any]]]:
+    """PyYAML's implicit resolvers (yaml/resolver.py, unchanged since 2006), by first character,
+    in the order PyYAML tries them."""
+    table: dict[str, list[tuple[str, Any]]] = {}
+    for tag, pattern, first in [
+        (BOOL_TAG, r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""", "yYnNtTfFoO"),
+        (FLOAT_TAG, r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
+        (INT_TAG, r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", "-+0123456789"),
+        (MERGE_TAG, r"^(?:<<)$", "<"),
+        (NULL_TAG, r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""", "~nN"),
+        (TS_TAG, r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", "0123456789"),
+        (_T + "value", r"^(?:=)$", "="),
+        (_T + "yaml", r"^(?:!|&|\*)$", "!&*"),
+    ]:
+        match = re.compile(pattern, re.X).match
+        for ch in first:
+            table.setdefault(ch, []).append((tag, match))
+        if tag == NULL_TAG:
+            table.setdefault("", []).append((tag, match))  # the empty scalar
+    return table
 
 
 # Plain scalars repeat (keys, currencies, models): their resolved tag is remembered across files.

@@ -80,6 +80,15 @@ def _memo(kind: str, catalog: Catalog, build: Callable[[], Iterator[Any]]) -> li
     return value
 
 
+def prepare(catalog: Catalog) -> None:
+    """Compute the shared walks now: before rules are split over processes (``validation``), so
+    that each process reuses them instead of walking the catalog again."""
+    prices(catalog)
+    prices(catalog, nested=False)
+    money(catalog)
+    entitlements(catalog)
+
+
 def prices(catalog: Catalog, nested: bool = True) -> list[PriceAt]:
     """Every price written in the catalog, and (``nested``) every dimension sub-price under it."""
     if not nested:
