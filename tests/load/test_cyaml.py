@@ -209,3 +209,26 @@ def test_plain_scalars_resolve_to_pyyaml_s_tags(text: str) -> None:
 
     expected = yamlsrc._loader_class()("").resolve(ScalarNode, text, (True, False))
     assert yamlsrc._plain_tag(text) == expected
+
+
+def test_mutated_catalogs_read_the_same_or_are_declined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real catalog files with random bytes inserted, deleted or cut off (what an editor saves
+    halfway through a change): the C reader never crashes, and what it accepts reads the same."""
+    import random
+
+    sources = [p.read_bytes() for p in sorted((ROOT / "catalogs").rglob("*.yaml"))]
+    rnd = random.Random(2026)
+    alphabet = b" :-[]{},\n\"'#&*!|>?%@`\t0a."
+    accepted = 0
+    for _ in range(400):
+        d = bytearray(rnd.choice(sources))
+        for _ in range(rnd.randint(1, 4)):
+            op, i = rnd.random(), rnd.randrange(len(d) + 1)
+            if op < 0.4:
+                d[i:i] = bytes([rnd.choice(alphabet)])
+            elif op < 0.7 and len(d) > 1:
+                del d[min(i, len(d) - 1)]
+            else:
+                d = d[:i]
+        accepted += assert_same(bytes(d), "m.yaml", monkeypatch)
+    assert accepted > 50
