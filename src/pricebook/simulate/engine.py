@@ -23,8 +23,8 @@ from pricebook.simulate.presets import get_preset
 from pricebook.simulate.prices import build_tables
 from pricebook.simulate.readers import (
     UsageSpec,
-    create_subscriptions_table,
     ViewShape,
+    create_subscriptions_table,
     create_usage_view,
     dimension_names,
     usage_view_shape,
@@ -181,11 +181,13 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         single = [mid for mid, m in meters.items() if not m.dimensions and mid not in txn_meters
                   and m.aggregation not in ("latest", "unique_count")] \
             if opts.aggregate is None and opts.engine != "spark" else []
-        limits = frozenset(r[4] for r in hard_limits(candidate))
+        limit_rows = hard_limits(candidate)
+        limits = frozenset(r[4] for r in limit_rows)
 
         def stage2(widths: Widths) -> SimulationResult:
             create_price_tables(con, tables, opts.scale, ps, rs)
             rate(con, len(dims), opts.scale, amount_scale, minors, limit_aggregations=limits,
+                 limit_meters=frozenset((r[3], r[4]) for r in limit_rows),
                  single_row_meters=single, widths=widths)
             return collect(con, baseline, candidate, minors, dedup, opts.scale)
 
