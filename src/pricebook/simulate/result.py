@@ -231,7 +231,24 @@ def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
     events read, valid and rated, counted from the same pass over the aggregate."""
     # Rated or unpriced, per (unit, meter) of mtot: the unit's owners meet the few (owner, meter)
     # pairs that price something. mtot holds every ok event of a row with a unit (ev, qs).
+    # Without add-ons a unit side has at most one owner (its plan's, us_id 2u - 1 and 2u): mtot is
+    # grouped by the pair of owners, a few groups, instead of once per unit and meter (0.14 -> 0.10 s
+    # CPU at 100k customers x 3 months).
+    plan_only = not con.execute("SELECT count(*) FROM (SELECT 1 FROM us_owner "
+                                "WHERE owner_kind = 'add_on' LIMIT 1) AS x").fetchone()[0]
     per_unit = con.execute("""WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
+        p AS (
+            SELECT t.meter, ob.oid AS boid, oc.oid AS coid, sum(t.ev) AS ev, sum(t.qs) AS qs
+            FROM mtot t LEFT JOIN us_owner ob ON ob.us_id = 2 * t.unit_no - 1
+            LEFT JOIN us_owner oc ON oc.us_id = 2 * t.unit_no
+            GROUP BY t.meter, ob.oid, oc.oid)
+        SELECT CASE WHEN cm.oid IS NULL THEN 'unpriced_meter'
+                    WHEN bm.oid IS NULL THEN 'unpriced_meter_baseline' END AS reason,
+               p.meter, true, sum(p.ev), sum(p.qs)
+        FROM p LEFT JOIN om cm ON cm.oid = p.coid AND cm.meter = p.meter
+        LEFT JOIN om bm ON bm.oid = p.boid AND bm.meter = p.meter
+        GROUP BY reason, p.meter""").fetchall() if plan_only else con.execute(
+        """WITH om AS (SELECT DISTINCT oid, meter FROM comps WHERE meter IS NOT NULL),
         p AS (
             SELECT t.meter, any_value(t.ev) AS ev, any_value(t.qs) AS qs,
                    COALESCE(bool_or(om.oid IS NOT NULL AND o.us_id % 2 = 0), false) AS cand,
