@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,9 +85,11 @@ print("pandas" in sys.modules)
     assert out.stdout.strip() == "False"
 
 
-def test_bills_and_skus_add_up_to_the_lines(tmp_path) -> None:
+@pytest.mark.parametrize("eur_every", [5, 0])
+def test_bills_and_skus_add_up_to_the_lines(tmp_path, eur_every: int) -> None:
     """Stage 2 stores only lines with usage; bills, by_sku and every listed line must still agree, with
-    add-ons, dimensions, sparse usage and two currencies, and an add-on customer equals the reference."""
+    add-ons, dimensions, sparse usage and two currencies (or one: by_sku's credit and minimum then take
+    the one currency without meeting units), and an add-on customer equals the reference."""
     import random
     from collections import defaultdict
 
@@ -100,7 +103,7 @@ def test_bills_and_skus_add_up_to_the_lines(tmp_path) -> None:
     for i in range(60):
         plan = ["starter", "pro", "enterprise"][i % 3]
         addon = "priority-support" if plan != "starter" and i % 2 else ""
-        subs.append(f"c{i},{plan},{'EUR' if i % 5 == 0 else 'USD'},2025-01-01,,{addon}")
+        subs.append(f"c{i},{plan},{'EUR' if eur_every and i % eur_every == 0 else 'USD'},2025-01-01,,{addon}")
         for meter in rnd.sample(["api-calls", "seats", "storage", "images", "tokens"], rnd.randint(0, 3)):
             for _ in range(rnd.randint(1, 3)):
                 q = rnd.choice(["0", "1", "7.5", "12000", "250000", "3"])
@@ -114,13 +117,14 @@ def test_bills_and_skus_add_up_to_the_lines(tmp_path) -> None:
                                            keep_lines=True), Side("baseline", "b", cat), Side("candidate", "c", cat))
     per_bill: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     per_sku: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    currency = {f"c{i}": "EUR" if i % 5 == 0 else "USD" for i in range(60)}
+    currency = {f"c{i}": "EUR" if eur_every and i % eur_every == 0 else "USD" for i in range(60)}
     for side, cid, period, _no, sku, _kind, _dim, _addon, _qty, amount in res.lines:
         per_bill[(side, cid, period)] += amount
         if side == "candidate":
             per_sku[(sku, currency[cid])] += amount
     assert len({k[1] for k in per_bill}) == 60
     assert {(g.key["sku"], g.amounts.currency): g.amounts.candidate for g in res.by_sku} == dict(per_sku)
+    assert {"credit", "minimum"} & {g.key["sku"] for g in res.by_sku}  # the adjustments are checked too
     for m in res.totals:
         assert m.candidate == sum(v for (side, cid, _), v in per_bill.items()
                                   if side == "candidate" and currency[cid] == m.currency)

@@ -188,7 +188,12 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
         "ORDER BY d, customer_id LIMIT 10").fetchall()]
     res.histogram = histogram_sql(con, "per_customer", "d", "b")
     res.periods = sorted({g.key["period"] for g in res.by_period})
-    for sku, cur, b, c in con.execute("""
+    # a bill's currency is its unit's; with one currency in every period (the usual case) it is that
+    # one, and the 600k bills do not meet units (0.07 s CPU at 100k customers x 3 months)
+    bill_currency = ("CROSS JOIN (SELECT currency FROM units LIMIT 1) AS u"
+                     if len({g.amounts.currency for g in res.by_period}) == 1
+                     else "JOIN units u ON u.unit_no = bl.unit_no")
+    for sku, cur, b, c in con.execute(f"""
             WITH cnt AS (
                 SELECT us_id % 2 = 1 AS is_base, oid, count(*) AS n FROM us_owner GROUP BY ALL),
             base AS (
@@ -209,7 +214,7 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
                        sum(bl.minimum) FILTER (WHERE bl.us_id % 2 = 1) AS mb,
                        sum(bl.minimum) FILTER (WHERE bl.us_id % 2 = 0) AS mc,
                        count(bl.credit) AS n_credit, count(bl.minimum) AS n_minimum
-                FROM bills bl JOIN units u ON u.unit_no = bl.unit_no
+                FROM bills bl {bill_currency}
                 WHERE bl.credit IS NOT NULL OR bl.minimum IS NOT NULL GROUP BY u.currency),
             adj AS (
                 SELECT 'credit' AS sku, currency, COALESCE(cb, 0) AS b, COALESCE(cc, 0) AS c FROM adj0
