@@ -98,3 +98,26 @@ def test_status_after_the_group_gives_every_status_as_the_portable_query(tmp_pat
     assert {"ok", "bad_timestamp", "no_customer", "unknown_meter", "null_quantity", "bad_quantity",
             "negative_quantity"} <= statuses
     assert ("duplicate" in statuses) == dedup
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_repeated_ids_in_one_scan_equal_the_portable_query(tmp_path: Path, seed: int) -> None:
+    """Copies of an id that differ in time, customer, value (also unparseable or missing) or dimension,
+    copies equal in everything, events without an id: the one-scan marking must pick the same winners
+    as the portable window and count every other copy as a duplicate."""
+    import random
+
+    rnd = random.Random(seed)
+    lines = []
+    for i in range(300):
+        eid = rnd.choice([None, f"e{i}", f"r{rnd.randint(0, 30)}"])
+        tokens = rnd.choice(["1", "2", "2.50", "x", "", "-1"])
+        # few times, customers and meters: copies often tie on them and the value or dimension decides
+        line = json.dumps({"event_id": eid, "customer_id": f"c{rnd.randint(0, 1)}",
+                           "timestamp": f"2026-0{rnd.randint(1, 2)}-01T00:00:00Z",
+                           "meter": rnd.choice(["calls", "tokens", "tokens", "other"]),
+                           "properties": {"tokens": tokens or None,
+                                          "model": rnd.choice(["large", "small", None])}})
+        lines += [line] * rnd.choice([1, 1, 2])  # exact copies too
+    portable, split, statuses = _both(tmp_path, lines)
+    assert split == portable and "duplicate" in statuses

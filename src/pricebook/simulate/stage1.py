@@ -176,30 +176,35 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             const["vnum"] = f"CAST(NULL AS DECIMAL(38, {s}))"
         if not keep_key:
             const["vkey"] = "CAST(NULL AS VARCHAR)"
-        facts = [*(["excluded"] if has_excluded else []), *(["is_dup"] if spec.dedup else []), "raw_null",
+        # with repeated hashes found, one scan marks the events to window (see _marked_groups)
+        marked = spec.dedup and spec.dup_hash and bool(spec.dup_table)
+        dup_key = ["is_dup"] if spec.dedup and not marked else []
+        facts = [*(["excluded"] if has_excluded else []), *dup_key, "raw_null",
                  *(["bad_value"] if bad_value else []), "negative"]
         varying = [c for c in (*(f"d_{i}" for i in range(len(dims))), "vnum", "vkey") if c not in const]
         exprs = {**{f"d_{i}": e for i, e in enumerate(dim_exprs)}, "vnum": f"{vnum} AS vnum",
                  "vkey": f"{vkey} AS vkey"}
         pre = ", ".join([
             "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
-            *(["excluded"] if has_excluded else []), *(["is_dup"] if spec.dedup else []),
+            *(["excluded"] if has_excluded else []), *dup_key,
             "value_raw IS NULL AS raw_null", *([f"{bad_value} AS bad_value"] if bad_value else []),
             "value < 0 AS negative", *(exprs[c] for c in varying), "value", "ts"])
         g_keys = ["customer_id", "period", "meter", *facts, *varying]
         late_status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
                                   "negative", excluded=has_excluded)
         out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
+        grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
+                   f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
+                   f"GROUP BY {', '.join(g_keys)}")
+        if marked:
+            grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims)), ""
         return (
             f"{with_dup}SELECT {', '.join(out_keys)}, "
             "CAST(SUM(n) AS BIGINT) AS events, "
             f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
             f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
             "MAX(t_max) AS last_ts "
-            f"FROM (SELECT g.*, {late_status} AS status FROM ("
-            f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
-            f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
-            f"GROUP BY {', '.join(g_keys)}) AS g) AS f "
+            f"FROM (SELECT g.*, {late_status} AS status FROM ({grouped}) AS g) AS f "
             f"GROUP BY {', '.join(['customer_id', 'period', 'meter', 'status', *varying])}"
         )
     return (
@@ -210,6 +215,45 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         "MAX(ts) AS last_ts "
         f"FROM (SELECT {inner} FROM {source}) AS e "
         f"GROUP BY {', '.join(keys)}"
+    )
+
+
+def _marked_groups(spec: AggregateSpec, pre: str, g_keys: list[str], n_dims: int) -> str:
+    """DuckDB, repeated hashes found (``spec.dup_table``): the status-fact groups with ``is_dup``,
+    reading the usage once.
+
+    Each event is marked when its id's hash repeats (a probe into the few found hashes). One GROUP BY
+    adds, for marked events only, the id and every column the winner rule orders by (time, value as
+    text, the raw dimension values; customer, meter and excluded are keys already), so copies of an
+    id land in groups of identical events. Over those few groups, ROW_NUMBER() in the winner order
+    (earliest event, ties broken over every aggregated column, as the portable query) picks the first
+    group: one of its events is kept, its other events and every later group are duplicates. The
+    events of a group are identical in every aggregated column, so the kept one's sum and maximum are
+    the group's maximum. Before, the aggregate read the usage twice (the events whose hash does not
+    repeat, then the repeated ones for the window).
+    """
+    dims = [f"d_{i}" for i in range(n_dims) if f"d_{i}" not in spec.null_columns]
+    marked = "u.event_id IS NOT NULL AND k.h IS NOT NULL"
+    extra = {"m_id": "u.event_id", "m_ts": "u.ts", "m_raw": "CAST(u.value_raw AS VARCHAR)",
+             **{f"m_{d}": f"u.{d}" for d in dims}}
+    m_pre = ", ".join([pre, *(f"CASE WHEN {marked} THEN {e} END AS {k}" for k, e in extra.items())])
+    source = (f"{spec.source} AS u LEFT JOIN (SELECT DISTINCT h FROM {spec.dup_table}) AS k "
+              "ON k.h = hash(u.event_id)")
+    keys = g_keys  # without is_dup: it is given below
+    g0_keys = [*keys, *extra]
+    order = ", ".join(["m_ts", "customer_id", "meter", "m_raw",
+                       *(["excluded"] if "excluded" in keys else []), *(f"m_{d}" for d in dims)])
+    cols = ", ".join(keys)
+    return (
+        f"WITH g0 AS MATERIALIZED (SELECT {', '.join(g0_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, "
+        f"MAX(value) AS q_max, MAX(ts) AS t_max FROM (SELECT {m_pre} FROM {source}) AS e "
+        f"GROUP BY {', '.join(g0_keys)}), "
+        f"m AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY m_id ORDER BY {order}) AS rn "
+        "FROM g0 WHERE m_id IS NOT NULL) "
+        f"SELECT {cols}, 0 AS is_dup, n, q_sum, q_max, t_max FROM g0 WHERE m_id IS NULL "
+        f"UNION ALL SELECT {cols}, 0, 1, q_max, q_max, t_max FROM m WHERE rn = 1 "
+        f"UNION ALL SELECT {cols}, 1, n - 1, q_sum - q_max, q_max, t_max FROM m WHERE rn = 1 AND n > 1 "
+        f"UNION ALL SELECT {cols}, 1, n, q_sum, q_max, t_max FROM m WHERE rn > 1"
     )
 
 
