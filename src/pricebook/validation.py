@@ -348,10 +348,7 @@ def _run_split(catalog: Catalog, root: Path | None, rules: list[Any]) -> list[_R
     its findings pickled, while the parent runs the rest. Results come back in rule order, exactly
     as ``_run_watched`` gives them. None when it does not apply (one CPU, ``PRICEBOOK_JOBS=1``, no
     ``fork``, other threads, a small catalog) or when the child fails: the caller runs them here."""
-    import os
-    import pickle
-
-    from pricebook.load.catalog import _usable_cpus, can_fork
+    from pricebook.load.catalog import _usable_cpus, can_fork, run_beside
 
     if not can_fork() or _usable_cpus() < 2 or len(rules) < 2:
         return None
@@ -362,37 +359,11 @@ def _run_split(catalog: Catalog, root: Path | None, rules: list[Any]) -> list[_R
 
     _walk.prepare(catalog)  # the walks most rules share, once, before the fork
     theirs, mine = rules[0::2], rules[1::2]
-    read_fd, write_fd = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+    ran = run_beside(lambda: _run_watched(catalog, root, theirs), lambda: _run_watched(catalog, root, mine))
+    if ran is None or ran[1] is None:
         return None
-    if pid == 0:  # the child: run its rules, send the results, leave without running any cleanup
-        code = 1
-        try:
-            os.close(read_fd)
-            data = pickle.dumps(_run_watched(catalog, root, theirs), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    try:
-        here = _run_watched(catalog, root, mine)
-    finally:
-        with os.fdopen(read_fd, "rb") as inp:
-            data = inp.read()  # read before waiting: the child blocks until its findings are read
-        _, status = os.waitpid(pid, 0)
-    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
-        return None
-    try:
-        there: list[_RuleRun] = pickle.loads(data)
-    except Exception:
-        return None
-    if [r[0] for r in there] != [r.id for r in theirs]:
+    here, there = ran[0], ran[1][0]
+    if not isinstance(there, list) or [r[0] for r in there] != [r.id for r in theirs]:
         return None
     merged: list[_RuleRun] = []
     for i in range(len(rules)):

@@ -6,11 +6,11 @@ tree, a git revision or a test's in-memory files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
 from pricebook.errors import InputError
@@ -18,6 +18,8 @@ from pricebook.model import Catalog
 
 if TYPE_CHECKING:
     from pricebook.load.yamlsrc import ParsedYaml
+
+T = TypeVar("T")
 
 COLLECTIONS = ("meters", "features", "skus", "plans", "add_ons", "grandfathering")
 TOP_LEVEL = ("catalog", *COLLECTIONS)
@@ -330,6 +332,47 @@ def can_fork() -> bool:
     return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
 
 
+def run_beside(theirs: Callable[[], Any], mine: Callable[[], T]) -> tuple[T, tuple[Any] | None] | None:
+    """Run ``theirs()`` in a forked child, which shares everything this process has loaded and
+    copies only the pages it touches, while ``mine()`` runs here. Returns ``mine()``'s result and
+    ``(theirs()'s result,)`` sent back pickled, or None in its place when the child failed (the
+    caller then does that part here). None when no child could be forked. Callers check
+    ``can_fork()`` first."""
+    import os
+    import pickle
+
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child: do its part, send the result, leave without running any cleanup
+        code = 1
+        try:
+            os.close(read_fd)
+            blob = pickle.dumps(theirs(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(blob)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        here = mine()
+    finally:
+        with os.fdopen(read_fd, "rb") as inp:
+            blob = inp.read()  # read before waiting: the child blocks until its result is read
+        _, status = os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        return here, None
+    try:
+        return here, (pickle.loads(blob),)
+    except Exception:
+        return here, None
+
+
 def _parse_in_workers(files: list[SourceFile], workers: int) -> list[tuple[ParsedYaml, list[Diagnostic]]] | None:
     import multiprocessing
 
@@ -357,9 +400,6 @@ def _parse_here_check_split(files: list[SourceFile]) -> list[tuple[ParsedYaml, l
     touches) schema-checks and caches the larger half of them by size and sends back only its
     findings, while this process does the other half. None when a fork is not possible or the child
     fails (the caller then does everything here)."""
-    import os
-    import pickle
-
     from pricebook.load.cache import store
     from pricebook.load.schema import _fast_validator, schema_findings
     from pricebook.load.yamlsrc import parse_yaml
@@ -377,45 +417,19 @@ def _parse_here_check_split(files: list[SourceFile]) -> list[tuple[ParsedYaml, l
 
     def check(i: int) -> tuple[ParsedYaml, list[Diagnostic]]:
         p = parsed[i]
-        result = (p, schema_findings(p.data, files[i].path, p.positions) if p.ok and p.data is not None else [])
+        found = schema_findings(p.data, files[i].path, p.positions) if p.ok and p.data is not None else []
+        result = (p, found)
         store(files[i].data, files[i].path, result)
         return result
 
-    read_fd, write_fd = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+    ran = run_beside(lambda: [check(i)[1] for i in halves[0]], lambda: {i: check(i) for i in halves[1]})
+    if ran is None:
         return None
-    if pid == 0:  # the child: check its half, send the findings, leave without any cleanup
-        code = 1
-        try:
-            os.close(read_fd)
-            blob = pickle.dumps([check(i)[1] for i in halves[0]], protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(blob)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    results: dict[int, tuple[ParsedYaml, list[Diagnostic]]] = {}
-    try:
-        for i in halves[1]:
-            results[i] = check(i)
-    finally:
-        with os.fdopen(read_fd, "rb") as inp:
-            blob = inp.read()  # read before waiting: the child blocks until its findings are read
-        _, status = os.waitpid(pid, 0)
-    try:
-        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
-            raise ValueError("the schema worker failed")
-        theirs = pickle.loads(blob)
-        if not isinstance(theirs, list) or len(theirs) != len(halves[0]):
-            raise ValueError("the schema worker sent something else")
-        for i, found in zip(halves[0], theirs, strict=True):
+    results, theirs = ran
+    if theirs is not None and isinstance(theirs[0], list) and len(theirs[0]) == len(halves[0]):
+        for i, found in zip(halves[0], theirs[0], strict=True):
             results[i] = (parsed[i], found)
-    except Exception:  # check the child's half here instead
+    else:  # the child failed: check its half here instead
         for i in halves[0]:
             results[i] = check(i)
     return [results[i] for i in range(len(files))]
