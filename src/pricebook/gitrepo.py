@@ -7,6 +7,7 @@ rebases, deletes refs or pushes.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,10 @@ class GitRepo:
 
     def __init__(self, repo: Any) -> None:
         self._repo = repo
+        # gitpython keeps `git cat-file` helper processes per Repo; stop them when this wrapper goes
+        # rather than leave them to the cyclic collector, which warns about running subprocesses
+        # (a test run then fails at exit, depending on when the collector happened to run)
+        weakref.finalize(self, repo.close)
 
     @classmethod
     def discover(cls, path: str | Path = ".") -> GitRepo:
