@@ -285,6 +285,83 @@ static void pop_frame(State *st) {
     Py_CLEAR(f->key);
 }
 
+/* ---- libyaml's events, collected without the GIL --------------------------------------------- */
+
+enum { NOMEM = -2 };
+
+typedef struct {
+    yaml_event_t *items;
+    size_t count, cap;
+} Events;
+
+static void events_free(Events *e) {
+    for (size_t i = 0; i < e->count; i++)
+        yaml_event_delete(&e->items[i]);
+    PyMem_RawFree(e->items);
+    e->items = NULL;
+    e->count = e->cap = 0;
+}
+
+/* Every event of one document: OK, DECLINE (a syntax error, more than one document, an alias,
+ * anchor or tag: the Python reader's business) or NOMEM. Runs without the GIL: no Python here. */
+static int collect(const unsigned char *buf, size_t len, Events *out) {
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return NOMEM;
+    yaml_parser_set_input_string(&parser, buf, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+    int rc = OK, documents = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = DECLINE;
+            break;
+        }
+        int unusual = 0;
+        switch (ev.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            unusual = ++documents > 1;
+            break;
+        case YAML_ALIAS_EVENT:
+            unusual = 1;
+            break;
+        case YAML_SCALAR_EVENT:
+            unusual = ev.data.scalar.anchor || ev.data.scalar.tag;
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+            unusual = ev.data.sequence_start.anchor || ev.data.sequence_start.tag;
+            break;
+        case YAML_MAPPING_START_EVENT:
+            unusual = ev.data.mapping_start.anchor || ev.data.mapping_start.tag;
+            break;
+        default:
+            break;
+        }
+        if (unusual) {
+            yaml_event_delete(&ev);
+            rc = DECLINE;
+            break;
+        }
+        if (out->count == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 1024;
+            yaml_event_t *grown = PyMem_RawRealloc(out->items, cap * sizeof(yaml_event_t));
+            if (!grown) {
+                yaml_event_delete(&ev);
+                rc = NOMEM;
+                break;
+            }
+            out->items = grown;
+            out->cap = cap;
+        }
+        int end = ev.type == YAML_STREAM_END_EVENT;
+        out->items[out->count++] = ev; /* the event's strings move with it */
+        if (end)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
     Py_buffer data;
     PyObject *plain_value;
@@ -298,48 +375,34 @@ static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
     st->plain_value = plain_value;
     st->steps = PyList_New(0);
     PyObject *root = NULL, *out = NULL;
-    int rc = OK, documents = 0, done = 0;
-    yaml_parser_t parser;
-    int parser_ready = 0;
+    int rc = OK;
+    Events events = {NULL, 0, 0};
     if (!st->steps || table_init(&st->texts) < 0 || table_init(&st->plains) < 0) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         rc = FAIL;
         goto end;
     }
-    if (!yaml_parser_initialize(&parser)) {
+    /* libyaml runs without the GIL (another thread may build its objects meanwhile); the events
+     * are kept, then turned into objects with the GIL */
+    Py_BEGIN_ALLOW_THREADS
+    rc = collect(data.buf, (size_t)data.len, &events);
+    Py_END_ALLOW_THREADS
+    if (rc == NOMEM) {
         PyErr_NoMemory();
         rc = FAIL;
-        goto end;
     }
-    parser_ready = 1;
-    yaml_parser_set_input_string(&parser, data.buf, (size_t)data.len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-    while (rc == OK && !done) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&parser, &ev)) {
-            rc = DECLINE; /* a syntax error: the Python reader reports it */
-            break;
-        }
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            if (++documents > 1)
-                rc = DECLINE;
-            break;
-        case YAML_ALIAS_EVENT:
-            rc = DECLINE;
-            break;
+    for (size_t i = 0; rc == OK && i < events.count; i++) {
+        yaml_event_t *ev = &events.items[i];
+        switch (ev->type) {
         case YAML_SCALAR_EVENT:
-            rc = on_scalar(st, &ev, &root);
+            rc = on_scalar(st, ev, &root);
             break;
         case YAML_SEQUENCE_START_EVENT:
-            rc = on_start(st, &ev, &root, 0);
+            rc = on_start(st, ev, &root, 0);
             break;
         case YAML_MAPPING_START_EVENT:
-            rc = on_start(st, &ev, &root, 1);
+            rc = on_start(st, ev, &root, 1);
             break;
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
@@ -349,7 +412,6 @@ static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
         default:
             break;
         }
-        yaml_event_delete(&ev);
     }
     if (rc == OK) {
         PyObject *data_obj = root ? root : Py_None;
@@ -363,8 +425,7 @@ static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
 end:
     while (st->depth > 0)
         pop_frame(st);
-    if (parser_ready)
-        yaml_parser_delete(&parser);
+    events_free(&events);
     table_free(&st->texts);
     table_free(&st->plains);
     Py_XDECREF(root);
