@@ -18,6 +18,9 @@
  * Scalars repeat (keys, currencies, models, amounts): each distinct text becomes one object,
  * found again through a hash table keyed by its bytes, so neither the str nor plain_value's
  * result is made twice.
+ *
+ * libyaml runs with the GIL released (its events are kept, then turned into objects with the GIL),
+ * so two threads reading two files overlap: one parses while the other builds.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -242,12 +245,12 @@ static int on_scalar(State *st, yaml_event_t *ev, PyObject **root) {
         int has = PyDict_Contains(top->container, key);
         if (has != 0)
             return has < 0 ? FAIL : DECLINE; /* a duplicate key is a finding */
-        int32_t n = record(st, top->node, key, ev->start_mark);
-        if (n < 0)
+        int32_t node = record(st, top->node, key, ev->start_mark);
+        if (node < 0)
             return FAIL;
         Py_INCREF(key);
         top->key = key;
-        top->key_node = n;
+        top->key_node = node;
         return OK;
     }
     PyObject *value = plain ? intern_scalar(&st->plains, p, n, st->plain_value)
