@@ -46,19 +46,16 @@ def money(cur: str, places: int = 4) -> st.SearchStrategy[dict[str, Decimal]]:
     return st.builds(lambda v: {cur: v}, st.decimals(min_value=0, max_value=50, places=places))
 
 
-def tiers(cur: str, cents: bool = False) -> st.SearchStrategy[tuple[Tier, ...]]:
-    @st.composite
-    def build(draw: st.DrawFn) -> tuple[Tier, ...]:
-        n = draw(st.integers(1, 4))
-        bounds = sorted(set(draw(st.lists(st.integers(1, 400), min_size=n - 1, max_size=n - 1))))
-        out = []
-        for b in [*bounds, None]:
-            out.append(Tier(Decimal(b) if b is not None else None,
-                            draw(st.none() | money(cur, draw(st.sampled_from([0, 2] if cents
-                                                                              else [0, 3, 6])))),
-                            draw(st.none() | money(cur, 2))))
-        return tuple(out)
-    return build()
+@st.composite  # at module level: a composite defined per call makes hypothesis read its source each time
+def tiers(draw: st.DrawFn, cur: str, cents: bool = False) -> tuple[Tier, ...]:
+    n = draw(st.integers(1, 4))
+    bounds = sorted(set(draw(st.lists(st.integers(1, 400), min_size=n - 1, max_size=n - 1))))
+    out = []
+    for b in [*bounds, None]:
+        out.append(Tier(Decimal(b) if b is not None else None,
+                        draw(st.none() | money(cur, draw(st.sampled_from([0, 2] if cents else [0, 3, 6])))),
+                        draw(st.none() | money(cur, 2))))
+    return tuple(out)
 
 
 def usage_price(cur: str, cents: bool = False) -> st.SearchStrategy:
