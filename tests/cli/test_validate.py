@@ -174,3 +174,31 @@ def test_validate_does_not_import_heavy_libraries() -> None:
     lines = out.stdout.strip().splitlines()
     assert lines[-2] == "valid: 6 files checked, no findings"
     assert lines[-1] == ("0 []" if _fast_parser() is not None else "0 ['yaml']")
+
+
+@pytest.mark.parametrize(("redirect", "code", "says"), [
+    ("2>&-", 0, None),                                  # stderr closed: the answer still goes out
+    (">&-", 3, "internal error"),                       # stdout closed: one line, no traceback
+    ("> /dev/full", 120, "cannot write the output"),    # a full disk
+])
+def test_validate_leaves_cleanly_when_output_cannot_be_written(redirect: str, code: int, says: str | None,
+                                                               tmp_path) -> None:
+    """The CLI leaves with os._exit after validate (not freeing the catalog): what Python's own exit
+    would do with closed or full streams must still happen, without a traceback."""
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if redirect == "> /dev/full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    exe = Path(sys.executable).parent / "pricebook"
+    err = tmp_path / "err.txt"
+    run = subprocess.run(f"{shlex.quote(str(exe))} validate {shlex.quote(str(ACME))} {redirect}"
+                         + ("" if redirect.startswith("2") else f" 2> {shlex.quote(str(err))}"),
+                         shell=True, env={"PATH": "/usr/bin:/bin", "PRICEBOOK_CACHE_DIR": "off"})
+    assert run.returncode == code
+    text = err.read_text() if err.exists() else ""
+    assert "Traceback" not in text
+    if says:
+        assert says in text and len(text.strip().splitlines()) == 1

@@ -95,6 +95,9 @@ def test_every_real_pricing_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     "? [a, b]\n: c\n",                         # a collection as a key
     "a:\n\tb: 1\n",                            # a tab
     "[" * 500 + "]" * 500,                     # deeper than the C reader goes
+    "a: <<\n",                                 # the merge tag as a value (PB009 in the Python reader)
+    "- <<\n",
+    "[<<]\n",
 ])
 def test_unusual_files_are_left_to_the_python_reader(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cyaml.parse(text.encode(), yamlsrc._plain_value) is None
@@ -121,11 +124,13 @@ def test_scalars_resolve_as_the_python_reader_resolves_them(monkeypatch: pytest.
     assert data.positions[("unicode",)].line == 21
 
 
-def test_a_byte_order_mark_is_read_like_the_python_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = b"\xef\xbb\xbfa: 1\nb: x\n"
+@pytest.mark.parametrize("boms", [1, 2, 3])
+def test_byte_order_marks_are_read_like_the_python_reader(boms: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"\xef\xbb\xbf" * boms + b"plans: {}\nb: x\n"
     got = parse_yaml(data, "bom.yaml")
     ref = python_reader(data, "bom.yaml", monkeypatch)
     assert got.data == ref.data and dict(got.positions.raw) == dict(ref.positions.raw)
+    assert got.diagnostics == ref.diagnostics and got.ok == ref.ok
 
 
 def test_compact_positions_pickle_compact_and_expand_on_lookup() -> None:
@@ -142,6 +147,36 @@ def test_damaged_compact_positions_raise_instead_of_crashing() -> None:
         cyaml.expand("f", ["a"], b"\x00" * 4)  # records of the wrong size
     with pytest.raises(ValueError):
         cyaml.expand("f", ["a"], (5).to_bytes(4, "little", signed=True) + b"\x00" * 8)  # parent after it
+
+
+def test_a_step_that_changes_the_steps_while_hashed_cannot_crash_expand() -> None:
+    """Steps come from the C reader or a pickled cache; whatever they are, expand reads a copy."""
+    steps: list[object] = []
+
+    class Hostile(str):
+        def __hash__(self) -> int:
+            steps.clear()
+            return str.__hash__(self)
+
+    steps.extend([Hostile("a"), Hostile("b")])
+    records = b"".join(x.to_bytes(4, "little", signed=True) for x in (-1, 1, 1, 0, 2, 3))
+    out = cyaml.expand("f", steps, records)
+    assert out == {("a",): ("f", 1, 1), ("a", "b"): ("f", 2, 3)}
+
+
+def test_the_result_cache_knows_which_reader_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pricebook.load import cache
+
+    keys = []
+    for pure in ("", "1"):
+        monkeypatch.setenv("PRICEBOOK_PURE_YAML", pure)
+        yamlsrc._fast_parser.cache_clear()
+        cache._code_salt.cache_clear()
+        keys.append(cache._code_salt())
+    monkeypatch.delenv("PRICEBOOK_PURE_YAML")
+    yamlsrc._fast_parser.cache_clear()
+    cache._code_salt.cache_clear()
+    assert keys[0] != keys[1]
 
 
 def test_the_python_reader_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:

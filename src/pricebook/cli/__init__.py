@@ -90,13 +90,29 @@ def main(argv: list[str] | None = None) -> None:
         # (0.1 s on a big catalog): leave without that, once the output is out.
         import os
 
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (BrokenPipeError, ValueError):
-            pass
-        os._exit(code)
+        os._exit(_flushed(code))
     sys.exit(code)
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout and stderr before ``os._exit`` (which would drop what is buffered), and the
+    exit code then: a stream that is closed (None) is skipped; output that cannot be written
+    (a full disk) ends like Python's own exit does, with 120, and one line on stderr."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            continue  # the reader left (``| head``): what it wanted, it has
+        except (OSError, ValueError) as exc:
+            if stream is sys.stdout and sys.stderr is not None:
+                import contextlib
+
+                with contextlib.suppress(OSError, ValueError):
+                    print(f"pricebook: error: cannot write the output: {exc}", file=sys.stderr, flush=True)
+            code = 120
+    return code
 
 
 def _run(args: list[str]) -> int:

@@ -161,6 +161,7 @@ typedef struct {
     Table texts;         /* keys and quoted scalars: str */
     Table plains;        /* plain scalars: plain_value(str) */
     PyObject *plain_value;
+    PyObject *unsupported; /* what plain_value returns for a scalar it has no value for */
     Frame stack[MAX_DEPTH];
     int depth;
 } State;
@@ -234,11 +235,11 @@ static int on_scalar(State *st, yaml_event_t *ev, PyObject **root) {
     int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     if (ev->data.scalar.anchor || ev->data.scalar.tag)
         return DECLINE;
+    if (plain && n == 2 && p[0] == '<' && p[1] == '<')
+        return DECLINE; /* a merge key, or the merge tag as a value: the Python reader's business */
     if (st->depth > 0 && st->stack[st->depth - 1].is_map && !st->stack[st->depth - 1].key) {
-        /* a key: its text, whatever it looks like ('<<' would merge: the Python reader does that) */
+        /* a key: its text, whatever it looks like */
         Frame *top = &st->stack[st->depth - 1];
-        if (plain && n == 2 && p[0] == '<' && p[1] == '<')
-            return DECLINE;
         PyObject *key = intern_scalar(&st->texts, p, n, NULL);
         if (!key)
             return FAIL;
@@ -257,6 +258,8 @@ static int on_scalar(State *st, yaml_event_t *ev, PyObject **root) {
                             : intern_scalar(&st->texts, p, n, NULL);
     if (!value)
         return FAIL;
+    if (value == st->unsupported)
+        return DECLINE; /* a scalar plain_value has no value for: the Python reader reports it */
     return attach(st, value, ev->start_mark, root, NULL);
 }
 
@@ -311,8 +314,9 @@ static int collect(const unsigned char *buf, size_t len, Events *out) {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return NOMEM;
+    /* no encoding set: libyaml detects it (UTF-8, the bytes were checked) and, like PyYAML's
+     * parser, skips a byte order mark there */
     yaml_parser_set_input_string(&parser, buf, len);
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
     int rc = OK, documents = 0;
     for (;;) {
         yaml_event_t ev;
@@ -367,8 +371,8 @@ static int collect(const unsigned char *buf, size_t len, Events *out) {
 
 static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
     Py_buffer data;
-    PyObject *plain_value;
-    if (!PyArg_ParseTuple(args, "y*O:parse", &data, &plain_value))
+    PyObject *plain_value, *unsupported = NULL;
+    if (!PyArg_ParseTuple(args, "y*O|O:parse", &data, &plain_value, &unsupported))
         return NULL;
     State *st = PyMem_Calloc(1, sizeof(State));
     if (!st) {
@@ -376,6 +380,7 @@ static PyObject *cyaml_parse(PyObject *self, PyObject *args) {
         return PyErr_NoMemory();
     }
     st->plain_value = plain_value;
+    st->unsupported = unsupported;
     st->steps = PyList_New(0);
     PyObject *root = NULL, *out = NULL;
     int rc = OK;
@@ -444,12 +449,18 @@ end:
 
 /* expand(file, steps, records) -> {path: (file, line, column)} */
 static PyObject *cyaml_expand(PyObject *self, PyObject *args) {
-    PyObject *file, *steps;
+    PyObject *file, *step_list, *steps;
     Py_buffer rec;
-    if (!PyArg_ParseTuple(args, "UO!y*:expand", &file, &PyList_Type, &steps, &rec))
+    if (!PyArg_ParseTuple(args, "UO!y*:expand", &file, &PyList_Type, &step_list, &rec))
         return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(steps);
+    steps = PyList_AsTuple(step_list); /* a copy: hashing a step must not be able to change it */
+    if (!steps) {
+        PyBuffer_Release(&rec);
+        return NULL;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(steps);
     if (rec.len != (Py_ssize_t)(n * 3 * sizeof(int32_t))) {
+        Py_DECREF(steps);
         PyBuffer_Release(&rec);
         PyErr_SetString(PyExc_ValueError, "positions do not match their paths");
         return NULL;
@@ -480,7 +491,7 @@ static PyObject *cyaml_expand(PyObject *self, PyObject *args) {
             Py_INCREF(x);
             PyTuple_SET_ITEM(path, j, x);
         }
-        PyObject *step = PyList_GET_ITEM(steps, i);
+        PyObject *step = PyTuple_GET_ITEM(steps, i);
         Py_INCREF(step);
         PyTuple_SET_ITEM(path, len, step);
         paths[i] = path;
@@ -496,6 +507,7 @@ static PyObject *cyaml_expand(PyObject *self, PyObject *args) {
         Py_DECREF(paths[j]);
     PyMem_Free(paths);
     Py_DECREF(empty);
+    Py_DECREF(steps);
     PyBuffer_Release(&rec);
     return out;
 fail:
@@ -506,13 +518,14 @@ fail:
     }
     Py_XDECREF(out);
     Py_XDECREF(empty);
+    Py_DECREF(steps);
     PyBuffer_Release(&rec);
     return NULL;
 }
 
 static PyMethodDef methods[] = {
     {"parse", cyaml_parse, METH_VARARGS,
-     "parse(data: bytes, plain_value) -> (data, steps, records) | None\n\n"
+     "parse(data: bytes, plain_value, unsupported=None) -> (data, steps, records) | None\n\n"
      "One YAML document as plain data and compact positions, or None when the Python reader must\n"
      "read it."},
     {"expand", cyaml_expand, METH_VARARGS,

@@ -204,8 +204,11 @@ def _code_salt() -> bytes:
     named by its path, size and modification time (reading all of them cost 20 ms a run); an
     install or an edit changes at least one of those."""
     import pricebook
+    from pricebook.load.yamlsrc import _fast_parser
 
     h = hashlib.sha256(RESULT_FORMAT + pricebook.__version__.encode())
+    # which reader reads (PRICEBOOK_PURE_YAML): what it leaves to the other differs in its findings
+    h.update(b"reader:c" if _fast_parser() is not None else b"reader:python")
     package = Path(pricebook.__file__ or "").parent
     for p in [*sorted(package.rglob("*.py")), *sorted(package.rglob("*.so")),
               package / "schemas" / "catalog.schema.json"]:

@@ -256,7 +256,7 @@ def parse_yaml(data: bytes, file: str) -> ParsedYaml:
         return ParsedYaml(None, diagnostics=[problem], ok=False)
     fast = _fast_parser()
     if fast is not None:
-        done = fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, _plain_value)
+        done = fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, _plain_value, _UNSUPPORTED)
         if done is not None:
             return ParsedYaml(done[0], PositionMap.compact(file, done[1], done[2]))
     import yaml
@@ -301,7 +301,8 @@ def _fast_parser() -> Any:
 
 
 def _plain_value(text: str) -> Any:
-    """What a plain scalar of this text becomes (the C reader asks once per distinct text)."""
+    """What a plain scalar of this text becomes (the C reader asks once per distinct text;
+    ``_UNSUPPORTED`` makes it leave the file to the Python reader, which reports it)."""
     return _scalar_value(_plain_tag(text), text, "")
 
 

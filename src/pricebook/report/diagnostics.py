@@ -13,9 +13,10 @@ def to_json(diags: Sequence[Diagnostic], valid: bool) -> str:
 
 
 def print_text(diags: Sequence[Diagnostic], valid: bool, files: int) -> None:
+    import os
     import sys
 
-    if not diags and not sys.stdout.isatty():
+    if not diags and not sys.stdout.isatty() and not os.environ.get("FORCE_COLOR"):
         # the common answer of a save in an editor or a hook: plain text, without importing rich (20 ms)
         sys.stdout.write(f"valid: {files} file{'s' if files != 1 else ''} checked, no findings\n")
         return
