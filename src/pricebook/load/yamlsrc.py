@@ -1,7 +1,9 @@
 """YAML bytes -> plain data with a source position for every node, and findings instead of crashes.
 
-We compose with libyaml (PyYAML's C parser) and construct values ourselves, because the stock
-constructors lose what pricebook needs:
+Two readers give the same result. The C reader (``_cyaml.c``, on libyaml's events; optional, built
+at install) reads every file with nothing unusual in it. The Python reader (below: libyaml through
+PyYAML's composer, then our own constructor) reads the rest and reports their findings. We construct
+values ourselves, because the stock constructors lose what pricebook needs:
 
 - numbers stay exact: a plain scalar that YAML resolves to int or float becomes ``Decimal`` of its
   source text (``0.1`` is one tenth); ``.inf``, ``.nan``, hex and sexagesimal stay strings, so the
