@@ -410,8 +410,8 @@ def _parse_here_check_split(files: list[SourceFile]) -> list[tuple[ParsedYaml, l
     from a worker process costs as much as reading it. So the files are read here (on two threads),
     then a forked child (sharing the parsed data, copying only the pages it
     touches) schema-checks and caches the larger half of them by size and sends back only its
-    findings, while this process does the other half. None when a fork is not possible or the child
-    fails (the caller then does everything here)."""
+    findings, while this process does the other half. When the child fails, its half is checked
+    here. None when no child can be forked (the caller then does everything here)."""
     from pricebook.load.cache import store
     from pricebook.load.schema import _fast_validator, schema_findings
 
