@@ -61,16 +61,14 @@ class ValidationResult:
 def check_loaded(result: LoadResult, root: Path | None = None) -> ValidationResult:
     """Run the semantic rules over a loaded catalog (none run when loading failed)."""
     from pricebook.load.catalog import gc_paused
-    from pricebook.rules import all_rules, run_rules
+    from pricebook.rules import all_rules
 
     diags = list(result.diagnostics)
     if result.catalog is not None:
         with gc_paused():
-            runs = _run_split(result.catalog, root, all_rules())  # a large catalog: on two CPUs
-            if runs is not None:
-                diags.extend(d for _, _, _, found in runs for d in found)
-            else:
-                diags.extend(run_rules(result.catalog, root=root))
+            rules = all_rules()  # a large catalog's on two CPUs, as in ``_run_all``
+            runs = _run_split(result.catalog, root, rules) or _run_watched(result.catalog, root, rules)
+            diags.extend(d for _, _, _, found in runs for d in found)
     return ValidationResult(result.catalog, sort_diagnostics(diags), result.files)
 
 

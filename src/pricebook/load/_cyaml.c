@@ -232,9 +232,7 @@ static int attach(State *st, PyObject *value, yaml_mark_t mark, PyObject **root,
 static int on_scalar(State *st, yaml_event_t *ev, PyObject **root) {
     const unsigned char *p = ev->data.scalar.value;
     size_t n = ev->data.scalar.length;
-    int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    if (ev->data.scalar.anchor || ev->data.scalar.tag)
-        return DECLINE;
+    int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE; /* anchors and tags: see collect */
     if (plain && n == 2 && p[0] == '<' && p[1] == '<')
         return DECLINE; /* a merge key, or the merge tag as a value: the Python reader's business */
     if (st->depth > 0 && st->stack[st->depth - 1].is_map && !st->stack[st->depth - 1].key) {
@@ -264,9 +262,7 @@ static int on_scalar(State *st, yaml_event_t *ev, PyObject **root) {
 }
 
 static int on_start(State *st, yaml_event_t *ev, PyObject **root, int is_map) {
-    const yaml_char_t *anchor = is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-    const yaml_char_t *tag = is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
-    if (anchor || tag || st->depth >= MAX_DEPTH)
+    if (st->depth >= MAX_DEPTH) /* anchors and tags were declined by collect */
         return DECLINE;
     PyObject *container = is_map ? PyDict_New() : PyList_New(0);
     if (!container)

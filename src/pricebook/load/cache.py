@@ -210,8 +210,8 @@ def _code_salt() -> bytes:
     # which reader reads (PRICEBOOK_PURE_YAML): what it leaves to the other differs in its findings
     h.update(b"reader:c" if _fast_parser() is not None else b"reader:python")
     package = Path(pricebook.__file__ or "").parent
-    for p in [*sorted(package.rglob("*.py")), *sorted(package.rglob("*.so")),
-              package / "schemas" / "catalog.schema.json"]:
+    code = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".so"))  # one walk of the tree
+    for p in [*code, package / "schemas" / "catalog.schema.json"]:
         try:
             st = p.stat()
         except OSError:

@@ -80,7 +80,8 @@ class _SchemaCompiler:
         self.consts: dict[str, Any] = {"Mapping": Mapping, "Decimal": Decimal, "_json_equal": _json_equal,
                                        "_is_type": _is_type}
         self.serial = 0
-        self.inlining: list[str] = []  # the $ref targets being written out in place
+        self.active: list[str] = []  # the $ref targets being written (as a function or in place)
+        self.inlined = 0  # how deep the current function writes $ref targets in place
 
     def compile(self) -> Any:
         root = self.function(self.schema)
@@ -103,34 +104,38 @@ class _SchemaCompiler:
         """A new function that checks ``s``; returns its name."""
         self.serial += 1
         name = f"_f{self.serial}"
-        body = self.body(s)
-        self.functions.append("\n".join([f"def {name}(x):", *body, "    return True"]))
+        self.define(name, s)
         return name
 
     def ref(self, target: str) -> str:
-        if not target.startswith("#/"):
-            raise ValueError(f"only local $ref is supported, not {target!r}")
+        """The function that checks the definition at ``target``, written on first use."""
         name = self.names.get(target)
         if name is None:
-            node: Any = self.schema
-            for part in target[2:].split("/"):
-                node = node[part]
             self.serial += 1
             name = self.names[target] = f"_f{self.serial}"  # named first: a schema may refer to itself
-            self.inlining.append(target)
-            body = self.body(node)
-            self.inlining.pop()
-            self.functions.append("\n".join([f"def {name}(x):", *body, "    return True"]))
+            self.active.append(target)
+            self.define(name, self.resolve(target))
+            self.active.pop()
         return name
 
-    def body(self, s: Any) -> list[str]:
-        """A function's statements: ``$ref`` targets are written out in place up to three deep
-        within one function (not the ones it is already inside: a schema may refer to itself)."""
-        outer, self.inlining = self.inlining, [t for t in self.inlining if t in self.names]
+    def resolve(self, target: str) -> Any:
+        if not target.startswith("#/"):
+            raise ValueError(f"only local $ref is supported, not {target!r}")
+        node: Any = self.schema
+        for part in target[2:].split("/"):
+            node = node[part]
+        return node
+
+    def define(self, name: str, s: Any) -> None:
+        """Write the function ``name`` that checks ``s``. Inside it, ``$ref`` targets are written
+        out in place up to three deep (a call costs more than the checks of a small definition),
+        except those being written already further up: a schema may refer to itself."""
+        outer, self.inlined = self.inlined, 0
         try:
-            return self.emit(s, "x", 1, [0])
+            body = self.emit(s, "x", 1, [0])
         finally:
-            self.inlining = outer
+            self.inlined = outer
+        self.functions.append("\n".join([f"def {name}(x):", *body, "    return True"]))
 
     def emit(self, s: Any, var: str, depth: int, serial: list[int]) -> list[str]:
         """Statements that ``return False`` when ``var`` does not satisfy ``s``."""
@@ -218,15 +223,13 @@ class _SchemaCompiler:
                 out.extend(other)
         if "$ref" in s:
             target = s["$ref"]
-            if target.startswith("#/") and target not in self.inlining and len(self.inlining) < 3 + sum(
-                    t in self.names for t in self.inlining):
-                # written out in place (a call costs more than the checks of a small definition)
-                node: Any = self.schema
-                for part in target[2:].split("/"):
-                    node = node[part]
-                self.inlining.append(target)
+            if target not in self.active and self.inlined < 3:  # written out in place (see define)
+                node = self.resolve(target)
+                self.active.append(target)
+                self.inlined += 1
                 out.extend(self.emit(node, var, depth, serial))
-                self.inlining.pop()
+                self.inlined -= 1
+                self.active.pop()
             else:
                 out.append(f"{pad}if not {self.ref(target)}({var}): return False")
         return out
