@@ -1,6 +1,7 @@
 """Benchmark: pricebook simulate against the bare DuckDB scan + GROUP BY (the floor).
 
-    .venv/bin/python bench/simulate.py [--events 20000000] [--no-pandas] [--statements] [--dups PCT]
+    .venv/bin/python bench/simulate.py [--events 20000000] [--no-pandas] [--repeat N] [--statements]
+                                       [--dups PCT]
 
 Generates N events with DuckDB into Parquet under a temp dir, then times, in child processes (peak RSS
 from getrusage): the floor (the bare scan + GROUP BY of the same file into a table, as stage 1 writes
@@ -8,7 +9,9 @@ its table), floor_fetch (the same fetched into Python: the floor before 2026-11-
 floor's scan and keys with the four aggregates stage 1 keeps per group: events, sum, max, last
 timestamp; information only, ratios stay to the floor), stage 1 alone
 (read and aggregate, no rating: simulate minus stage1 is
-what stage 2 and the report cost), simulate without dedup, simulate with dedup, and the pandas peer (same
+what stage 2 and the report cost), simulate without dedup, simulate with dedup (repeated ids found by the C
+search, ``_dupfind.c``), the same with DuckDB's sort of the id hashes instead (dedup_sort: the path
+where the C search is not built), and the pandas peer (same
 aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
 
 Event ids are unique unless ``--dups PCT`` (0-100): then PCT% of the events repeat the id of the event
@@ -23,7 +26,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +138,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it needs ~400 B/event)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of every mode (alternating); prints the best and the median of each")
     ap.add_argument("--dups", type=int, default=0,
                     help="percent of events that repeat the previous event's id")
     ap.add_argument("--statements", action="store_true",
@@ -159,30 +163,46 @@ def main() -> None:
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             print("\n".join(ln for ln in res.stdout.splitlines() if not ln.startswith('{"s"')))
             return
-        out = {}
-        for mode in ("floor", "floor_fetch", "floor_agg4", "stage1", "simulate", "dedup",
-                     *(() if args.no_pandas else ("pandas",))):
-            t = time.perf_counter()
-            res = subprocess.run([sys.executable, "-c", CHILD, mode, path, str(ROOT / "catalogs" / "acme")],
-                                 capture_output=True, text=True, check=True)
-            lines = [ln[ln.index('{"s"'):] for ln in res.stdout.splitlines() if '{"s"' in ln]
-            if not lines:
-                raise SystemExit(f"{mode} printed no result: {res.stdout[-500:]!r} {res.stderr[-500:]!r}")
-            line = lines[-1]
-            out[mode] = json.loads(line)
-            out[mode]["wall"] = time.perf_counter() - t
-        floor, floor_cpu = out["floor"]["s"], out["floor"]["cpu"]
+        modes = ["floor", "floor_fetch", "floor_agg4", "stage1", "simulate", "dedup", "dedup_sort"]
+        runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+        # rounds alternate the modes, so a slow minute of a shared machine hits every mode alike;
+        # the pandas peer (a minute at 20M) runs once, after the rounds
+        for _ in range(max(1, args.repeat)):
+            for mode in modes:
+                runs[mode].append(_child(mode, path))
+        if not args.no_pandas:
+            runs["pandas"] = [_child("pandas", path)]
         # The machine may be shared: CPU seconds (user + sys of the child) move less with other load
         # than wall time, so both ratios are printed, with the load average.
-        print(f"events: {args.events:,}  repeated ids: {dups}%  load average "
+        print(f"events: {args.events:,}  repeated ids: {dups}%  rounds: {max(1, args.repeat)}  load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        for mode, r in out.items():
-            print(f"{mode:>11}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  cpu {r['cpu']:7.2f} s "
-                  f"{r['cpu'] / floor_cpu:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
-        if "pandas" in out:
-            p, d = out["pandas"], out["dedup"]
-            print(f"pandas / simulate --dedup: {p['s'] / d['s']:.2f}x time, {p['rss_mib'] / d['rss_mib']:.2f}x peak RSS")
+        best = {m: min(r, key=lambda x: x["s"]) for m, r in runs.items()}
+        median = {m: sorted(r, key=lambda x: x["s"])[(len(r) - 1) // 2] for m, r in runs.items()}
+        for label, pick in (("best", best), ("median", median)) if args.repeat > 1 else (("", best),):
+            floor, floor_cpu = pick["floor"]["s"], pick["floor"]["cpu"]
+            if label:
+                print(f"{label} of each mode, ratios to the {label} floor:")
+            for mode, r in pick.items():
+                print(f"{mode:>11}: {r['s']:8.2f} s  {r['s'] / floor:5.2f}x floor  cpu {r['cpu']:7.2f} s "
+                      f"{r['cpu'] / floor_cpu:5.2f}x floor  peak RSS {r['rss_mib']:8.0f} MiB")
+        if "pandas" in best:
+            p, d = best["pandas"], best["dedup"]
+            print(f"pandas / simulate --dedup (best): {p['s'] / d['s']:.2f}x time, "
+                  f"{p['rss_mib'] / d['rss_mib']:.2f}x peak RSS")
 
+
+def _child(mode: str, path: str) -> dict[str, float]:
+    """One mode in a fresh process: its seconds, CPU seconds and peak RSS (MiB)."""
+    # dedup_sort: dedup with DuckDB's sort of the id hashes instead of the C search
+    env = {**os.environ, "PRICEBOOK_PURE_DEDUP": "1"} if mode == "dedup_sort" else None
+    res = subprocess.run([sys.executable, "-c", CHILD, mode.removesuffix("_sort"), path,
+                          str(ROOT / "catalogs" / "acme")],
+                         capture_output=True, text=True, check=True, env=env)
+    lines = [ln[ln.index('{"s"'):] for ln in res.stdout.splitlines() if '{"s"' in ln]
+    if not lines:
+        raise SystemExit(f"{mode} printed no result: {res.stdout[-500:]!r} {res.stderr[-500:]!r}")
+    out: dict[str, float] = json.loads(lines[-1])
+    return out
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,12 @@
 """simulate's stage 1 in DuckDB searches repeated id hashes first, then aggregates: without dedup
 when none repeats (the ids are not read again), else with the found hashes. Both paths must give the
-table the single portable query gives."""
+table the single portable query gives, whichever finds the repeated hashes: the C search
+(``_dupfind.c``) or DuckDB's sort."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,14 +14,28 @@ import duckdb
 import pytest
 
 from pricebook.model import Meter
+from pricebook.simulate import engine
 from pricebook.simulate.engine import _stage1
-from pricebook.simulate.readers import UsageSpec, create_usage_view
+from pricebook.simulate.readers import UsageSpec, create_usage_view, usage_view_shape
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
 from tests.conftest import write_files
 
 METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
           "tokens": Meter("tokens", "Tokens", aggregation="sum", property="tokens", dimensions=("model",))}
 SPEC = AggregateSpec(METERS, dedup=True)
+
+
+@pytest.fixture(autouse=True, params=["c_search", "duckdb_sort"])
+def search(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param == "duckdb_sort":
+        monkeypatch.setenv("PRICEBOOK_PURE_DEDUP", "1")
+    else:
+        monkeypatch.delenv("PRICEBOOK_PURE_DEDUP", raising=False)
+    engine._dup_finder.cache_clear()
+    if request.param == "c_search" and engine._dup_finder() is None:
+        pytest.skip("the C search was not built")
+    yield request.param
+    engine._dup_finder.cache_clear()
 
 
 def _event(eid: str | None, cid: str, day: int, meter: str, tokens: str = "1") -> str:
@@ -121,3 +137,55 @@ def test_many_repeated_ids_in_one_scan_equal_the_portable_query(tmp_path: Path, 
         lines += [line] * rnd.choice([1, 1, 2])  # exact copies too
     portable, split, statuses = _both(tmp_path, lines)
     assert split == portable and "duplicate" in statuses
+
+
+FACT_METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
+               "tokens": Meter("tokens", "Tokens", aggregation="sum"),
+               "proj": Meter("proj", "Projects", aggregation="unique_count")}
+
+
+@pytest.mark.parametrize("odd", [
+    None,
+    ("calls", None),  # a count meter counts events whatever their value
+    ("calls", "-3"),
+    ("other", None),  # unknown meter: its status does not read the value
+    ("tokens", "-2"),
+    ("tokens", None),
+    ("proj", None),
+    ("tokens", "abc"),  # unparseable (NDJSON only: a DECIMAL column cannot hold it)
+])
+@pytest.mark.parametrize("fmt", ["ndjson", "parquet"])
+@pytest.mark.parametrize("dedup", [False, True])
+def test_odd_values_in_text_and_typed_usage_equal_the_portable_query(
+        tmp_path: Path, odd: tuple[str, str | None] | None, fmt: str, dedup: bool) -> None:
+    """Missing, negative and unparseable values, as text (NDJSON) and as a typed DECIMAL column
+    (Parquet: ``value`` is ``value_raw``, a unique_count key comes from the typed value), with and
+    without dedup: ``_stage1``'s table is the portable query's."""
+    if fmt == "parquet" and odd is not None and odd[1] == "abc":
+        pytest.skip("a DECIMAL column holds no unparseable value")
+    rows = [{"event_id": f"e{i}", "customer_id": f"c{i % 3}", "timestamp": f"2026-0{1 + i % 2}-0{1 + i % 7}",
+             "meter": ("calls", "tokens", "proj")[i % 3], "quantity": f"{i % 5}.5"} for i in range(60)]
+    if fmt == "ndjson":
+        rows.append({**rows[1], "event_id": "bad", "quantity": "abc", "meter": "calls"})  # count: still ok
+    if odd is not None:
+        rows.append({**rows[1], "event_id": "odd", "meter": odd[0], "quantity": odd[1]})
+    write_files(tmp_path, {"u.ndjson": "\n".join(json.dumps(r) for r in rows) + "\n"})
+    path = tmp_path / "u.ndjson"
+    con = duckdb.connect()
+    if fmt == "parquet":
+        path = tmp_path / "u.parquet"
+        columns = ("{event_id: 'VARCHAR', customer_id: 'VARCHAR', timestamp: 'TIMESTAMP', meter: 'VARCHAR', "
+                   "quantity: 'VARCHAR'}")
+        con.execute("COPY (SELECT * REPLACE (CAST(quantity AS DECIMAL(18, 3)) AS quantity) "
+                    f"FROM read_json('{tmp_path / 'u.ndjson'}', columns = {columns})) "
+                    f"TO '{path}' (FORMAT parquet)")
+    spec = AggregateSpec(FACT_METERS, dedup=dedup)
+    types = create_usage_view(con, UsageSpec((str(path),)), FACT_METERS)
+    shape = usage_view_shape(types, UsageSpec((str(path),)), FACT_METERS)
+    assert shape.value_is_raw == (fmt == "parquet")
+    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
+    _stage1(con, spec, shape)
+    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    statuses = {r[3] for r in portable}
+    if odd is not None and odd[0] == "tokens":
+        assert statuses & {"negative_quantity", "null_quantity", "bad_quantity"}
