@@ -5,8 +5,9 @@
  * neighbours; that sort costs as much as the whole scan + GROUP BY of the usage (20M events: 0.9 s of
  * 1.4 s; 100M: 6 s). Here DuckDB still reads the files and hashes the ids, and streams the hashes
  * (8 bytes per event, through the Arrow C stream interface: no Python object per event, no pyarrow)
- * into buckets by their top bits; each bucket, a few thousand values that fit in the CPU cache, then
- * goes through an open-addressing set. About 0.1 s for 20M values on one core.
+ * into 256 buckets by their top bits, on a worker thread while DuckDB produces the next batch. Each
+ * bucket is then split again by the next bits (in the CPU cache) and each part goes through a small
+ * open-addressing set, half of the buckets on a second thread: ~0.1 s for 20M values.
  *
  *     repeated(capsule, max_items) -> (values read, bytes of the repeated values) | None
  *
@@ -371,6 +372,10 @@ static PyObject *repeated(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         if (!arr.release)
             break; /* end of stream */
+        if (PyErr_CheckSignals() < 0) { /* Ctrl-C between batches */
+            arr.release(&arr);
+            goto done;
+        }
         if (arr.n_children != 1 || arr.children[0]->n_buffers < 2) {
             arr.release(&arr);
             PyErr_SetString(PyExc_ValueError, "expected record batches of one 64-bit integer column");
