@@ -139,28 +139,43 @@ def test_many_repeated_ids_in_one_scan_equal_the_portable_query(tmp_path: Path, 
     assert split == portable and "duplicate" in statuses
 
 
+class _Counting:
+    """A DuckDB connection that counts the statements creating ``agg``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.creates = con, 0
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        self.creates += sql.startswith("CREATE TEMP TABLE agg")
+        return self.con.execute(sql, *args)
+
+    def sql(self, sql: str) -> duckdb.DuckDBPyRelation:
+        return self.con.sql(sql)
+
+
 FACT_METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
                "tokens": Meter("tokens", "Tokens", aggregation="sum"),
                "proj": Meter("proj", "Projects", aggregation="unique_count")}
 
 
-@pytest.mark.parametrize("odd", [
-    None,
-    ("calls", None),  # a count meter counts events whatever their value
-    ("calls", "-3"),
-    ("other", None),  # unknown meter: its status does not read the value
-    ("tokens", "-2"),
-    ("tokens", None),
-    ("proj", None),
-    ("tokens", "abc"),  # unparseable (NDJSON only: a DECIMAL column cannot hold it)
+@pytest.mark.parametrize("odd, splits", [
+    (None, False),  # clean usage: the value facts stay aggregates
+    (("calls", None), False),  # a count meter counts events whatever their value
+    (("calls", "-3"), False),
+    (("other", None), False),  # unknown meter: its status does not read the value
+    (("tokens", "-2"), True),  # a negative value in a rated group: the facts become keys
+    (("tokens", None), True),
+    (("proj", None), True),
+    (("tokens", "abc"), True),  # unparseable (NDJSON only: a DECIMAL column cannot hold it)
 ])
 @pytest.mark.parametrize("fmt", ["ndjson", "parquet"])
 @pytest.mark.parametrize("dedup", [False, True])
 def test_odd_values_in_text_and_typed_usage_equal_the_portable_query(
-        tmp_path: Path, odd: tuple[str, str | None] | None, fmt: str, dedup: bool) -> None:
+        tmp_path: Path, odd: tuple[str, str | None] | None, splits: bool, fmt: str, dedup: bool) -> None:
     """Missing, negative and unparseable values, as text (NDJSON) and as a typed DECIMAL column
-    (Parquet: ``value`` is ``value_raw``, a unique_count key comes from the typed value), with and
-    without dedup: ``_stage1``'s table is the portable query's."""
+    (Parquet: ``value`` is ``value_raw``, the unique_count key is grouped typed), with and without
+    dedup: stage 1 keeps the value facts as aggregates unless a rated group holds such a value, and
+    then runs the query with the facts as keys; ``_stage1``'s table is the portable query's."""
     if fmt == "parquet" and odd is not None and odd[1] == "abc":
         pytest.skip("a DECIMAL column holds no unparseable value")
     rows = [{"event_id": f"e{i}", "customer_id": f"c{i % 3}", "timestamp": f"2026-0{1 + i % 2}-0{1 + i % 7}",
@@ -184,8 +199,11 @@ def test_odd_values_in_text_and_typed_usage_equal_the_portable_query(
     shape = usage_view_shape(types, UsageSpec((str(path),)), FACT_METERS)
     assert shape.value_is_raw == (fmt == "parquet")
     portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    _stage1(con, spec, shape)
+    counting = _Counting(con)
+    _stage1(counting, spec, shape)
     assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    assert counting.creates == (2 if splits else 1)
+    assert "split_needed" not in {r[0] for r in con.execute("DESCRIBE agg").fetchall()}
     statuses = {r[3] for r in portable}
     if odd is not None and odd[0] == "tokens":
         assert statuses & {"negative_quantity", "null_quantity", "bad_quantity"}

@@ -214,13 +214,26 @@ def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None) -> No
     if shape is not None:
         spec = replace(spec, null_columns=shape.null_columns, value_is_raw=shape.value_is_raw)
     if not spec.dedup:
-        con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
+        _aggregate(con, spec)
         return
     if not _find_repeated_hashes(con, spec.source):
-        con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, dedup=False)))
+        _aggregate(con, replace(spec, dedup=False))
         return
     found = replace(spec, dup_hash=True, dup_table="dup_hashes")
     con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(found))
+
+
+def _aggregate(con: Any, spec: AggregateSpec) -> None:
+    """``agg`` with the value facts as aggregates (``AggregateSpec.facts_as_aggregates``: 5-8% less
+    than with them as group keys at 20M and 100M events); when a group held an event whose missing,
+    unparseable or negative value gives it another status, the query with the facts as keys runs
+    instead: a second scan, only for usage with such values where they would otherwise be rated."""
+    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(replace(spec, facts_as_aggregates=True)))
+    if con.execute("SELECT 1 FROM agg WHERE split_needed LIMIT 1").fetchone() is None:
+        con.execute("ALTER TABLE agg DROP COLUMN split_needed")
+        return
+    con.execute("DROP TABLE agg")
+    con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(spec))
 
 
 def _find_repeated_hashes(con: Any, source: str) -> bool:

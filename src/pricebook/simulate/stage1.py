@@ -60,6 +60,13 @@ class AggregateSpec:
     # out of the GROUP BY and given back as a constant (the rows are the same as without).
     null_columns: frozenset[str] = frozenset()
     value_is_raw: bool = False
+    # DuckDB only, with status_after_group and no marked dedup: the value facts (missing, unparseable,
+    # negative) are aggregates (COUNT(value_raw), COUNT(value), MIN(value)) instead of group keys, and
+    # every row gets the status it has when no fact holds. The result has one more column,
+    # ``split_needed``: true where a group held an event whose facts would change its status. When
+    # none is, the rows are those of the query with the facts as keys (the caller drops the column);
+    # otherwise the caller runs that query. Two boolean keys fewer per event: 20M events ~0.1 s.
+    facts_as_aggregates: bool = False
 
 
 def _in_list(column: str, values: Iterable[str]) -> str | None:
@@ -166,8 +173,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
     if spec.status_after_group:
-        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys.
-        # Keys that are constant on every row are not grouped by (see AggregateSpec.null_columns):
+        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys, or
+        # with facts_as_aggregates, aggregates (n_raw, n_val, q_min) that only say whether some event
+        # of the group has them. Keys that are constant on every row are not grouped by (see
+        # AggregateSpec.null_columns):
         # the outer SELECT gives them back as typed NULLs, so the columns and rows are the same.
         has_excluded = "excluded" not in spec.null_columns
         bad_value = None if spec.value_is_raw else "value IS NULL AND value_raw IS NOT NULL"
@@ -179,33 +188,58 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         # with repeated hashes found, one scan marks the events to window (see _marked_groups)
         marked = spec.dedup and spec.dup_hash and bool(spec.dup_table)
         dup_key = ["is_dup"] if spec.dedup and not marked else []
-        facts = [*(["excluded"] if has_excluded else []), *dup_key, "raw_null",
-                 *(["bad_value"] if bad_value else []), "negative"]
+        fast = spec.facts_as_aggregates and not marked
+        value_facts = [] if fast else ["raw_null", *(["bad_value"] if bad_value else []), "negative"]
+        facts = [*(["excluded"] if has_excluded else []), *dup_key, *value_facts]
         varying = [c for c in (*(f"d_{i}" for i in range(len(dims))), "vnum", "vkey") if c not in const]
+        # a typed value (value_is_raw: DECIMAL or integer) is grouped as it is and becomes text per
+        # group, not per event: distinct values have distinct texts, so the groups are the same
+        typed_key = (f"CASE WHEN {keep_key} THEN value_raw END AS vkey" if keep_key and spec.value_is_raw
+                     else None)
         exprs = {**{f"d_{i}": e for i, e in enumerate(dim_exprs)}, "vnum": f"{vnum} AS vnum",
-                 "vkey": f"{vkey} AS vkey"}
+                 "vkey": typed_key or f"{vkey} AS vkey"}
         pre = ", ".join([
             "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
             *(["excluded"] if has_excluded else []), *dup_key,
-            "value_raw IS NULL AS raw_null", *([f"{bad_value} AS bad_value"] if bad_value else []),
-            "value < 0 AS negative", *(exprs[c] for c in varying), "value", "ts"])
+            *([] if fast else ["value_raw IS NULL AS raw_null",
+                               *([f"{bad_value} AS bad_value"] if bad_value else []),
+                               "value < 0 AS negative"]),
+            *(["value_raw"] if fast and not spec.value_is_raw else []),
+            *(exprs[c] for c in varying), "value", "ts"])
         g_keys = ["customer_id", "period", "meter", *facts, *varying]
+        out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
+        text_key = " REPLACE (CAST(g.vkey AS VARCHAR) AS vkey)" if typed_key and "vkey" in varying else ""
+        outer_keys = ", ".join(["customer_id", "period", "meter", "status", *varying])
+        sums = ("CAST(SUM(n) AS BIGINT) AS events, "
+                f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
+                f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
+                "MAX(t_max) AS last_ts")
+        if fast:
+            n_raw = "COUNT(value)" if spec.value_is_raw else "COUNT(value_raw)"
+            grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, "
+                       f"MAX(value) AS q_max, MAX(ts) AS t_max, {n_raw} AS n_raw, "
+                       f"{'COUNT(value) AS n_val, ' if bad_value else ''}MIN(value) AS q_min "
+                       f"FROM (SELECT {pre} FROM {source}) AS e GROUP BY {', '.join(g_keys)}")
+            none_hold = status_case("period IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
+                                    excluded=has_excluded)
+            any_hold = status_case("period IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
+                                   "q_min < 0", excluded=has_excluded)
+            return (
+                f"{with_dup}SELECT {', '.join(out_keys)}, {sums}, BOOL_OR(split) AS split_needed "
+                f"FROM (SELECT g.*{text_key}, {none_hold} AS status, ({any_hold}) <> ({none_hold}) AS split "
+                f"FROM ({grouped}) AS g) AS f GROUP BY {outer_keys}"
+            )
         late_status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
                                   "negative", excluded=has_excluded)
-        out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
         grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
                    f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
                    f"GROUP BY {', '.join(g_keys)}")
         if marked:
             grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims)), ""
         return (
-            f"{with_dup}SELECT {', '.join(out_keys)}, "
-            "CAST(SUM(n) AS BIGINT) AS events, "
-            f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
-            f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
-            "MAX(t_max) AS last_ts "
-            f"FROM (SELECT g.*, {late_status} AS status FROM ({grouped}) AS g) AS f "
-            f"GROUP BY {', '.join(['customer_id', 'period', 'meter', 'status', *varying])}"
+            f"{with_dup}SELECT {', '.join(out_keys)}, {sums} "
+            f"FROM (SELECT g.*{text_key}, {late_status} AS status FROM ({grouped}) AS g) AS f "
+            f"GROUP BY {outer_keys}"
         )
     return (
         f"{with_dup}SELECT {', '.join(keys)}, "
