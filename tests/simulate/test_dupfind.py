@@ -87,6 +87,8 @@ def test_no_repeats_gives_an_empty_result(con: duckdb.DuckDBPyConnection) -> Non
 def test_more_values_than_allowed_gives_none(con: duckdb.DuckDBPyConnection) -> None:
     stream = con.sql("SELECT hash(i) AS h FROM range(3000000) t(i)").__arrow_c_stream__()
     assert dupfind.repeated(stream, 1_500_000) is None
+    with pytest.raises(ValueError, match="must not be negative"):
+        dupfind.repeated(con.sql("SELECT 1::UBIGINT AS h").__arrow_c_stream__(), -1)
 
 
 def test_a_failing_query_raises_its_message(con: duckdb.DuckDBPyConnection) -> None:

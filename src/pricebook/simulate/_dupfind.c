@@ -11,6 +11,8 @@
  *
  *     repeated(capsule, max_items) -> (values read, bytes of the repeated values) | None
  *
+ * (values read: the non-null ones)
+ *
  * ``capsule`` is a PyCapsule "arrow_array_stream" of record batches with one UBIGINT/BIGINT column
  * (``DuckDBPyRelation.__arrow_c_stream__()``); it is consumed. Each repeated value appears once in the
  * result, as native-endian uint64. Nulls are skipped. More than ``max_items`` values: None (the caller
@@ -321,6 +323,10 @@ static PyObject *repeated(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_ssize_t max_items;
     if (!PyArg_ParseTuple(args, "On", &capsule, &max_items))
         return NULL;
+    if (max_items < 0) {
+        PyErr_SetString(PyExc_ValueError, "max_items must not be negative");
+        return NULL;
+    }
     struct ArrowArrayStream *src = PyCapsule_GetPointer(capsule, "arrow_array_stream");
     if (!src)
         return NULL;
