@@ -251,7 +251,11 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
     if repeated is not None:
         budget = _memory_limit_bytes(con) // 8  # before the stream: another query would close it
         hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
-        found = repeated(hashes.__arrow_c_stream__(), budget)
+        try:
+            stream = hashes.__arrow_c_stream__()
+        except ImportError:  # a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not)
+            stream = None
+        found = None if stream is None else repeated(stream, budget)
     if found is None:
         con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes AS " + dup_hashes_sql(source))
     else:
