@@ -242,7 +242,7 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
 
     DuckDB reads and hashes the ids and streams the hashes (Arrow, 8 bytes per event) into the C
     search (``_dupfind.c``), which holds them in memory and finds the repeats while DuckDB reads on
-    (20M events: ~0.9 s in all against ~1.4 s with DuckDB's sort; 100M: ~5.4 s against ~8-10 s).
+    (20M events: ~0.9 s in all against ~1.4 s with DuckDB's sort; 100M: ~5 s against ~11 s).
     Where it was not built, or the hashes would take more than the memory limit, DuckDB sorts them
     (``stage1.dup_hashes_sql``), spilling to the temp directory if it must: the same table.
     """

@@ -291,18 +291,17 @@ def _marked_groups(spec: AggregateSpec, pre: str, g_keys: list[str], n_dims: int
     )
 
 
-def dup_hashes_sql(source: str = "usage_events", hashed: bool = False) -> str:
-    """DuckDB: the ``hash(event_id)`` values (column ``h``) that more than one event of ``source`` has
-    (``hashed``: ``source`` already holds them in a column ``h``), by sorting them.
+def dup_hashes_sql(source: str = "usage_events") -> str:
+    """DuckDB: the ``hash(event_id)`` values (column ``h``) that more than one event of ``source`` has,
+    by sorting them (``engine._find_repeated_hashes`` uses it where the C search cannot run).
 
     Every repeated id is among them (a hash shared by two different ids only sends both ids' events to
     the window over the id itself). Run apart, an empty result lets the caller aggregate without
     reading the ids again (``engine``): the usual case, usage without repeated ids.
     """
-    hashes = f"SELECT h FROM {source}" if hashed else \
-        f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL"
-    return (f"SELECT DISTINCT h FROM (SELECT h, LAG(h) OVER (ORDER BY h) AS prev FROM ({hashes}) AS x) AS y "
-            "WHERE h = prev")
+    return ("SELECT DISTINCT h FROM (SELECT h, LAG(h) OVER (ORDER BY h) AS prev FROM "
+            "(SELECT hash(event_id) AS h "
+            f"FROM {source} WHERE event_id IS NOT NULL) AS x) AS y WHERE h = prev")
 
 
 def transaction_meters(catalogs: Sequence[Any]) -> set[str]:
