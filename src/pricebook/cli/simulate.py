@@ -53,8 +53,9 @@ def simulate(
     dedup: Annotated[bool | None, typer.Option("--dedup/--no-dedup", help="Drop repeated event ids (default: "
                                                "when the usage has an event id).", show_default=False)] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads.")] = None,
-    memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 4GB "
-                                                     "(default: half of RAM, at most 8GB).")] = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        "--memory-limit", help="DuckDB memory limit, e.g. 4GB (default: half of RAM, at most 3GB; it "
+                               "also bounds the ids dedup's search holds).")] = None,
     temp_dir: Annotated[str | None, typer.Option("--temp-dir", help="Where DuckDB spills (default: the system "
                                                  "temp folder).")] = None,
     scale: Annotated[int, typer.Option("--scale", help="Decimals kept of each quantity.")] = 12,
