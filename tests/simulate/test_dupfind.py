@@ -6,6 +6,7 @@ offsets and validity bitmaps are DuckDB's."""
 
 from __future__ import annotations
 
+import os
 import random
 import struct
 from collections.abc import Iterator
@@ -70,8 +71,9 @@ def test_skewed_buckets_extreme_values_and_nulls(con: duckdb.DuckDBPyConnection)
     assert {0, 2**64 - 1} <= c_found and 1 not in c_found
 
 
-def test_signed_column_and_offsets_inside_a_batch(con: duckdb.DuckDBPyConnection) -> None:
-    # BIGINT is read as its bits; LIMIT/OFFSET may hand over slices of DuckDB's vectors
+def test_signed_column_after_limit_and_offset(con: duckdb.DuckDBPyConnection) -> None:
+    # BIGINT is read as its bits. (DuckDB exports every batch at offset 0: the Arrow offsets are
+    # covered by test_dupfind_stream.py's hand-made stream.)
     query = "SELECT CAST(i % 70001 - 35000 AS BIGINT) AS h FROM range(100000) t(i) LIMIT 90000 OFFSET 3"
     c_count, c_found = _repeated_in_c(con, query)
     s_count, s_found = _repeated_in_sql(con, query)
@@ -109,11 +111,38 @@ def test_wrong_shape_and_a_consumed_stream_are_refused(con: duckdb.DuckDBPyConne
         dupfind.repeated(stream, 10)
 
 
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_signal_stops_the_search_between_batches(con: duckdb.DuckDBPyConnection) -> None:
+    """As Ctrl-C does: a handler that raises runs between two batches, the search stops with its
+    exception, and the connection is usable afterwards. (SIGUSR1, not SIGINT: a late SIGINT would
+    stop the test run.)"""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Interrupted
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGUSR1))
+    try:
+        stream = con.sql("SELECT hash(i) AS h FROM range(60000000) t(i)").__arrow_c_stream__()
+        timer.start()
+        with pytest.raises(_Interrupted):
+            dupfind.repeated(stream, 10**10)  # ~1-2 s and 480 MB if it ran to the end
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, old)
+    assert con.execute("SELECT 42").fetchone() == (42,)
+
+
 def _dup_table(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {r[0] for r in con.execute("SELECT h FROM dup_hashes").fetchall()}
 
 
-@pytest.mark.parametrize("repeat_every", [0, 997])
+@pytest.mark.parametrize("repeat_every", [0, 997, 2])
 def test_engine_search_equals_duckdbs_sort_and_falls_back_over_budget(
         con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, repeat_every: int) -> None:
     """``_find_repeated_hashes``: the C search, DuckDB's sort (no C search) and the fallback when the
@@ -123,6 +152,9 @@ def test_engine_search_equals_duckdbs_sort_and_falls_back_over_budget(
     con.execute(f"CREATE TEMP VIEW ev AS SELECT {dup} AS event_id FROM range(200000) t(i) "
                 "UNION ALL SELECT NULL FROM range(10)")
     results = {}
+    sorts: list[str] = []
+    real_sql = engine.dup_hashes_sql
+    monkeypatch.setattr(engine, "dup_hashes_sql", lambda source: sorts.append(source) or real_sql(source))
     for name in ("c", "sort", "over_budget"):
         engine._dup_finder.cache_clear()
         if name == "sort":
@@ -131,16 +163,20 @@ def test_engine_search_equals_duckdbs_sort_and_falls_back_over_budget(
             monkeypatch.delenv("PRICEBOOK_PURE_DEDUP", raising=False)
         if name == "over_budget":
             monkeypatch.setattr(engine, "_memory_limit_bytes", lambda con: 16 * 1000)
+        sorts.clear()
         any_found = engine._find_repeated_hashes(con, "ev")
         results[name] = _dup_table(con)
         assert any_found == bool(repeat_every)
+        assert sorts == ([] if name == "c" else ["ev"]), "which search ran"
     engine._dup_finder.cache_clear()
     assert results["c"] == results["sort"] == results["over_budget"]
+    # every 997th id is evt_0; with repeat_every 2 every odd id is evt_0 too (one repeated hash either way)
     assert len(results["c"]) == (1 if repeat_every else 0)
 
 
 @pytest.mark.parametrize("text, expected", [("2.8 GiB", 3006477107), ("512.0 MiB", 512 * 2**20),
-                                            ("3.0 GB", 3 * 10**9), ("12345 bytes", 12345)])
+                                            ("3.0 GB", 3 * 10**9), ("12345 bytes", 12345),
+                                            ("1.5 KiB", 1536)])
 def test_memory_limit_as_duckdb_prints_it(text: str, expected: int) -> None:
     class Con:
         def execute(self, sql: str) -> Con:
@@ -157,3 +193,26 @@ def test_memory_limit_of_a_real_connection() -> None:
     c.execute("SET memory_limit = '1500MB'")
     # DuckDB prints it to a tenth of its unit (here "1.3 GiB"): the budget may only come out smaller
     assert 1300 * 2**20 <= engine._memory_limit_bytes(c) <= 1500 * 10**6
+
+
+def test_no_memory_limit_is_bounded_by_the_machine() -> None:
+    c = duckdb.connect()
+    c.execute("SET memory_limit = '-1'")  # DuckDB prints "16383.9 PiB"
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert engine._memory_limit_bytes(c) == physical
+
+
+def test_lines_writes_each_value_in_decimal() -> None:
+    values = [0, 1, 9, 10, 2**63, 2**64 - 1, 1234567890123]
+    assert dupfind.lines(struct.pack(f"={len(values)}Q", *values)) == \
+        "".join(f"{v}\n" for v in values).encode()
+    assert dupfind.lines(b"") == b""
+
+
+def test_values_alike_in_their_low_bits(con: duckdb.DuckDBPyConnection) -> None:
+    """Values that differ only in bits the buckets do not use, low bits all zero: the set's slots
+    come from every bit, so they neither collide into one run nor change the result."""
+    query = ("SELECT (CAST(7 AS UBIGINT) << 56) + (CAST(i % 150000 AS UBIGINT) << 20) AS h "
+             "FROM range(300000) t(i)")
+    count, found = _repeated_in_c(con, query)
+    assert count == 300000 and found == {(7 << 56) + (i << 20) for i in range(150000)}

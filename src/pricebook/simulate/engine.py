@@ -243,13 +243,15 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
     DuckDB reads and hashes the ids and streams the hashes (Arrow, 8 bytes per event) into the C
     search (``_dupfind.c``), which holds them in memory and finds the repeats while DuckDB reads on
     (20M events: ~0.9 s in all against ~1.4 s with DuckDB's sort; 100M: ~5 s against ~11 s).
-    Where it was not built, or the hashes would take more than the memory limit, DuckDB sorts them
+    Where it was not built, or the hashes would take more than half the memory limit, DuckDB sorts them
     (``stage1.dup_hashes_sql``), spilling to the temp directory if it must: the same table.
     """
     repeated = _dup_finder()
     found = None
     if repeated is not None:
-        budget = _memory_limit_bytes(con) // 8  # before the stream: another query would close it
+        # half the memory limit, 8 bytes per id: DuckDB scans beside it (read before the stream
+        # opens: another query on the connection would close it)
+        budget = _memory_limit_bytes(con) // 16
         hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
         try:
             stream = hashes.__arrow_c_stream__()
@@ -259,21 +261,23 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
     if found is None:
         con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes AS " + dup_hashes_sql(source))
     else:
-        _hashes_table(con, memoryview(found[1]).cast("Q"))
+        _hashes_table(con, found[1])
     return bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM dup_hashes LIMIT 1) AS x").fetchone()[0])
 
 
-def _hashes_table(con: Any, hashes: Sequence[int]) -> None:
-    """``dup_hashes`` from the C search's result, through a text file (binding a Python value would
-    make duckdb import pandas and numpy, ~0.4 s)."""
+def _hashes_table(con: Any, raw: bytes) -> None:
+    """``dup_hashes`` from the C search's result (native uint64s), through a text file the C side
+    writes (binding a Python value would make duckdb import pandas and numpy, ~0.4 s; ``str()`` per
+    value cost 2.3 s for 5M repeated ids)."""
+    from pricebook.simulate._dupfind import lines
+
     con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes (h UBIGINT)")
-    if not hashes:
+    if not raw:
         return
     fd, path = tempfile.mkstemp(prefix="pricebook-", suffix=".csv")
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write("\n".join(map(str, hashes)))
-            f.write("\n")
+        with os.fdopen(fd, "wb") as f:
+            f.write(lines(raw))
         quoted = path.replace("'", "''")
         con.execute(f"INSERT INTO dup_hashes SELECT h FROM read_csv('{quoted}', header = false, "
                     "columns = {'h': 'UBIGINT'})")
@@ -298,19 +302,24 @@ def _dup_finder() -> Callable[[Any, int], tuple[int, bytes] | None] | None:
     return repeated
 
 
-_UNITS = {"bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {"bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "pb": 10**15, "eb": 10**18,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "pib": 2**50, "eib": 2**60}
 
 
 def _memory_limit_bytes(con: Any) -> int:
-    """DuckDB's memory limit in bytes, as it prints it (``2.8 GiB``); 1 GiB if it cannot be read."""
+    """DuckDB's memory limit in bytes, as it prints it (``2.8 GiB``), at most the physical memory
+    (no limit prints as ``16383.9 PiB``); 1 GiB if it cannot be read."""
     import re
 
     text = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]+)\s*", str(text))
     if m is None or m.group(2).lower() not in _UNITS:
         return 2**30
-    return int(Decimal(m.group(1)) * _UNITS[m.group(2).lower()])
+    limit = int(Decimal(m.group(1)) * _UNITS[m.group(2).lower()])
+    try:
+        return min(limit, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return limit
 
 
 def _narrow_quantities(con: Any, scale: int) -> bool:
