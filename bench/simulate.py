@@ -139,7 +139,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=20_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas peer (it needs ~400 B/event)")
     ap.add_argument("--repeat", type=int, default=1,
-                    help="rounds of every mode (alternating); prints the best and the median of each")
+                    help="rounds of every mode (alternating); prints the best of each and, from 3, the median")
     ap.add_argument("--dups", type=int, default=0,
                     help="percent of events that repeat the previous event's id")
     ap.add_argument("--statements", action="store_true",
@@ -178,7 +178,9 @@ def main() -> None:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         best = {m: min(r, key=lambda x: x["s"]) for m, r in runs.items()}
         median = {m: sorted(r, key=lambda x: x["s"])[(len(r) - 1) // 2] for m, r in runs.items()}
-        for label, pick in (("best", best), ("median", median)) if args.repeat > 1 else (("", best),):
+        picks = [("best", best), ("median", median)] if args.repeat > 2 else \
+            [("best", best)] if args.repeat == 2 else [("", best)]
+        for label, pick in picks:
             floor, floor_cpu = pick["floor"]["s"], pick["floor"]["cpu"]
             if label:
                 print(f"{label} of each mode, ratios to the {label} floor:")
