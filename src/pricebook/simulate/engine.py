@@ -257,7 +257,13 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
             stream = hashes.__arrow_c_stream__()
         except ImportError:  # a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not)
             stream = None
-        found = None if stream is None else repeated(stream, budget)
+        try:
+            found = None if stream is None else repeated(stream, budget)
+        except RuntimeError:
+            # the scan failed (an unreadable file, a value that does not convert). A streamed query
+            # may report another thread's "Interrupted!" instead of the cause: the sort below reads
+            # the same rows and raises DuckDB's own message
+            found = None
     if found is None:
         con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes AS " + dup_hashes_sql(source))
     else:
