@@ -18,6 +18,10 @@
  * result, as native-endian uint64. Nulls are skipped. More than ``max_items`` values: None (the caller
  * falls back to DuckDB, which spills to disk; this keeps every value in memory). A stream error
  * raises RuntimeError with the producer's message; a stream of another shape raises ValueError.
+ *
+ *     lines(bytes of uint64) -> b"v1\nv2\n..."
+ *
+ * writes those values as the decimal lines the caller hands to DuckDB's read_csv.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
