@@ -330,6 +330,8 @@ static PyObject *stream_error(struct ArrowArrayStream *st, int code) {
     return NULL;
 }
 
+static const char SHAPE_ERROR[] = "expected record batches of one 64-bit integer column";
+
 /* The one column's values: a struct with one 64-bit integer child. */
 static int check_schema(struct ArrowArrayStream *st) {
     struct ArrowSchema schema;
@@ -345,7 +347,7 @@ static int check_schema(struct ArrowArrayStream *st) {
     if (schema.release)
         schema.release(&schema);
     if (!ok) {
-        PyErr_SetString(PyExc_ValueError, "expected record batches of one 64-bit integer column");
+        PyErr_SetString(PyExc_ValueError, SHAPE_ERROR);
         return -1;
     }
     return 0;
@@ -420,7 +422,7 @@ static PyObject *repeated(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         if (arr.n_children != 1 || arr.children[0]->n_buffers < 2) {
             arr.release(&arr);
-            PyErr_SetString(PyExc_ValueError, "expected record batches of one 64-bit integer column");
+            PyErr_SetString(PyExc_ValueError, SHAPE_ERROR);
             goto done;
         }
         job.bs = bs;

@@ -98,12 +98,18 @@ def _connect(opts: SimulationOptions, timezone: str) -> Any:
 
 def default_memory_limit() -> str:
     """Half of physical RAM, at most 3 GiB and at least 1 GiB: a safe share on a laptop or CI runner."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
+    total = _physical_memory()
+    if total is None:
         return "2GB"
     mib = max(1024, min(3072, total // (2 * 1024 * 1024)))
     return f"{mib}MB"
+
+
+def _physical_memory() -> int | None:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def _month(d: date) -> date:
@@ -246,29 +252,32 @@ def _find_repeated_hashes(con: Any, source: str) -> bool:
     Where it was not built, or the hashes would take more than half the memory limit, DuckDB sorts them
     (``stage1.dup_hashes_sql``), spilling to the temp directory if it must: the same table.
     """
-    repeated = _dup_finder()
-    found = None
-    if repeated is not None:
-        # half the memory limit, 8 bytes per id: DuckDB scans beside it (read before the stream
-        # opens: another query on the connection would close it)
-        budget = _memory_limit_bytes(con) // 16
-        hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
-        try:
-            stream = hashes.__arrow_c_stream__()
-        except ImportError:  # a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not)
-            stream = None
-        try:
-            found = None if stream is None else repeated(stream, budget)
-        except RuntimeError:
-            # the scan failed (an unreadable file, a value that does not convert). A streamed query
-            # may report another thread's "Interrupted!" instead of the cause: the sort below reads
-            # the same rows and raises DuckDB's own message
-            found = None
-    if found is None:
+    raw = _search_in_c(con, source)
+    if raw is None:
         con.execute("CREATE OR REPLACE TEMP TABLE dup_hashes AS " + dup_hashes_sql(source))
     else:
-        _hashes_table(con, found[1])
+        _hashes_table(con, raw)
     return bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM dup_hashes LIMIT 1) AS x").fetchone()[0])
+
+
+def _search_in_c(con: Any, source: str) -> bytes | None:
+    """The repeated hashes the C search found (native uint64s), or None where it cannot answer."""
+    repeated = _dup_finder()
+    if repeated is None:
+        return None
+    # half the memory limit, 8 bytes per id: DuckDB scans beside it (read before the stream opens:
+    # another query on the connection would close it)
+    budget = _memory_limit_bytes(con) // 16
+    hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
+    try:
+        found = repeated(hashes.__arrow_c_stream__(), budget)
+    except (ImportError, RuntimeError):
+        # ImportError: a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not). RuntimeError:
+        # the scan failed (an unreadable file, a value that does not convert); a streamed query may
+        # report another thread's "Interrupted!" instead of the cause, so the sort reads the same
+        # rows and raises DuckDB's own message
+        return None
+    return None if found is None else found[1]
 
 
 def _hashes_table(con: Any, raw: bytes) -> None:
@@ -322,10 +331,8 @@ def _memory_limit_bytes(con: Any) -> int:
     if m is None or m.group(2).lower() not in _UNITS:
         return 2**30
     limit = int(Decimal(m.group(1)) * _UNITS[m.group(2).lower()])
-    try:
-        return min(limit, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return limit
+    physical = _physical_memory()
+    return limit if physical is None else min(limit, physical)
 
 
 def _narrow_quantities(con: Any, scale: int) -> bool:

@@ -176,8 +176,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys, or
         # with facts_as_aggregates, aggregates (n_raw, n_val, q_min) that only say whether some event
         # of the group has them. Keys that are constant on every row are not grouped by (see
-        # AggregateSpec.null_columns):
-        # the outer SELECT gives them back as typed NULLs, so the columns and rows are the same.
+        # AggregateSpec.null_columns): the outer SELECT gives them back as typed NULLs, so the columns
+        # and rows are the same.
         has_excluded = "excluded" not in spec.null_columns
         bad_value = None if spec.value_is_raw else "value IS NULL AND value_raw IS NOT NULL"
         const = {f"d_{i}": "CAST(NULL AS VARCHAR)" for i in const_dims}
@@ -189,7 +189,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         marked = spec.dedup and spec.dup_hash and bool(spec.dup_table)
         dup_key = ["is_dup"] if spec.dedup and not marked else []
         fast = spec.facts_as_aggregates and not marked
-        value_facts = [] if fast else ["raw_null", *(["bad_value"] if bad_value else []), "negative"]
+        fact_exprs = {"raw_null": "value_raw IS NULL", "bad_value": bad_value, "negative": "value < 0"}
+        value_facts = [] if fast else [f for f, e in fact_exprs.items() if e]
         facts = [*(["excluded"] if has_excluded else []), *dup_key, *value_facts]
         varying = [c for c in (*(f"d_{i}" for i in range(len(dims))), "vnum", "vkey") if c not in const]
         # a typed value (value_is_raw: DECIMAL or integer) is grouped as it is and becomes text per
@@ -201,45 +202,40 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         pre = ", ".join([
             "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
             *(["excluded"] if has_excluded else []), *dup_key,
-            *([] if fast else ["value_raw IS NULL AS raw_null",
-                               *([f"{bad_value} AS bad_value"] if bad_value else []),
-                               "value < 0 AS negative"]),
+            *(f"{fact_exprs[f]} AS {f}" for f in value_facts),
             *(["value_raw"] if fast and not spec.value_is_raw else []),
             *(exprs[c] for c in varying), "value", "ts"])
         g_keys = ["customer_id", "period", "meter", *facts, *varying]
-        out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
-        text_key = " REPLACE (CAST(g.vkey AS VARCHAR) AS vkey)" if typed_key and "vkey" in varying else ""
-        outer_keys = ", ".join(["customer_id", "period", "meter", "status", *varying])
-        sums = ("CAST(SUM(n) AS BIGINT) AS events, "
-                f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
-                f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
-                "MAX(t_max) AS last_ts")
-        if fast:
-            n_raw = "COUNT(value)" if spec.value_is_raw else "COUNT(value_raw)"
-            grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, "
-                       f"MAX(value) AS q_max, MAX(ts) AS t_max, {n_raw} AS n_raw, "
-                       f"{'COUNT(value) AS n_val, ' if bad_value else ''}MIN(value) AS q_min "
-                       f"FROM (SELECT {pre} FROM {source}) AS e GROUP BY {', '.join(g_keys)}")
-            none_hold = status_case("period IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
-                                    excluded=has_excluded)
-            any_hold = status_case("period IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
-                                   "q_min < 0", excluded=has_excluded)
-            return (
-                f"{with_dup}SELECT {', '.join(out_keys)}, {sums}, BOOL_OR(split) AS split_needed "
-                f"FROM (SELECT g.*{text_key}, {none_hold} AS status, ({any_hold}) <> ({none_hold}) AS split "
-                f"FROM ({grouped}) AS g) AS f GROUP BY {outer_keys}"
-            )
-        late_status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
-                                  "negative", excluded=has_excluded)
+        fact_aggs = ""
+        if fast:  # whether some event of the group has each fact
+            fact_aggs = (f", {'COUNT(value)' if spec.value_is_raw else 'COUNT(value_raw)'} AS n_raw"
+                         f"{', COUNT(value) AS n_val' if bad_value else ''}, MIN(value) AS q_min")
         grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
-                   f"MAX(ts) AS t_max FROM (SELECT {pre} FROM {source}) AS e "
+                   f"MAX(ts) AS t_max{fact_aggs} FROM (SELECT {pre} FROM {source}) AS e "
                    f"GROUP BY {', '.join(g_keys)}")
         if marked:
             grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims)), ""
+        if fast:
+            # every group gets the status it has when no fact holds; split: some fact would change it
+            status = status_case("period IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
+                                 excluded=has_excluded)
+            any_hold = status_case("period IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
+                                   "q_min < 0", excluded=has_excluded)
+            status_cols = f"{status} AS status, ({any_hold}) <> ({status}) AS split"
+        else:
+            status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
+                                 "negative", excluded=has_excluded)
+            status_cols = f"{status} AS status"
+        out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
+        text_key = " REPLACE (CAST(g.vkey AS VARCHAR) AS vkey)" if typed_key and "vkey" in varying else ""
         return (
-            f"{with_dup}SELECT {', '.join(out_keys)}, {sums} "
-            f"FROM (SELECT g.*{text_key}, {late_status} AS status FROM ({grouped}) AS g) AS f "
-            f"GROUP BY {outer_keys}"
+            f"{with_dup}SELECT {', '.join(out_keys)}, "
+            "CAST(SUM(n) AS BIGINT) AS events, "
+            f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
+            f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
+            f"MAX(t_max) AS last_ts{', BOOL_OR(split) AS split_needed' if fast else ''} "
+            f"FROM (SELECT g.*{text_key}, {status_cols} FROM ({grouped}) AS g) AS f "
+            f"GROUP BY {', '.join(['customer_id', 'period', 'meter', 'status', *varying])}"
         )
     return (
         f"{with_dup}SELECT {', '.join(keys)}, "
