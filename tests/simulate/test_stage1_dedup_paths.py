@@ -208,3 +208,35 @@ def test_odd_values_in_text_and_typed_usage_equal_the_portable_query(
     statuses = {r[3] for r in portable}
     if odd is not None and odd[0] == "tokens":
         assert statuses & {"negative_quantity", "null_quantity", "bad_quantity"}
+
+
+@pytest.mark.parametrize("dedup", [False, True])
+def test_non_usage_rows_beside_usage_rows_keep_their_own_status(tmp_path: Path, dedup: bool) -> None:
+    """FOCUS rows that differ from usage rows only by their ChargeCategory (``excluded``): the fast
+    query writes each group as one row without a second GROUP BY, which is right only while no two
+    groups share a status and the other keys (each category names its own status)."""
+    from pricebook.simulate.presets import get_preset
+
+    header = "SubAccountId,ChargePeriodStart,ServiceCategory,ConsumedQuantity,ChargeCategory,ConsumedUnit"
+    rows = [f"a{i % 2},2024-0{1 + i % 2}-03 10:00:00,Compute,{i}.5,{cat},Hours"
+            for i, cat in enumerate(["Usage", "Adjustment", "Credit", "NULL", "Usage", "Tax", "Usage"] * 4)]
+    rows.append("a1,not a time,Compute,1,Credit,Hours")
+    rows.append("a1,not a time,Compute,1,Usage,Hours")
+    write_files(tmp_path, {"f.csv": "\n".join([header, *rows]) + "\n"})
+    meters = {"compute": Meter("compute", "Compute", aggregation="sum", dimensions=("unit",))}
+    usage = UsageSpec((str(tmp_path / "f.csv"),), {}, get_preset("focus"))
+    con = duckdb.connect()
+    shape = usage_view_shape(create_usage_view(con, usage, meters), usage, meters)
+    assert "excluded" not in shape.null_columns
+    spec = AggregateSpec(meters, dedup=dedup, dimensions=("unit",))
+    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
+    counting = _Counting(con)
+    _stage1(counting, spec, shape)
+    assert counting.creates == ["fast"]
+    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    fast = aggregate_sql(replace(spec, dedup=False, status_after_group=True, facts_as_aggregates=True,
+                                 null_columns=shape.null_columns, value_is_raw=shape.value_is_raw))
+    assert fast.count("GROUP BY") == 1
+    statuses = {r[3] for r in portable if r[0] == "a1" and r[2] == "compute"}
+    assert {"ok", "non_usage:Adjustment", "non_usage:Credit", "non_usage:NULL", "non_usage:Tax",
+            "bad_timestamp"} <= statuses

@@ -228,6 +228,17 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             status_cols = f"{status} AS status"
         out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
         text_key = " REPLACE (CAST(g.vkey AS VARCHAR) AS vkey)" if typed_key and "vkey" in varying else ""
+        if fast and not dup_key:
+            # Each group already is one output row: its keys besides the output's are at most
+            # ``excluded``, which the status names ('non_usage:' || excluded, and only then), so no
+            # two groups share a status and the other keys. A projection, not a second GROUP BY
+            # (300k groups: ~0.1 s of ~1.6 s at 20M events).
+            return (
+                f"SELECT {', '.join(out_keys)}, CAST(n AS BIGINT) AS events, "
+                f"CAST(q_sum AS DECIMAL(38, {s})) AS qty_sum, CAST(q_max AS DECIMAL(38, {s})) AS qty_max, "
+                "t_max AS last_ts, split AS split_needed "
+                f"FROM (SELECT g.*{text_key}, {status_cols} FROM ({grouped}) AS g) AS f"
+            )
         return (
             f"{with_dup}SELECT {', '.join(out_keys)}, "
             "CAST(SUM(n) AS BIGINT) AS events, "
