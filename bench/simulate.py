@@ -7,7 +7,8 @@ Generates N events with DuckDB into Parquet under a temp dir, then times, in chi
 from getrusage): the floor (the bare scan + GROUP BY of the same file into a table, as stage 1 writes
 its table), floor_fetch (the same fetched into Python: the floor before 2026-11-22), floor_agg4 (the
 floor's scan and keys with the four aggregates stage 1 keeps per group: events, sum, max, last
-timestamp; information only, ratios stay to the floor), stage 1 alone
+timestamp; information only, ratios stay to the floor), floor_ym (the floor with the month grouped as
+year(ts) and month(ts), as stage 1 groups it; information only), stage 1 alone
 (read and aggregate, no rating: simulate minus stage1 is
 what stage 2 and the report cost), simulate without dedup, simulate with dedup (repeated ids found by the C
 search, ``_dupfind.c``), the same with DuckDB's sort of the id hashes instead (dedup_sort: the path
@@ -66,6 +67,15 @@ elif mode == "floor_agg4":
     con.execute("SET enable_progress_bar = false")
     con.execute("CREATE TEMP TABLE g AS SELECT customer_id, meter, CAST(date_trunc('month', ts) AS DATE), "
                 f"count(*), sum(quantity), max(quantity), max(ts) FROM read_parquet('{path}') GROUP BY ALL")
+elif mode == "floor_ym":
+    # Information only (ratios stay to floor): the floor with the month as stage 1 groups it since
+    # 2026-11-23, year(ts) and month(ts), not date_trunc('month', ts) (~0.75 s less CPU at 20M events)
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("CREATE TEMP TABLE g AS SELECT customer_id, meter, make_date(y, m, 1), s, n FROM ("
+                "SELECT customer_id, meter, year(ts) AS y, month(ts) AS m, sum(quantity) AS s, count(*) AS n "
+                f"FROM read_parquet('{path}') GROUP BY ALL)")
 elif mode in ("floor", "floor_fetch"):
     # The bare scan + GROUP BY into a table, as stage 1 writes agg. floor_fetch is the floor used up to
     # the 2026-11-22 table: it also converted the 300k groups into Python tuples (~0.5 s CPU more),
@@ -163,7 +173,7 @@ def main() -> None:
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             print("\n".join(ln for ln in res.stdout.splitlines() if not ln.startswith('{"s"')))
             return
-        modes = ["floor", "floor_fetch", "floor_agg4", "stage1", "simulate", "dedup", "dedup_sort"]
+        modes = ["floor", "floor_fetch", "floor_agg4", "floor_ym", "stage1", "simulate", "dedup", "dedup_sort"]
         runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
         # rounds alternate the modes, so a slow minute of a shared machine hits every mode alike;
         # the pandas peer (a minute at 20M) runs once, after the rounds

@@ -99,6 +99,20 @@ def test_injection_in_ids_does_not_change_the_query(cli, tmp_path: Path) -> None
     assert d["unrated"]["unknown_meter"]["events"] == 1
 
 
+def test_an_infinite_timestamp_is_reported_not_billed_for_every_month_to_9999(cli, tmp_path: Path) -> None:
+    # DuckDB parses 'infinity': its month used to be 9999-12, so one such event made simulate bill
+    # every month from 0001-01 to 9999-12
+    write_files(tmp_path, {"u.csv": "event_id,customer_id,timestamp,meter,quantity\n"
+                                    "e1,c1,2026-01-05T00:00:00Z,api-calls,5\ne2,c1,infinity,api-calls,7\n"
+                                    "e3,c1,-infinity,api-calls,7\n"})
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME, "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["periods"] == ["2026-01"]
+    assert d["unrated"]["bad_timestamp"]["events"] == 2
+    assert d["totals"][0]["baseline"] == "100.00"  # one month of pro: its 100.00 minimum
+
+
 FOCUS_EXCERPT = ROOT / "tests" / "fixtures" / "focus" / "focus_excerpt.csv"
 
 

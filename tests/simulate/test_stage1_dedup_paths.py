@@ -240,3 +240,29 @@ def test_non_usage_rows_beside_usage_rows_keep_their_own_status(tmp_path: Path, 
     statuses = {r[3] for r in portable if r[0] == "a1" and r[2] == "compute"}
     assert {"ok", "non_usage:Adjustment", "non_usage:Credit", "non_usage:NULL", "non_usage:Tax",
             "bad_timestamp"} <= statuses
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "parquet"])
+def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt: str) -> None:
+    """DuckDB reads 'infinity' as a time. It has no month: both the portable query and the DuckDB
+    one (which groups by year() and month()) give it bad_timestamp, not a period in the year 9999
+    (which made simulate bill every month from 0001 to 9999)."""
+    rows = [{"event_id": f"e{i}", "customer_id": "c1", "timestamp": t, "meter": "tokens", "quantity": "2"}
+            for i, t in enumerate(["2026-01-05T00:00:00Z", "infinity", "-infinity", "2026-02-01T00:00:00Z"])]
+    write_files(tmp_path, {"u.ndjson": "\n".join(json.dumps(r) for r in rows) + "\n"})
+    path = tmp_path / "u.ndjson"
+    con = duckdb.connect()
+    if fmt == "parquet":  # a typed TIMESTAMP column holding the infinities
+        path = tmp_path / "u.parquet"
+        con.execute("COPY (SELECT * REPLACE (CAST(CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS timestamp) "
+                    f"FROM read_json('{tmp_path / 'u.ndjson'}', columns = {{event_id: 'VARCHAR', "
+                    "customer_id: 'VARCHAR', timestamp: 'VARCHAR', meter: 'VARCHAR', quantity: 'VARCHAR'})) "
+                    f"TO '{path}' (FORMAT parquet)")
+    spec = AggregateSpec(FACT_METERS, dedup=True)
+    usage = UsageSpec((str(path),))
+    shape = usage_view_shape(create_usage_view(con, usage, FACT_METERS), usage, FACT_METERS)
+    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
+    _stage1(con, spec, shape)
+    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    by_status = {(r[3], str(r[1])): r[6] for r in portable}  # events
+    assert by_status == {("ok", "2026-01-01"): 1, ("ok", "2026-02-01"): 1, ("bad_timestamp", "None"): 2}

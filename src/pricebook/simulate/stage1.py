@@ -25,6 +25,9 @@ from pricebook.model import Meter
 from pricebook.simulate.readers import dimension_names
 from pricebook.simulate.sqlutil import lit
 
+# NULL for a NULL time, and in DuckDB for an infinite one
+NO_YEAR = "EXTRACT(YEAR FROM ts)"
+
 STATUSES = ("ok", "duplicate", "bad_timestamp", "no_customer", "unknown_meter", "null_quantity",
             "bad_quantity", "negative_quantity")
 
@@ -111,8 +114,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         status.append("ELSE 'ok' END")
         return " ".join(status)
 
-    status_sql = status_case("ts IS NULL", "value_raw IS NULL", "value IS NULL AND value_raw IS NOT NULL",
-                             "value < 0")
+    # an infinite time (DuckDB reads 'infinity') has no year and is a bad timestamp, as in the DuckDB
+    # query below (year() is NULL for it); elsewhere EXTRACT is NULL only for a NULL time
+    status_sql = status_case(f"{NO_YEAR} IS NULL", "value_raw IS NULL",
+                             "value IS NULL AND value_raw IS NOT NULL", "value < 0")
 
     dim_exprs = []
     const_dims = set()  # d_i that is NULL on every row
@@ -163,7 +168,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
 
     inner = ", ".join([
         "customer_id", "meter",
-        "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
+        f"CASE WHEN {NO_YEAR} IS NOT NULL THEN CAST(DATE_TRUNC('month', ts) AS DATE) END AS period",
         f"{status_sql} AS status",
         *dim_exprs,
         f"{vnum} AS vnum",
@@ -173,7 +178,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     ])
     keys = ["customer_id", "period", "meter", "status", *(f"d_{i}" for i in range(len(dims))), "vnum", "vkey"]
     if spec.status_after_group:
-        # period is NULL exactly when ts is; value_raw/value NULL and value < 0 become group keys, or
+        # The month is grouped as two integer keys, year(ts) and month(ts), and becomes a DATE per
+        # group: DATE_TRUNC per event cost 0.9 of 3.7 s CPU at 20M events, year() and month() 0.15.
+        # p_year is NULL exactly when the time is NULL or infinite (bad_timestamp, as in the portable
+        # query); value_raw/value NULL and value < 0 become group keys, or
         # with facts_as_aggregates, aggregates (n_raw, n_val, q_min) that only say whether some event
         # of the group has them. Keys that are constant on every row are not grouped by (see
         # AggregateSpec.null_columns): the outer SELECT gives them back as typed NULLs, so the columns
@@ -200,12 +208,12 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         exprs = {**{f"d_{i}": e for i, e in enumerate(dim_exprs)}, "vnum": f"{vnum} AS vnum",
                  "vkey": typed_key or f"{vkey} AS vkey"}
         pre = ", ".join([
-            "customer_id", "meter", "CAST(DATE_TRUNC('month', ts) AS DATE) AS period",
+            "customer_id", "meter", "year(ts) AS p_year", "month(ts) AS p_month",
             *(["excluded"] if has_excluded else []), *dup_key,
             *(f"{fact_exprs[f]} AS {f}" for f in value_facts),
             *(["value_raw"] if fast and not spec.value_is_raw else []),
             *(exprs[c] for c in varying), "value", "ts"])
-        g_keys = ["customer_id", "period", "meter", *facts, *varying]
+        g_keys = ["customer_id", "p_year", "p_month", "meter", *facts, *varying]
         fact_aggs = ""
         if fast:  # whether some event of the group has each fact
             fact_aggs = (f", {'COUNT(value)' if spec.value_is_raw else 'COUNT(value_raw)'} AS n_raw"
@@ -217,17 +225,20 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims)), ""
         if fast:
             # every group gets the status it has when no fact holds; split: some fact would change it
-            status = status_case("period IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
+            status = status_case("p_year IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
                                  excluded=has_excluded)
-            any_hold = status_case("period IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
+            any_hold = status_case("p_year IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
                                    "q_min < 0", excluded=has_excluded)
             status_cols = f"{status} AS status, ({any_hold}) <> ({status}) AS split"
         else:
-            status = status_case("period IS NULL", "raw_null", "bad_value" if bad_value else None,
+            status = status_case("p_year IS NULL", "raw_null", "bad_value" if bad_value else None,
                                  "negative", excluded=has_excluded)
             status_cols = f"{status} AS status"
         out_keys = [f"{const[k]} AS {k}" if k in const else k for k in keys]
         text_key = " REPLACE (CAST(g.vkey AS VARCHAR) AS vkey)" if typed_key and "vkey" in varying else ""
+        # each group with its status, and the month as a DATE again
+        middle = (f"(SELECT g.* EXCLUDE (p_year, p_month){text_key}, "
+                  f"make_date(g.p_year, g.p_month, 1) AS period, {status_cols} FROM ({grouped}) AS g)")
         if fast and not dup_key:
             # Each group already is one output row: its keys besides the output's are at most
             # ``excluded``, which the status names ('non_usage:' || excluded, and only then), so no
@@ -237,7 +248,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
                 f"SELECT {', '.join(out_keys)}, CAST(n AS BIGINT) AS events, "
                 f"CAST(q_sum AS DECIMAL(38, {s})) AS qty_sum, CAST(q_max AS DECIMAL(38, {s})) AS qty_max, "
                 "t_max AS last_ts, split AS split_needed "
-                f"FROM (SELECT g.*{text_key}, {status_cols} FROM ({grouped}) AS g) AS f"
+                f"FROM {middle} AS f"
             )
         return (
             f"{with_dup}SELECT {', '.join(out_keys)}, "
@@ -245,7 +256,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             f"CAST(SUM(q_sum) AS DECIMAL(38, {s})) AS qty_sum, "
             f"CAST(MAX(q_max) AS DECIMAL(38, {s})) AS qty_max, "
             f"MAX(t_max) AS last_ts{', BOOL_OR(split) AS split_needed' if fast else ''} "
-            f"FROM (SELECT g.*{text_key}, {status_cols} FROM ({grouped}) AS g) AS f "
+            f"FROM {middle} AS f "
             f"GROUP BY {', '.join(['customer_id', 'period', 'meter', 'status', *varying])}"
         )
     return (
