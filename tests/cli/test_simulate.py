@@ -100,8 +100,8 @@ def test_injection_in_ids_does_not_change_the_query(cli, tmp_path: Path) -> None
 
 
 def test_an_infinite_timestamp_is_reported_not_billed_for_every_month_to_9999(cli, tmp_path: Path) -> None:
-    # DuckDB parses 'infinity': its month used to be 9999-12, so one such event made simulate bill
-    # every month from 0001-01 to 9999-12
+    # DuckDB parses 'infinity': its month used to be 9999-12 (0001-01 for '-infinity'), so one such
+    # event made simulate bill every month from the first usage to 9999-12
     write_files(tmp_path, {"u.csv": "event_id,customer_id,timestamp,meter,quantity\n"
                                     "e1,c1,2026-01-05T00:00:00Z,api-calls,5\ne2,c1,infinity,api-calls,7\n"
                                     "e3,c1,-infinity,api-calls,7\n"})
@@ -111,6 +111,38 @@ def test_an_infinite_timestamp_is_reported_not_billed_for_every_month_to_9999(cl
     assert d["periods"] == ["2026-01"]
     assert d["unrated"]["bad_timestamp"]["events"] == 2
     assert d["totals"][0]["baseline"] == "100.00"  # one month of pro: its 100.00 minimum
+
+
+def test_a_stray_timestamp_stops_with_the_span_instead_of_billing_every_month(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"u.csv": "event_id,customer_id,timestamp,meter,quantity\n"
+                                    "e1,c1,2026-01-05T00:00:00Z,api-calls,5\ne2,c1,0001-01-05T00:00:00Z,api-calls,7\n"})
+    args = ("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME)
+    r = cli(*args)
+    assert r.code == 2 and "Traceback" not in r.err
+    assert "spans 24,301 months (0001-01 .. 2026-01)" in r.err and "--from and --to" in r.err
+    r = cli(*args, "--from", "2026-01", "--to", "2026-01", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["periods"] == ["2026-01"] and d["unrated"]["outside_periods"]["events"] == 1
+
+
+@pytest.mark.parametrize("year", [-43, 12000])
+def test_a_time_outside_the_years_1_to_9999_is_a_one_line_error_unless_bounded(cli, tmp_path: Path,
+                                                                                year: int) -> None:
+    import duckdb
+
+    path = tmp_path / "u.parquet"  # a typed TIMESTAMP column can hold them; Python dates cannot
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM (VALUES ('e1', 'c1', make_timestamp({year}, 3, 15, 10, 0, 0), 'api-calls', 5), "
+        "('e2', 'c1', TIMESTAMP '2026-01-05', 'api-calls', 5)) AS t(event_id, customer_id, timestamp, meter, "
+        f"quantity)) TO '{path}' (FORMAT parquet)")
+    args = ("simulate", path, "--plan", "pro", "--catalog", ACME, "--baseline", ACME)
+    r = cli(*args)
+    assert r.code == 2 and f"a timestamp in the year {year}" in r.err and "internal error" not in r.err
+    r = cli(*args, "--from", "2026-01", "--to", "2026-02", "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    assert d["periods"] == ["2026-01", "2026-02"] and d["unrated"]["outside_periods"]["events"] == 1
 
 
 FOCUS_EXCERPT = ROOT / "tests" / "fixtures" / "focus" / "focus_excerpt.csv"

@@ -242,27 +242,47 @@ def test_non_usage_rows_beside_usage_rows_keep_their_own_status(tmp_path: Path, 
             "bad_timestamp"} <= statuses
 
 
+@pytest.mark.parametrize("path_taken", ["fast", "marked dedup", "facts as keys"])
 @pytest.mark.parametrize("fmt", ["ndjson", "parquet"])
-def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt: str) -> None:
+def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt: str, path_taken: str) -> None:
     """DuckDB reads 'infinity' as a time. It has no month: both the portable query and the DuckDB
-    one (which groups by year() and month()) give it bad_timestamp, not a period in the year 9999
-    (which made simulate bill every month from 0001 to 9999)."""
+    one (which groups by year() and month()) give it bad_timestamp, not a period in the year 9999.
+    Times before the year 1 and after 9999 keep their month in both. Each of the DuckDB query's
+    forms is reached: the fast one, the marked dedup (an id repeated at an infinite time) and the
+    facts as keys (a negative value in a rated group)."""
+    times = ["2026-01-05T00:00:00Z", "infinity", "-infinity", "2026-02-01T00:00:00Z"]
     rows = [{"event_id": f"e{i}", "customer_id": "c1", "timestamp": t, "meter": "tokens", "quantity": "2"}
-            for i, t in enumerate(["2026-01-05T00:00:00Z", "infinity", "-infinity", "2026-02-01T00:00:00Z"])]
+            for i, t in enumerate(times)]
+    if path_taken == "marked dedup":
+        rows += [{**rows[0], "timestamp": "infinity"}, {**rows[1], "timestamp": "2026-01-09T00:00:00Z"}]
+    if path_taken == "facts as keys":
+        rows.append({**rows[0], "event_id": "neg", "quantity": "-1"})
     write_files(tmp_path, {"u.ndjson": "\n".join(json.dumps(r) for r in rows) + "\n"})
     path = tmp_path / "u.ndjson"
     con = duckdb.connect()
-    if fmt == "parquet":  # a typed TIMESTAMP column holding the infinities
+    if fmt == "parquet":  # a typed TIMESTAMP column holding the infinities, and the years -43 and 12000
         path = tmp_path / "u.parquet"
         con.execute("COPY (SELECT * REPLACE (CAST(CAST(timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS timestamp) "
                     f"FROM read_json('{tmp_path / 'u.ndjson'}', columns = {{event_id: 'VARCHAR', "
-                    "customer_id: 'VARCHAR', timestamp: 'VARCHAR', meter: 'VARCHAR', quantity: 'VARCHAR'})) "
+                    "customer_id: 'VARCHAR', timestamp: 'VARCHAR', meter: 'VARCHAR', quantity: 'VARCHAR'}) "
+                    "UNION ALL SELECT 'bc', 'c1', make_timestamp(-43, 3, 15, 10, 0, 0), 'tokens', '1' "
+                    "UNION ALL SELECT 'far', 'c1', make_timestamp(12000, 3, 15, 10, 0, 0), 'tokens', '1') "
                     f"TO '{path}' (FORMAT parquet)")
     spec = AggregateSpec(FACT_METERS, dedup=True)
     usage = UsageSpec((str(path),))
     shape = usage_view_shape(create_usage_view(con, usage, FACT_METERS), usage, FACT_METERS)
     portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    _stage1(con, spec, shape)
+    counting = _Counting(con)
+    _stage1(counting, spec, shape)
     assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    assert counting.creates == {"fast": ["fast"], "marked dedup": ["facts as keys"],
+                                "facts as keys": ["fast", "facts as keys"]}[path_taken]
     by_status = {(r[3], str(r[1])): r[6] for r in portable}  # events
-    assert by_status == {("ok", "2026-01-01"): 1, ("ok", "2026-02-01"): 1, ("bad_timestamp", "None"): 2}
+    # with the copies, e1 at infinity has an earlier copy: a duplicate (checked before the time)
+    assert by_status[("bad_timestamp", "None")] == (1 if path_taken == "marked dedup" else 2)
+    assert by_status[("ok", "2026-01-01")] >= 1 and by_status[("ok", "2026-02-01")] >= 1
+    if path_taken == "marked dedup":  # e0's copy at infinity and e1's copy in January are duplicates
+        assert sum(n for (st, _), n in by_status.items() if st == "duplicate") == 2
+    if fmt == "parquet":
+        years = con.execute("SELECT year(period) FROM agg WHERE status = 'ok' ORDER BY 1").fetchall()
+        assert [y for (y,) in years] == [-43, 2026, 2026, 12000]

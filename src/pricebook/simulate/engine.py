@@ -43,6 +43,7 @@ from pricebook.simulate.stage2 import (
 )
 
 DEFAULT_SCALE = 12
+MAX_PERIODS = 1200  # months simulated at most (100 years); more is a stray timestamp, not billing history
 
 
 @dataclass(frozen=True)
@@ -374,15 +375,31 @@ def _maps_event_id(types: Mapping[str, str], opts: SimulationOptions, preset: An
     return preset is None or bool(preset.dedup) or "event_id" in opts.mapping
 
 
+def _ym(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"  # strftime('%Y') does not pad the year 1 on every platform
+
+
 def _periods(con: Any, opts: SimulationOptions) -> None:
-    lo, hi = con.execute("SELECT min(period), max(period) FROM agg WHERE status = 'ok'").fetchone()
-    start = _month(opts.period_from) if opts.period_from else lo
-    end = _month(opts.period_to) if opts.period_to else hi
+    # as year and month: a month before the year 1 or after 9999 has no Python date
+    y0, m0, y1, m1 = con.execute("SELECT year(min(period)), month(min(period)), year(max(period)), "
+                                 "month(max(period)) FROM agg WHERE status = 'ok'").fetchone()
+    for y, given in ((y0, opts.period_from), (y1, opts.period_to)):
+        if y is not None and not 1 <= y <= 9999 and given is None:
+            raise UsageError(f"the usage has a timestamp in the year {y}: check its timestamps, or give --from "
+                             "and --to (events outside are reported as outside_periods)")
+    start = _month(opts.period_from) if opts.period_from else None if y0 is None else date(y0, m0, 1)
+    end = _month(opts.period_to) if opts.period_to else None if y1 is None else date(y1, m1, 1)
     if start is None or end is None:
         con.execute("CREATE OR REPLACE TEMP TABLE periods (period DATE)")
         return
     if end < start:
-        raise UsageError(f"--to {end:%Y-%m} is before --from {start:%Y-%m}")
+        raise UsageError(f"--to {_ym(end)} is before --from {_ym(start)}")
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months > MAX_PERIODS:
+        # one stray time (year 1, a default date) would bill every customer for every month in between
+        raise UsageError(f"the usage spans {months:,} months ({_ym(start)} .. {_ym(end)}), more than "
+                         f"{MAX_PERIODS:,}: check its timestamps, or give --from and --to (events outside "
+                         "are reported as outside_periods)")
     # dates from our own values, as literals: a bound parameter would make duckdb import pandas
     con.execute("CREATE OR REPLACE TEMP TABLE periods AS SELECT CAST(range AS DATE) AS period "
                 f"FROM range(DATE '{start.isoformat()}', DATE '{end.isoformat()}' + INTERVAL 1 MONTH, "
