@@ -105,7 +105,8 @@ def test_an_infinite_timestamp_is_reported_not_billed_for_every_month_to_9999(cl
     write_files(tmp_path, {"u.csv": "event_id,customer_id,timestamp,meter,quantity\n"
                                     "e1,c1,2026-01-05T00:00:00Z,api-calls,5\ne2,c1,infinity,api-calls,7\n"
                                     "e3,c1,-infinity,api-calls,7\n"})
-    r = cli("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME, "-f", "json")
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "pro", "--catalog", ACME, "--baseline", ACME,
+            "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["periods"] == ["2026-01"]

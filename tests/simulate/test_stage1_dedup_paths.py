@@ -244,7 +244,8 @@ def test_non_usage_rows_beside_usage_rows_keep_their_own_status(tmp_path: Path, 
 
 @pytest.mark.parametrize("path_taken", ["fast", "marked dedup", "facts as keys"])
 @pytest.mark.parametrize("fmt", ["ndjson", "parquet"])
-def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt: str, path_taken: str) -> None:
+def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt: str,
+                                                             path_taken: str) -> None:
     """DuckDB reads 'infinity' as a time. It has no month: both the portable query and the DuckDB
     one (which groups by year() and month()) give it bad_timestamp, not a period in the year 9999.
     Times before the year 1 and after 9999 keep their month in both. Each of the DuckDB query's

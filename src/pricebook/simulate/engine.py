@@ -385,8 +385,8 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
                                  "month(max(period)) FROM agg WHERE status = 'ok'").fetchone()
     for y, given in ((y0, opts.period_from), (y1, opts.period_to)):
         if y is not None and not 1 <= y <= 9999 and given is None:
-            raise UsageError(f"the usage has a timestamp in the year {y}: check its timestamps, or give --from "
-                             "and --to (events outside are reported as outside_periods)")
+            raise UsageError(f"the usage has a timestamp in the year {y}: check its timestamps, or give "
+                             "--from and --to (events outside are reported as outside_periods)")
     start = _month(opts.period_from) if opts.period_from else None if y0 is None else date(y0, m0, 1)
     end = _month(opts.period_to) if opts.period_to else None if y1 is None else date(y1, m1, 1)
     if start is None or end is None:
