@@ -186,6 +186,42 @@ def test_engine_search_equals_duckdbs_sort_and_falls_back_over_budget(
     assert len(results["c"]) == (1 if repeat_every else 0)
 
 
+class _BufferSpy:
+    """A connection that records DuckDB's streaming buffer size when the search opens its stream."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.buffers = con, []
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        return self.con.execute(sql, *args)
+
+    def sql(self, sql: str) -> duckdb.DuckDBPyRelation:
+        self.buffers.append(self.con.execute("SELECT current_setting('streaming_buffer_size')").fetchone()[0])
+        return self.con.sql(sql)
+
+
+@pytest.mark.parametrize("memory_limit, streamed_with", [("4GB", "256.0 MiB"), ("1GB", "119.1 MiB")])
+def test_the_search_streams_with_a_larger_buffer_and_gives_the_default_back(
+        con: duckdb.DuckDBPyConnection, memory_limit: str, streamed_with: str) -> None:
+    """The C search lets DuckDB buffer up to 256 MiB of hashes (an eighth of the memory limit at most)
+    instead of 976 KiB, so its scan threads run ahead; the setting is the default again afterwards,
+    also when the scan fails."""
+    engine._dup_finder.cache_clear()
+    if engine._dup_finder() is None:
+        pytest.skip("the C search was not built")
+    default = con.execute("SELECT current_setting('streaming_buffer_size')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("CREATE TEMP VIEW ev AS SELECT 'evt_' || (i % 99999) AS event_id FROM range(100000) t(i)")
+    spy = _BufferSpy(con)
+    assert engine._find_repeated_hashes(spy, "ev")  # evt_0 repeats
+    assert spy.buffers == [streamed_with]
+    assert con.execute("SELECT current_setting('streaming_buffer_size')").fetchone()[0] == default
+    con.execute(f"CREATE TEMP VIEW bad AS SELECT CAST(h AS VARCHAR) AS event_id FROM ({FAILING})")
+    with pytest.raises(duckdb.ConversionException):
+        engine._find_repeated_hashes(spy, "bad")
+    assert con.execute("SELECT current_setting('streaming_buffer_size')").fetchone()[0] == default
+
+
 @pytest.mark.parametrize("text, expected", [("2.8 GiB", 3006477107), ("512.0 MiB", 512 * 2**20),
                                             ("3.0 GB", 3 * 10**9), ("12345 bytes", 12345),
                                             ("1.5 KiB", 1536)])

@@ -268,7 +268,12 @@ def _search_in_c(con: Any, source: str) -> bytes | None:
         return None
     # half the memory limit, 8 bytes per id: DuckDB scans beside it (read before the stream opens:
     # another query on the connection would close it)
-    budget = _memory_limit_bytes(con) // 16
+    limit = _memory_limit_bytes(con)
+    budget = limit // 16
+    # DuckDB's scan threads stop once the streamed result holds streaming_buffer_size (976 KiB by
+    # default) and wait for the search to take a batch: with 256 MiB (an eighth of the memory limit
+    # at most) they run ahead (20M events: the search 0.87-1.05 -> 0.63-0.95 s; 100M: the same)
+    con.execute(f"SET streaming_buffer_size = '{min(STREAM_BUFFER, limit // 8)}B'")
     hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
     try:
         found = repeated(hashes.__arrow_c_stream__(), budget)
@@ -278,6 +283,9 @@ def _search_in_c(con: Any, source: str) -> bytes | None:
         # report another thread's "Interrupted!" instead of the cause, so the sort reads the same
         # rows and raises DuckDB's own message
         return None
+    finally:
+        del hashes  # the stream is done with: the setting can change again
+        con.execute("RESET streaming_buffer_size")
     return None if found is None else found[1]
 
 
@@ -317,6 +325,8 @@ def _dup_finder() -> Callable[[Any, int], tuple[int, bytes] | None] | None:
         return None
     return repeated
 
+
+STREAM_BUFFER = 256 * 2**20  # bytes: DuckDB's buffer for the streamed id hashes (see _search_in_c)
 
 _UNITS = {"bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "pb": 10**15, "eb": 10**18,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "pib": 2**50, "eib": 2**60}
