@@ -274,8 +274,8 @@ def _search_in_c(con: Any, source: str) -> bytes | None:
     # default) and wait for the search to take a batch: with 256 MiB (an eighth of the memory limit
     # at most) they run ahead (20M events: the search 0.87-1.05 -> 0.63-0.95 s; 100M: the same)
     con.execute(f"SET streaming_buffer_size = '{min(STREAM_BUFFER, limit // 8)}B'")
-    hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
     try:
+        hashes = con.sql(f"SELECT hash(event_id) AS h FROM {source} WHERE event_id IS NOT NULL")
         found = repeated(hashes.__arrow_c_stream__(), budget)
     except (ImportError, RuntimeError):
         # ImportError: a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not). RuntimeError:
@@ -283,8 +283,7 @@ def _search_in_c(con: Any, source: str) -> bytes | None:
         # report another thread's "Interrupted!" instead of the cause, so the sort reads the same
         # rows and raises DuckDB's own message
         return None
-    finally:
-        del hashes  # the stream is done with: the setting can change again
+    finally:  # the stream is released by now
         con.execute("RESET streaming_buffer_size")
     return None if found is None else found[1]
 
