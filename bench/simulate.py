@@ -59,36 +59,30 @@ if mode == "pandas":
     total = np.maximum(total, 100)
     for _side in ("baseline", "candidate"):
         float(total.sum())  # no-float-ok
-elif mode == "floor_agg4":
-    # Information only (ratios stay to floor): the bare scan + GROUP BY with the four aggregates stage 1
-    # keeps per group (events, sum, max, last timestamp) instead of the floor's two, into a table.
+elif mode.startswith("floor"):
+    # The bare scan + GROUP BY of the same file into a table, as stage 1 writes agg (floor). The others
+    # are information only, ratios stay to floor: floor_fetch, the floor used up to the 2026-11-22
+    # table, also converted the 300k groups into Python tuples (~0.5 s CPU more), which flattered every
+    # ratio; floor_agg4 keeps the four aggregates stage 1 keeps per group (events, sum, max, last
+    # timestamp) instead of the floor's two; floor_ym groups the month as stage 1 has since 2026-11-23,
+    # year(ts) and month(ts), not date_trunc('month', ts) (~0.75 s less CPU at 20M events).
     import duckdb
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    con.execute("CREATE TEMP TABLE g AS SELECT customer_id, meter, CAST(date_trunc('month', ts) AS DATE), "
-                f"count(*), sum(quantity), max(quantity), max(ts) FROM read_parquet('{path}') GROUP BY ALL")
-elif mode == "floor_ym":
-    # Information only (ratios stay to floor): the floor with the month as stage 1 groups it since
-    # 2026-11-23, year(ts) and month(ts), not date_trunc('month', ts) (~0.75 s less CPU at 20M events)
-    import duckdb
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.execute("CREATE TEMP TABLE g AS SELECT customer_id, meter, make_date(y, m, 1), s, n FROM ("
-                "SELECT customer_id, meter, year(ts) AS y, month(ts) AS m, sum(quantity) AS s, count(*) AS n "
-                f"FROM read_parquet('{path}') GROUP BY ALL)")
-elif mode in ("floor", "floor_fetch"):
-    # The bare scan + GROUP BY into a table, as stage 1 writes agg. floor_fetch is the floor used up to
-    # the 2026-11-22 table: it also converted the 300k groups into Python tuples (~0.5 s CPU more),
-    # which flattered every ratio; it is printed for comparison, ratios use floor.
-    import duckdb
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    q = (f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
-         f"FROM read_parquet('{path}') GROUP BY ALL")
-    if mode == "floor":
-        con.execute("CREATE TEMP TABLE g AS " + q)
-    else:
+    src = f"read_parquet('{path}')"
+    floor = (f"SELECT customer_id, meter, date_trunc('month', ts), sum(quantity), count(*) "
+             f"FROM {src} GROUP BY ALL")
+    q = {"floor": floor, "floor_fetch": floor,
+         "floor_agg4": "SELECT customer_id, meter, CAST(date_trunc('month', ts) AS DATE), count(*), "
+                       f"sum(quantity), max(quantity), max(ts) FROM {src} GROUP BY ALL",
+         "floor_ym": "SELECT customer_id, meter, make_date(y, m, 1), s, n FROM (SELECT customer_id, meter, "
+                     "year(ts) AS y, month(ts) AS m, sum(quantity) AS s, count(*) AS n "
+                     f"FROM {src} GROUP BY ALL)",
+         }[mode]
+    if mode == "floor_fetch":
         con.execute(q).fetchall()
+    else:
+        con.execute("CREATE TEMP TABLE g AS " + q)
 elif mode == "stage1":
     # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it
     from pricebook.load import load_catalog
@@ -215,6 +209,7 @@ def _child(mode: str, path: str) -> dict[str, float]:
         raise SystemExit(f"{mode} printed no result: {res.stdout[-500:]!r} {res.stderr[-500:]!r}")
     out: dict[str, float] = json.loads(lines[-1])
     return out
+
 
 if __name__ == "__main__":
     main()

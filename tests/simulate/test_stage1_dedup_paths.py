@@ -16,7 +16,7 @@ import pytest
 from pricebook.model import Meter
 from pricebook.simulate import engine
 from pricebook.simulate.engine import _stage1
-from pricebook.simulate.readers import UsageSpec, create_usage_view, usage_view_shape
+from pricebook.simulate.readers import UsageSpec, ViewShape, create_usage_view, usage_view_shape
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql
 from tests.conftest import write_files
 
@@ -48,9 +48,7 @@ def _both(tmp_path: Path, lines: list[str]) -> tuple[list[tuple], list[tuple], l
     write_files(tmp_path, {"u.ndjson": "\n".join(lines) + "\n"})
     con = duckdb.connect()
     create_usage_view(con, UsageSpec((str(tmp_path / "u.ndjson"),)), METERS)
-    portable = con.execute(f"SELECT * FROM ({aggregate_sql(SPEC)}) ORDER BY ALL").fetchall()
-    _stage1(con, SPEC)
-    split = con.execute("SELECT * FROM agg ORDER BY ALL").fetchall()
+    portable, split, _ = _stage1_and_portable(con, SPEC)
     statuses = sorted({r[3] for r in split})
     return portable, split, statuses
 
@@ -154,6 +152,15 @@ class _Counting:
         return self.con.sql(sql)
 
 
+def _stage1_and_portable(con: duckdb.DuckDBPyConnection, spec: AggregateSpec,
+                         shape: ViewShape | None = None) -> tuple[list[tuple], list[tuple], list[str]]:
+    """The portable query's rows, then ``_stage1``'s table and which queries created it."""
+    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
+    counting = _Counting(con)
+    _stage1(counting, spec, shape)
+    return portable, con.execute("SELECT * FROM agg ORDER BY ALL").fetchall(), counting.creates
+
+
 FACT_METERS = {"calls": Meter("calls", "Calls", aggregation="count"),
                "tokens": Meter("tokens", "Tokens", aggregation="sum"),
                "proj": Meter("proj", "Projects", aggregation="unique_count")}
@@ -199,11 +206,9 @@ def test_odd_values_in_text_and_typed_usage_equal_the_portable_query(
     types = create_usage_view(con, UsageSpec((str(path),)), FACT_METERS)
     shape = usage_view_shape(types, UsageSpec((str(path),)), FACT_METERS)
     assert shape.value_is_raw == (fmt == "parquet")
-    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    counting = _Counting(con)
-    _stage1(counting, spec, shape)
-    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
-    assert counting.creates == (["fast", "facts as keys"] if splits else ["fast"])
+    portable, got, creates = _stage1_and_portable(con, spec, shape)
+    assert got == portable
+    assert creates == (["fast", "facts as keys"] if splits else ["fast"])
     assert "split_needed" not in {r[0] for r in con.execute("DESCRIBE agg").fetchall()}
     statuses = {r[3] for r in portable}
     if odd is not None and odd[0] == "tokens":
@@ -229,11 +234,9 @@ def test_non_usage_rows_beside_usage_rows_keep_their_own_status(tmp_path: Path, 
     shape = usage_view_shape(create_usage_view(con, usage, meters), usage, meters)
     assert "excluded" not in shape.null_columns
     spec = AggregateSpec(meters, dedup=dedup, dimensions=("unit",))
-    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    counting = _Counting(con)
-    _stage1(counting, spec, shape)
-    assert counting.creates == ["fast"]
-    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
+    portable, got, creates = _stage1_and_portable(con, spec, shape)
+    assert creates == ["fast"]
+    assert got == portable
     fast = aggregate_sql(replace(spec, dedup=False, status_after_group=True, facts_as_aggregates=True,
                                  null_columns=shape.null_columns, value_is_raw=shape.value_is_raw))
     assert fast.count("GROUP BY") == 1
@@ -272,12 +275,10 @@ def test_an_infinite_time_is_a_bad_timestamp_in_both_queries(tmp_path: Path, fmt
     spec = AggregateSpec(FACT_METERS, dedup=True)
     usage = UsageSpec((str(path),))
     shape = usage_view_shape(create_usage_view(con, usage, FACT_METERS), usage, FACT_METERS)
-    portable = con.execute(f"SELECT * FROM ({aggregate_sql(spec)}) ORDER BY ALL").fetchall()
-    counting = _Counting(con)
-    _stage1(counting, spec, shape)
-    assert con.execute("SELECT * FROM agg ORDER BY ALL").fetchall() == portable
-    assert counting.creates == {"fast": ["fast"], "marked dedup": ["facts as keys"],
-                                "facts as keys": ["fast", "facts as keys"]}[path_taken]
+    portable, got, creates = _stage1_and_portable(con, spec, shape)
+    assert got == portable
+    assert creates == {"fast": ["fast"], "marked dedup": ["facts as keys"],
+                       "facts as keys": ["fast", "facts as keys"]}[path_taken]
     by_status = {(r[3], str(r[1])): r[6] for r in portable}  # events
     # with the copies, e1 at infinity has an earlier copy: a duplicate (checked before the time)
     assert by_status[("bad_timestamp", "None")] == (1 if path_taken == "marked dedup" else 2)

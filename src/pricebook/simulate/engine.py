@@ -384,6 +384,9 @@ def _maps_event_id(types: Mapping[str, str], opts: SimulationOptions, preset: An
     return preset is None or bool(preset.dedup) or "event_id" in opts.mapping
 
 
+_BOUND_IT = "check its timestamps, or give --from and --to (events outside are reported as outside_periods)"
+
+
 def _ym(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"  # strftime('%Y') does not pad the year 1 on every platform
 
@@ -394,8 +397,7 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
                                  "month(max(period)) FROM agg WHERE status = 'ok'").fetchone()
     for y, given in ((y0, opts.period_from), (y1, opts.period_to)):
         if y is not None and not 1 <= y <= 9999 and given is None:
-            raise UsageError(f"the usage has a timestamp in the year {y}: check its timestamps, or give "
-                             "--from and --to (events outside are reported as outside_periods)")
+            raise UsageError(f"the usage has a timestamp in the year {y}: {_BOUND_IT}")
     start = _month(opts.period_from) if opts.period_from else None if y0 is None else date(y0, m0, 1)
     end = _month(opts.period_to) if opts.period_to else None if y1 is None else date(y1, m1, 1)
     if start is None or end is None:
@@ -407,8 +409,7 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
     if months > MAX_PERIODS:
         # one stray time (year 1, a default date) would bill every customer for every month in between
         raise UsageError(f"the usage spans {months:,} months ({_ym(start)} .. {_ym(end)}), more than "
-                         f"{MAX_PERIODS:,}: check its timestamps, or give --from and --to (events outside "
-                         "are reported as outside_periods)")
+                         f"{MAX_PERIODS:,}: {_BOUND_IT}")
     # dates from our own values, as literals: a bound parameter would make duckdb import pandas
     con.execute("CREATE OR REPLACE TEMP TABLE periods AS SELECT CAST(range AS DATE) AS period "
                 f"FROM range(DATE '{start.isoformat()}', DATE '{end.isoformat()}' + INTERVAL 1 MONTH, "

@@ -181,11 +181,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         # The month is grouped as two integer keys, year(ts) and month(ts), and becomes a DATE per
         # group: DATE_TRUNC per event cost 0.9 of 3.7 s CPU at 20M events, year() and month() 0.15.
         # p_year is NULL exactly when the time is NULL or infinite (bad_timestamp, as in the portable
-        # query); value_raw/value NULL and value < 0 become group keys, or
-        # with facts_as_aggregates, aggregates (n_raw, n_val, q_min) that only say whether some event
-        # of the group has them. Keys that are constant on every row are not grouped by (see
-        # AggregateSpec.null_columns): the outer SELECT gives them back as typed NULLs, so the columns
-        # and rows are the same.
+        # query). value_raw/value NULL and value < 0 become group keys, or with facts_as_aggregates,
+        # aggregates (n_raw, n_val, q_min) that only say whether some event of the group has them.
+        # Keys that are constant on every row are not grouped by (see AggregateSpec.null_columns):
+        # the outer SELECT gives them back as typed NULLs, so the columns and rows are the same.
         has_excluded = "excluded" not in spec.null_columns
         bad_value = None if spec.value_is_raw else "value IS NULL AND value_raw IS NOT NULL"
         const = {f"d_{i}": "CAST(NULL AS VARCHAR)" for i in const_dims}
