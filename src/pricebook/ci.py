@@ -142,6 +142,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
     from pricebook.report.simulate_json import to_data, to_markdown
     from pricebook.simulate import SimulationOptions, run_simulation
+    from pricebook.simulate.presets import settings_map
     from pricebook.simulate.sides import resolve_sides
 
     samples = [str(x) for x in (sample if isinstance(sample, list) else [sample])]
@@ -150,7 +151,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         subscriptions=(str(ctx.settings.path(str(usage["subscriptions"])))
                        if usage.get("subscriptions") else None),
         preset=usage.get("preset"),
-        mapping={str(k): str(v) for k, v in (usage.get("map") or {}).items()},
+        mapping=settings_map(usage),
         default_plan=usage.get("plan"),
     )
     base_side, head_side = resolve_sides(ctx.base, None, ctx.catalog_dir)
@@ -164,6 +165,10 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
                  f"{c.get('unchanged', 0)} unchanged")
     if result.breaches:
         lines.append(f"  {len(result.breaches)} hard entitlement limit(s) would be broken")
+    if result.unrated:
+        # as the markdown says it: what the sample holds that no bill rated, by reason
+        parts = ", ".join(f"{reason}: {e['events']}" for reason, e in result.unrated.items())
+        lines.append(f"  unrated events: {parts}")
     return SectionResult("revenue", title, "passed", "\n".join(lines), to_markdown(result),
                          data={"simulation": to_data(result)})
 

@@ -84,7 +84,7 @@ class GitRepo:
             hint = ""
             if self.is_shallow():
                 hint = f"; this is a shallow clone: run 'git fetch --unshallow' or 'git fetch origin {ref}'"
-            elif "/" in ref:
+            elif "/" in ref and not ref.startswith(("/", ".", "~")):  # a path is no remote branch
                 remote, _, branch = ref.partition("/")
                 hint = f"; fetch it with 'git fetch {remote} {branch}'"
             raise GitError(f"unknown revision '{ref}'{hint}") from exc

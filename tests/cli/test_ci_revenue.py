@@ -74,3 +74,15 @@ def test_an_unreadable_sample_is_an_error_not_a_pass(cli: Cli, acme_repo: AcmeRe
     res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
     assert res.code == 2
     assert "sample.csv" in res.err and "passed" not in res.out
+
+
+def test_text_names_the_unrated_events_as_markdown_does(cli: Cli, acme_repo: AcmeRepo) -> None:
+    # the sample holds a duplicate, a bad time, a negative quantity, an unknown customer and meter
+    _with_sample(acme_repo)
+    data = json.loads(cli("ci", "--base", "HEAD", "--format", "json", cwd=acme_repo.root).out)
+    unrated = next(s for s in data["sections"] if s["name"] == "revenue")["simulation"]["unrated"]
+    assert unrated["unknown_customer"]["events"] == 1 and unrated["duplicate"]["events"] == 1
+    res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
+    assert res.code == 0, res.err
+    line = next(ln for ln in res.out.splitlines() if "unrated events:" in ln)
+    assert line.strip() == "unrated events: " + ", ".join(f"{k}: {v['events']}" for k, v in unrated.items())

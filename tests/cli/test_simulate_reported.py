@@ -149,3 +149,47 @@ def test_an_add_on_not_sold_in_the_subscription_currency_is_reported(cli, tmp_pa
     for side in ("baseline", "candidate"):
         assert d["unrated"][f"add_on_not_billed_{side}"]["by_customer"] == {
             "c1": {"a": {"why": "not_in_currency", "customer_periods": 1}}}
+
+
+def test_a_plan_a_side_cannot_bill_is_reported_not_a_silent_zero(cli, tmp_path: Path) -> None:
+    # c1: starter in JPY, which no catalog sells it in. c2: enterprise in USD, and the candidate drops
+    # enterprise. c3: pro in USD, billed by both.
+    cand = tmp_path / "cand"
+    shutil.copytree(ACME, cand)
+    (cand / "plans" / "enterprise.yaml").unlink()
+    write_files(tmp_path, {"u.csv": ONE_CALL_EACH, "s.csv": (
+        "customer_id,plan,currency,subscribed_at\nc1,starter,JPY,2025-06-01\nc2,enterprise,USD,2025-06-01\n"
+        "c3,pro,USD,2025-06-01\n")})
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
+            "--catalog", str(cand), "-f", "json")
+    assert r.code == 0, r.err
+    d = json.loads(r.out)
+    base, cand_e = d["unrated"]["plan_not_billed_baseline"], d["unrated"]["plan_not_billed_candidate"]
+    assert base["customers"] == 1 and base["customer_periods"] == 1
+    assert base["by_plan"] == {"starter": {"customer_periods": 1, "customers": 1,
+                                           "why": {"not_in_currency": 1}, "currencies": {"JPY": 1}}}
+    assert base["by_customer"] == {"c1": {"starter": {"why": "not_in_currency", "customer_periods": 1}}}
+    assert cand_e["customers"] == 2
+    assert cand_e["by_plan"] == {
+        "enterprise": {"customer_periods": 1, "customers": 1, "why": {"unknown": 1}, "currencies": {"USD": 1}},
+        "starter": {"customer_periods": 1, "customers": 1, "why": {"not_in_currency": 1},
+                    "currencies": {"JPY": 1}}}
+    assert cand_e["by_customer"]["c2"] == {"enterprise": {"why": "unknown", "customer_periods": 1}}
+    # c2's enterprise minimum (2000) is what the candidate loses; c3 (pro, minimum 100) is billed on both
+    usd = next(t for t in d["totals"] if t["currency"] == "USD")
+    assert (usd["baseline"], usd["candidate"]) == ("2100.00", "100.00")
+    text = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
+               "--catalog", str(cand))
+    assert text.code == 0, text.err
+    assert "plan_not_billed_baseline: 0 events, 1 customer-periods" in text.out
+    assert "plans: starter (not_in_currency in JPY): 1 customers" in text.out
+    assert "plans: enterprise (unknown): 1 customers, starter (not_in_currency in JPY): 1 customers" in text.out
+
+
+def test_every_plan_sold_in_its_currency_reports_no_plan_entry(cli, tmp_path: Path) -> None:
+    write_files(tmp_path, {"u.csv": ONE_CALL_EACH,
+                           "s.csv": "customer_id,plan,currency\nc1,starter,EUR\nc2,pro,USD\nc3,free,USD\n"})
+    r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
+            "--catalog", str(ACME), "-f", "json")
+    assert r.code == 0, r.err
+    assert not [k for k in json.loads(r.out)["unrated"] if k.startswith("plan_not_billed")]

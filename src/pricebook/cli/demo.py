@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pricebook.cli.common import echo
+from pricebook.cli.common import echo, writable_folder
 
 
 def demo(
@@ -19,13 +19,21 @@ def demo(
     from pathlib import Path
 
     from pricebook.demo import prepare
+    from pricebook.errors import InputError, UsageError
     from pricebook.report.simulate_text import print_text
     from pricebook.simulate import Side, SimulationOptions, run_simulation
     from pricebook.simulate.sides import _load
     from pricebook.validation import validate_path
 
+    if events < 1:
+        raise UsageError(f"--events must be at least 1, not {events}")
+    if dir:
+        writable_folder("--dir", dir)
     root = Path(dir) if dir else Path(tempfile.mkdtemp(prefix="pricebook-demo-"))
-    files = prepare(root, events)
+    try:
+        files = prepare(root, events)
+    except OSError as exc:
+        raise InputError(f"--dir '{root}': cannot write the demo files ({exc.strerror or exc})") from None
     echo(f"demo files in {root}: usage.csv ({events} events), subscriptions.csv, baseline/, candidate/")
     for name, path in (("baseline", files.baseline), ("candidate", files.candidate)):
         res = validate_path(path)

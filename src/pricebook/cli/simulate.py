@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pricebook.cli.common import CatalogOpt, catalog_path, echo
+from pricebook.cli.common import CatalogOpt, catalog_path, echo, writable_file
 
 
 class SimFormat(str, Enum):
@@ -28,6 +28,26 @@ def _month(value: str | None, flag: str) -> date | None:
         return date(int(y), int(m), 1)
     except ValueError:
         raise UsageError(f"{flag} '{value}' must be a month like 2026-01") from None
+
+
+# What DuckDB's memory_limit takes, less what makes no sense here: no limit (-1, none), zero, bytes
+_MEMORY_UNITS = ("KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")
+
+
+def _memory_limit(value: str | None) -> str | None:
+    import re
+    from decimal import Decimal
+
+    from pricebook.errors import UsageError
+
+    if value is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]+)\s*", value)
+    units = {u.lower(): u for u in _MEMORY_UNITS}
+    if m is None or m.group(2).lower() not in units or Decimal(m.group(1)) == 0:
+        raise UsageError(f"--memory-limit '{value}' must be a positive size like 500MB, 1.5GB or 4GiB "
+                         f"(units: {', '.join(_MEMORY_UNITS)})")
+    return f"{m.group(1)}{units[m.group(2).lower()]}"
 
 
 def simulate(
@@ -71,10 +91,10 @@ def simulate(
     """Replay usage through a baseline and a candidate catalog and report the revenue impact."""
     import sys
 
-    from pricebook.errors import UsageError
+    from pricebook.errors import InputError, UsageError
     from pricebook.settings import load_settings
     from pricebook.simulate import SimulationOptions, run_simulation
-    from pricebook.simulate.presets import parse_map
+    from pricebook.simulate.presets import parse_map, settings_map
     from pricebook.simulate.sides import resolve_sides
 
     settings = load_settings()
@@ -82,6 +102,12 @@ def simulate(
     files = list(usage or [])
     if not files and us.get("sample"):
         files = [str(settings.path(us["sample"]))]
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads must be at least 1, not {threads}")
+    limit = _memory_limit(memory_limit)
+    for flag, path in (("--out", out), ("--html", html)):
+        if path:
+            writable_file(flag, path)
     if engine not in ("duckdb", "spark"):
         raise UsageError(f"--engine must be duckdb or spark, not '{engine}'")
     if aggregate is not None and (usage or engine != "duckdb"):
@@ -92,14 +118,14 @@ def simulate(
     elif not files:
         raise UsageError("no usage given: pass usage files or set usage.sample in pricebook.yaml")
     subs = subscriptions or (str(settings.path(us["subscriptions"])) if us.get("subscriptions") else None)
-    mapping = {str(k): str(v) for k, v in (us.get("map") or {}).items()}
+    mapping = settings_map(us)
     mapping.update(parse_map(map_))
     cat_dir = catalog_path(catalog)
     base_side, cand_side = resolve_sides(baseline, candidate, cat_dir)
     opts = SimulationOptions(
         usage=files, subscriptions=subs, preset=preset or us.get("preset"), mapping=mapping, default_plan=plan,
         period_from=_month(period_from, "--from"), period_to=_month(period_to, "--to"), dedup=dedup, scale=scale,
-        threads=threads, memory_limit=memory_limit, temp_dir=temp_dir, out=out,
+        threads=threads, memory_limit=limit, temp_dir=temp_dir, out=out,
         progress=sys.stderr.isatty() and format is SimFormat.text, engine=engine, spark_master=spark_master,
         aggregate=aggregate)
     result = run_simulation(opts, base_side, cand_side)
@@ -107,7 +133,10 @@ def simulate(
         from pricebook.fsutil import write_atomic
         from pricebook.report.simulate_html import to_html
 
-        write_atomic(html, to_html(result))
+        try:
+            write_atomic(html, to_html(result))
+        except OSError as exc:
+            raise InputError(f"--html '{html}': cannot write it ({exc.strerror or exc})") from None
     if format is SimFormat.json:
         from pricebook.report.simulate_json import to_json
 

@@ -85,6 +85,14 @@ def print_text(r: SimulationResult) -> None:
             extra = f" ({meters})" if meters else ""
             n = e.get("customer_periods")
             con.print(f"  {reason}: {e['events']} events{extra}" + (f", {n} customer-periods" if n else ""))
+            if e.get("hint"):
+                con.print(f"    hint: {escape(e['hint'])}")
+            if e.get("by_plan"):
+                con.print("    plans: " + ", ".join(
+                    f"{escape(p)} ({', '.join(x['why'])}"
+                    + (f" in {escape(', '.join(c or '-' for c in x['currencies']))}"
+                       if "not_in_currency" in x["why"] else "")
+                    + f"): {x['customers']} customers" for p, x in e["by_plan"].items()))
             if e.get("by_add_on"):
                 con.print("    add-ons: " + ", ".join(
                     f"{escape(a)} ({', '.join(x['why'])}): {x['customers']} customers"

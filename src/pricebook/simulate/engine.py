@@ -134,8 +134,12 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     Raises ``InputError``/``UsageError`` (exit 2) for unreadable usage or subscriptions, a usage
     column that cannot be found, or a customer on a plan that neither side knows.
     """
+    import duckdb
+
     from pricebook.money import minor_unit
 
+    if opts.out:
+        _out_format(opts.out)
     sides = [baseline, candidate]
     catalogs = _all_catalogs(sides)
     tz = candidate.catalog.timezone
@@ -159,6 +163,10 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
                 if _maps_event_id(types, opts, preset) else False
         else:
             has_event_id = True
+        if opts.dedup and shape is not None and "event_id" in shape.null_columns:
+            # asked for, but there is nothing to dedup by: say so rather than report "dedup on"
+            raise UsageError("--dedup: the usage has no event id column; map one with --map event_id=COLUMN"
+                             + (f" (--preset {preset.name} exports none)" if preset and not preset.dedup else ""))
         dedup = has_event_id if opts.dedup is None else opts.dedup
         # one definition, shared with aggregate-sql, so both keep the same event values
         txn_meters = transaction_meters([cat for _, cat in catalogs])
@@ -174,6 +182,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         else:
             try:
                 _stage1(con, spec, shape)
+            except duckdb.OutOfMemoryException:
+                raise
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
@@ -200,6 +210,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             return collect(con, baseline, candidate, minors, dedup, opts.scale)
 
         result = _stage2(con, stage2, opts)
+        if shape is not None and not shape.has_quantity:
+            _hint_missing_quantity(result, meters)
         if opts.keep_lines:
             result.lines = con.execute(
                 "SELECT side, customer_id, strftime(period, '%Y-%m'), line_no, sku, kind, dim_value, add_on, "
@@ -207,8 +219,26 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         if opts.out:
             write_rows(con, opts.out)
         return result
+    except duckdb.OutOfMemoryException as exc:
+        limit = opts.memory_limit or default_memory_limit()
+        raise UsageError(f"DuckDB ran out of memory (memory limit {limit}): raise --memory-limit, or lower "
+                         "--threads; it spills to --temp-dir where it can") from exc
     finally:
         con.close()
+
+
+def _hint_missing_quantity(result: SimulationResult, meters: Mapping[str, Meter]) -> None:
+    """The usage has no quantity column: a meter without a ``property`` then has no value to read, and
+    its events are ``null_quantity``. Say how to give one (raw event exports keep the value inside
+    their properties, under a key only the catalog can name)."""
+    entry = result.unrated.get("null_quantity")
+    if not entry:
+        return
+    lacking = sorted(m for m in entry["by_meter"] if m in meters and not meters[m].property)
+    if lacking:
+        entry["hint"] = (f"the usage has no quantity column, and meter(s) {', '.join(lacking)} have no "
+                         "'property' naming where their value sits: set the meter's property (the key "
+                         "inside the event's properties) or map one with --map quantity=COLUMN")
 
 
 def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None) -> None:
@@ -400,6 +430,11 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
             raise UsageError(f"the usage has a timestamp in the year {y}: {_BOUND_IT}")
     start = _month(opts.period_from) if opts.period_from else None if y0 is None else date(y0, m0, 1)
     end = _month(opts.period_to) if opts.period_to else None if y1 is None else date(y1, m1, 1)
+    if y0 is None and (start is None or end is None) and opts.aggregate is None and \
+            not con.execute("SELECT count(*) FROM (SELECT 1 FROM agg LIMIT 1) AS x").fetchone()[0]:
+        # no event at all (a header-only export): nothing to bill, and an empty report would not say why
+        raise InputError(f"no usage events in {', '.join(opts.usage)}; give --from and --to to bill the "
+                         "subscriptions without usage")
     if start is None or end is None:
         con.execute("CREATE OR REPLACE TEMP TABLE periods (period DATE)")
         return
@@ -509,7 +544,32 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
                r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")
     _drop_unsold_add_ons(con, sides, kind == "VIEW")
+    _unsold_plans(con, sides)
     _subscription_overlaps(con)
+
+
+def _unsold_plans(con: Any, sides: Sequence[Side]) -> None:
+    """The unit sides whose catalog cannot bill their plan, into ``plan_skipped``: it has no such plan
+    (``unknown``: a candidate that drops a plan) or does not sell it in the unit's currency
+    (``not_in_currency``, which ``quote`` refuses). That side bills such a unit nothing; the report
+    says so (``plan_not_billed_<side>``) instead of showing a silent zero.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE plan_skipped (side VARCHAR, customer_id VARCHAR, period DATE,
+        plan VARCHAR, currency VARCHAR, why VARCHAR)""")
+    sold = {ckey: {p.id: set(p.currencies or (cat.currency,)) for p in cat.plans.values()}
+            for ckey, cat in _all_catalogs(sides)}
+    combos = con.execute("SELECT DISTINCT plan, currency FROM units").fetchall()
+    if all(plan in by_plan and cur in by_plan[plan] for by_plan in sold.values() for plan, cur in combos):
+        return  # every catalog sells every subscribed plan in its currency: no unit side to look at
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_catalog (ckey VARCHAR, plan VARCHAR, currencies VARCHAR[])")
+    insert_rows(con, "plan_catalog", ("ckey", "plan", "currencies"),
+                [(ckey, plan, sorted(curs)) for ckey, by_plan in sold.items() for plan, curs in by_plan.items()])
+    con.execute("""INSERT INTO plan_skipped
+        SELECT us.side, us.customer_id, us.period, us.plan, us.currency,
+               CASE WHEN k.plan IS NULL THEN 'unknown' ELSE 'not_in_currency' END
+        FROM unit_sides us LEFT JOIN plan_catalog k ON k.ckey = us.ckey AND k.plan = us.plan
+        WHERE us.ckey IS NOT NULL
+          AND (k.plan IS NULL OR NOT COALESCE(list_contains(k.currencies, us.currency), false))""")
 
 
 def _drop_unsold_add_ons(con: Any, sides: Sequence[Side], is_view: bool = False) -> None:
@@ -562,17 +622,29 @@ def _subscription_overlaps(con: Any) -> None:
           AND COALESCE(least(a.ended_at, b.ended_at), r.hi) > r.lo""")
 
 
-def write_rows(con: Any, out: str) -> None:
-    """Write the per-customer, per-period comparison (Parquet, CSV or JSON by suffix)."""
+def _out_format(out: str) -> str:
+    """The COPY options for ``--out`` by its suffix (checked before the run, not after it)."""
     low = out.lower()
     if low.endswith((".parquet", ".pq")):
-        fmt = "(FORMAT parquet)"
-    elif low.endswith(".csv"):
-        fmt = "(FORMAT csv, HEADER true)"
-    elif low.endswith((".json", ".ndjson", ".jsonl")):
-        fmt = "(FORMAT json)"
-    else:
-        raise UsageError(f"--out '{out}': use a .parquet, .csv or .json file name")
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
+        return "(FORMAT parquet)"
+    if low.endswith(".csv"):
+        return "(FORMAT csv, HEADER true)"
+    if low.endswith((".json", ".ndjson", ".jsonl")):
+        return "(FORMAT json)"
+    raise UsageError(f"--out '{out}': use a .parquet, .csv or .json file name")
+
+
+def write_rows(con: Any, out: str) -> None:
+    """Write the per-customer, per-period comparison (Parquet, CSV or JSON by suffix)."""
+    import duckdb
+
+    fmt = _out_format(out)
     path = out.replace("'", "''")
-    con.execute(f"COPY (SELECT * FROM comparison ORDER BY customer_id, period) TO '{path}' {fmt}")
+    # JSON has no decimal type: amounts are strings there, as in every JSON pricebook writes (SPEC §5)
+    cols = ("* REPLACE (CAST(baseline AS VARCHAR) AS baseline, CAST(candidate AS VARCHAR) AS candidate, "
+            "CAST(delta AS VARCHAR) AS delta)" if "json" in fmt else "*")
+    try:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"COPY (SELECT {cols} FROM comparison ORDER BY customer_id, period) TO '{path}' {fmt}")
+    except (OSError, duckdb.IOException) as exc:  # a full disk, a folder gone since the run began
+        raise InputError(f"--out '{out}': cannot write it ({str(exc).strip().splitlines()[0]})") from None

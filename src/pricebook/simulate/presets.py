@@ -28,7 +28,9 @@ The shapes (checked against each system's public event API / export documentatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pricebook.errors import UsageError
 
@@ -79,12 +81,31 @@ def get_preset(name: str | None) -> Preset | None:
 
 
 def parse_map(items: list[str] | None) -> dict[str, str]:
-    """``--map customer_id=account_id`` (repeatable) -> ``{"customer_id": "account_id"}``."""
+    """``--map customer_id=account_id`` (repeatable) -> ``{"customer_id": "account_id"}``. COLUMN is one
+    of pricebook's usage columns, ``properties`` or ``dimension.<name>``."""
     out: dict[str, str] = {}
     for item in items or ():
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
             raise UsageError(f"--map '{item}' must look like COLUMN=SOURCE_COLUMN")
+        _check_target(key, f"--map '{item}'")
         out[key] = value
     return out
+
+
+def settings_map(section: Mapping[str, Any]) -> dict[str, str]:
+    """pricebook.yaml's ``usage.map``, checked as ``--map`` is."""
+    raw = section.get("map") or {}
+    if not isinstance(raw, Mapping):
+        raise UsageError("pricebook.yaml usage.map must map COLUMN: SOURCE_COLUMN")
+    out = {str(k): str(v) for k, v in raw.items()}
+    for key in out:
+        _check_target(key, f"pricebook.yaml usage.map '{key}'")
+    return out
+
+
+def _check_target(key: str, where: str) -> None:
+    if key not in (*COLUMNS, "properties") and not (key.startswith("dimension.") and key != "dimension."):
+        raise UsageError(f"{where}: unknown column '{key}' (known: {', '.join(COLUMNS)}, "
+                         "properties, dimension.<name>)")

@@ -65,6 +65,8 @@ def _check_exists(paths: Sequence[str], what: str = "usage") -> None:
             raise InputError(f"{what} glob '{p}' matches no file")
         if not Path(p).exists():
             raise InputError(f"{what} file '{p}' does not exist")
+        if Path(p).is_file() and Path(p).stat().st_size == 0:
+            raise InputError(f"{what} file '{p}' is empty")
 
 
 def usage_format(paths: Sequence[str], what: str = "usage") -> str:
@@ -72,16 +74,43 @@ def usage_format(paths: Sequence[str], what: str = "usage") -> str:
     if not paths:
         raise UsageError(f"no {what} files given")
     _check_exists(paths, what)
-    formats = {file_format(p) for p in paths}
+    formats = {file_format(p) for p in expand_folders(paths, what)}
     if len(formats) > 1:
         raise UsageError(f"{what} files mix formats ({', '.join(sorted(formats))}); give one format")
     return formats.pop()
 
 
+def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
+    """``paths`` with each folder replaced by a recursive glob of the data files under it (a
+    hive-partitioned export, ``usage/month=2026-01/part-0.parquet``), one glob per format found."""
+    out: list[str] = []
+    for p in paths:
+        if not Path(p).is_dir():
+            out.append(p)
+            continue
+        suffixes: list[str] = []  # one glob per suffix found: .parquet, .csv.gz, ...
+        for f in sorted(Path(p).rglob("*")):
+            if not f.is_file() or f.name.startswith((".", "_")):  # _SUCCESS, .crc files of Spark
+                continue
+            try:
+                file_format(f.name)
+            except UsageError:
+                continue
+            compressed = f.suffix.lower() in (".gz", ".zst", ".gzip") and len(f.suffixes) > 1
+            suffix = "".join(f.suffixes[-2:]) if compressed else f.suffix
+            if suffix not in suffixes:
+                suffixes.append(suffix)
+        if not suffixes:
+            raise InputError(f"{what} folder '{p}' holds no .csv, .parquet or .json/.ndjson file")
+        out += [str(Path(p) / "**" / f"*{suffix}") for suffix in suffixes]
+    return out
+
+
 def reader_sql(paths: Sequence[str], what: str = "usage") -> str:
-    """The DuckDB table function reading ``paths`` in place (all of one format); ``what`` names
-    the files in errors."""
+    """The DuckDB table function reading ``paths`` in place (all of one format; a folder is read as
+    every data file under it); ``what`` names the files in errors."""
     fmt = usage_format(paths, what)
+    paths = expand_folders(paths, what)
     files = "[" + ", ".join(lit(p) for p in paths) + "]"
     if fmt == "csv":
         # every column as text: quantities must not pass through a binary float on the way in
@@ -138,14 +167,19 @@ class _Columns:
         if not exprs:
             if required:
                 shown = ", ".join(sorted(self.types)) or "none"
-                raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {shown}); "
-                                 f"map it with --map {role}=COLUMN or a --preset")
+                fix = (f"map it with --map {role}=COLUMN or a --preset" if self.what == "usage" else
+                       f"name the column '{role}' (a subscriptions file takes {', '.join(SUBSCRIPTION_COLUMNS)})")
+                raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {shown}); {fix}")
             return None
         return exprs[0] if len(exprs) == 1 else "COALESCE(" + ", ".join(exprs) + ")"
 
     def _one(self, part: str) -> str | None:
         col = self.find(part)
         if col is not None:
+            if self.types[col].upper() == "JSON":
+                # NDJSON whose rows mix types in a column (a string here, a number there) read as JSON:
+                # a string's text without its quotes, a number's as written
+                return f"json_extract_string({ident(col)}, '$')"
             return f"CAST({ident(col)} AS VARCHAR)"
         head, sep, key = part.partition(".")
         if sep:
@@ -237,6 +271,7 @@ class ViewShape:
 
     null_columns: frozenset[str] = frozenset()
     value_is_raw: bool = False
+    has_quantity: bool = True  # a quantity column (or mapping) was found: meters without a property read it
 
 
 def usage_view_sql(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
@@ -327,7 +362,7 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
         nulls.add("excluded")
     if not event_id:
         nulls.add("event_id")
-    shape = ViewShape(frozenset(nulls), value_is_raw=value == value_raw)
+    shape = ViewShape(frozenset(nulls), value_is_raw=value == value_raw, has_quantity=qspec is not None)
     return (f"CREATE OR REPLACE TEMP VIEW usage_events AS SELECT event_id, customer_id, meter_ AS meter, ts, "
             f"{value} AS value, {value_raw} AS value_raw, excluded{dim_cols} "
             f"FROM (SELECT {inner} FROM {source_sql}) AS src", shape)

@@ -294,6 +294,7 @@ def _unrated(con: Any) -> tuple[dict[str, Any], dict[str, int]]:
     no_release = con.execute("SELECT side, count(*) FROM unit_sides WHERE ckey IS NULL GROUP BY side").fetchall()
     for side, n in no_release:
         out[f"no_release_{side}"] = {"events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": int(n)}
+    out.update(_skipped_plans(con))
     out.update(_skipped_add_ons(con))
     overlaps = _overlaps(con)
     if overlaps:
@@ -336,28 +337,43 @@ def _unrated_rows(con: Any) -> list[tuple[Any, ...]]:
 def _skipped_add_ons(con: Any) -> dict[str, Any]:
     """``add_on_not_billed_<side>``: subscribed add-ons that side's catalog does not sell to the unit
     (see ``engine._drop_unsold_add_ons``), counted in customer-periods per add-on and per customer."""
+    return _skipped(con, "addon_skipped", "add_on", "add_on_not_billed", "by_add_on")
+
+
+def _skipped_plans(con: Any) -> dict[str, Any]:
+    """``plan_not_billed_<side>``: unit sides whose catalog has no such plan or does not sell it in the
+    unit's currency (see ``engine._unsold_plans``), per plan (with the currencies) and per customer."""
+    out = _skipped(con, "plan_skipped", "plan", "plan_not_billed", "by_plan")
+    for side, plan, cur, n in con.execute("""SELECT side, plan, COALESCE(currency, ''), count(*)
+            FROM plan_skipped GROUP BY ALL ORDER BY ALL""").fetchall():
+        out[f"plan_not_billed_{side}"]["by_plan"][plan].setdefault("currencies", {})[cur] = int(n)
+    return out
+
+
+def _skipped(con: Any, table: str, item: str, prefix: str, by: str) -> dict[str, Any]:
+    """``<prefix>_<side>`` entries from ``table`` (a row per unit side and ``item`` not billed, with
+    ``why``): customer-periods and customers per side, per ``item`` (``by``) and per customer."""
     out: dict[str, dict[str, Any]] = {}
 
     def entry(side: str) -> dict[str, Any]:
-        return out.setdefault(f"add_on_not_billed_{side}", {
+        return out.setdefault(f"{prefix}_{side}", {
             "events": 0, "quantity": ZERO, "by_meter": {}, "customer_periods": 0, "customers": 0,
-            "by_add_on": {}, "by_customer": {}})
+            by: {}, "by_customer": {}})
 
-    for side, n, customers in con.execute("""SELECT side, count(DISTINCT (customer_id, period)),
-            count(DISTINCT customer_id) FROM addon_skipped GROUP BY side ORDER BY side""").fetchall():
+    for side, n, customers in con.execute(f"""SELECT side, count(DISTINCT (customer_id, period)),
+            count(DISTINCT customer_id) FROM {table} GROUP BY side ORDER BY side""").fetchall():
         e = entry(side)
         e["customer_periods"], e["customers"] = int(n), int(customers)
-    for side, add_on, n, customers in con.execute("""SELECT side, add_on, count(*),
-            count(DISTINCT customer_id) FROM addon_skipped GROUP BY ALL ORDER BY side, add_on""").fetchall():
-        entry(side)["by_add_on"][add_on] = {"customer_periods": int(n), "customers": int(customers),
-                                            "why": {}}
-    for side, add_on, why, n in con.execute("""SELECT side, add_on, why, count(*) FROM addon_skipped
-            GROUP BY ALL ORDER BY side, add_on, why""").fetchall():
-        entry(side)["by_add_on"][add_on]["why"][why] = int(n)
-    for side, cid, add_on, why, n in con.execute("""SELECT side, customer_id, add_on, min(why), count(*)
-            FROM addon_skipped GROUP BY ALL ORDER BY side, customer_id, add_on""").fetchall():
+    for side, x, n, customers in con.execute(f"""SELECT side, {item}, count(*),
+            count(DISTINCT customer_id) FROM {table} GROUP BY ALL ORDER BY side, {item}""").fetchall():
+        entry(side)[by][x] = {"customer_periods": int(n), "customers": int(customers), "why": {}}
+    for side, x, why, n in con.execute(f"""SELECT side, {item}, why, count(*) FROM {table}
+            GROUP BY ALL ORDER BY side, {item}, why""").fetchall():
+        entry(side)[by][x]["why"][why] = int(n)
+    for side, cid, x, why, n in con.execute(f"""SELECT side, customer_id, {item}, min(why), count(*)
+            FROM {table} GROUP BY ALL ORDER BY side, customer_id, {item}""").fetchall():
         c = entry(side)["by_customer"].setdefault(cid, {})
-        c[add_on] = {"why": why, "customer_periods": int(n)}
+        c[x] = {"why": why, "customer_periods": int(n)}
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pricebook.errors import CatalogLoadError, InputError
+from pricebook.errors import CatalogLoadError, GitError, InputError
 from pricebook.model import Catalog
 from pricebook.simulate.engine import Side
 
@@ -21,6 +21,30 @@ def _load(spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
         raise CatalogLoadError(f"{rev.label}: catalog has errors" + (f" ({first.message})" if first else ""),
                                list(res.diagnostics))
     return rev.label, res.catalog
+
+
+def _load_side(flag: str, spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
+    """``_load`` for ``--baseline`` / ``--candidate``: a spec that reads as a path and names nothing on disk
+    is reported as a missing catalog folder, not as an unknown git revision."""
+    try:
+        return _load(spec, catalog_dir)
+    except GitError:
+        if spec is not None and _looks_like_path(spec) and not Path(spec).exists():
+            raise InputError(f"{flag} '{spec}': no such catalog folder (nor a git ref)") from None
+        raise
+
+
+def _looks_like_path(spec: str) -> bool:
+    """``/a``, ``./a``, ``../a``, ``~/a``; or ``a/b`` when ``a`` is a folder here (``origin/main``,
+    ``feature/x`` stay refs, whose error hints at ``git fetch``). ``REF:path`` is a git spec."""
+    import os
+
+    if spec in (".", "..") or spec.startswith(("/", "./", "../", "~", f".{os.sep}", f"..{os.sep}")):
+        return True
+    if ":" in spec:
+        return False
+    head, sep, _ = spec.replace(os.sep, "/").partition("/")
+    return bool(sep) and Path(head).is_dir()
 
 
 def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
@@ -57,7 +81,7 @@ def default_baseline(catalog_dir: Path) -> str:
 
 def resolve_sides(baseline: str | None, candidate: str | None, catalog_dir: Path) -> tuple[Side, Side]:
     """The two sides. ``--baseline releases`` bills each period under the release in force then."""
-    c_label, c_cat = _load(candidate, catalog_dir)
+    c_label, c_cat = _load_side("--candidate", candidate, catalog_dir)
     cand = _grandfathered("candidate", c_label, c_cat, catalog_dir)
     if baseline == RELEASES:
         from pricebook.releases.index import ordered, read_index
@@ -69,5 +93,5 @@ def resolve_sides(baseline: str | None, candidate: str | None, catalog_dir: Path
         base = _grandfathered("baseline", "releases", c_cat, catalog_dir, timeline)
         return base, cand
     spec = baseline or default_baseline(catalog_dir)
-    b_label, b_cat = _load(spec, catalog_dir)
+    b_label, b_cat = _load_side("--baseline" if baseline else "pricebook.yaml base", spec, catalog_dir)
     return _grandfathered("baseline", b_label, b_cat, catalog_dir), cand
