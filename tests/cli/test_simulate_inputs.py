@@ -48,7 +48,7 @@ def test_a_raw_export_without_quantities_says_how_to_give_them(cli, tmp_path: Pa
     ]) + "\n"})
     r = cli("simulate", tmp_path / "lago.ndjson", "--preset", "lago", *ARGS[:-2])
     assert r.code == 0, r.err
-    assert "null_quantity: 1 events (api-calls: 1)" in r.out
+    assert "null_quantity: 1 event (api-calls: 1)" in r.out
     assert "hint: the usage has no quantity column, and meter(s) api-calls have no 'property'" in r.out
     d = _run(cli, tmp_path / "lago.ndjson", "--preset", "lago")
     assert set(d["unrated"]) == {"null_quantity", "unpriced_meter"}  # starter prices no images

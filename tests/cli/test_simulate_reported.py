@@ -64,7 +64,7 @@ def test_add_ons_a_catalog_does_not_sell_are_reported_per_side_not_billed(cli, t
                "--catalog", str(ACME))
     assert text.code == 0, text.err
     assert "add_on_not_billed_candidate: 0 events, 2 customer-periods" in text.out
-    assert "priority-support (not_available_for_plan): 1 customers" in text.out
+    assert "priority-support (not_available_for_plan): 1 customer" in text.out
     assert "customers (2): c1, c2" in text.out
 
     html = tmp_path / "r.html"
@@ -181,9 +181,9 @@ def test_a_plan_a_side_cannot_bill_is_reported_not_a_silent_zero(cli, tmp_path: 
     text = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
                "--catalog", str(cand))
     assert text.code == 0, text.err
-    assert "plan_not_billed_baseline: 0 events, 1 customer-periods" in text.out
-    assert "plans: starter (not_in_currency in JPY): 1 customers" in text.out
-    assert "plans: enterprise (unknown): 1 customers, starter (not_in_currency in JPY): 1 customers" in text.out
+    assert "plan_not_billed_baseline: 0 events, 1 customer-period" in text.out
+    assert "plans: starter (not_in_currency in JPY): 1 customer" in text.out
+    assert "plans: enterprise (unknown): 1 customer, starter (not_in_currency in JPY): 1 customer" in text.out
 
 
 def test_every_plan_sold_in_its_currency_reports_no_plan_entry(cli, tmp_path: Path) -> None:

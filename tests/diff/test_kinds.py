@@ -88,7 +88,32 @@ CASES: list[tuple[str, Edit | None, Edit, set[tuple[str, str, str]]]] = [
             '- {unit_price: "0.002"}',
             '- {up_to: 5000, unit_price: "0.001"}\n          - {unit_price: "0.002"}',
         ),
+        # usage from 1,000 to 5,000 paid 0.002 and pays 0.001
+        {("tier-added", "warning", "plans.free.prices.api-calls.tiers[1]")},
+    ),
+    (
+        "tier-added-dearer",
+        None,
+        e(
+            FREE,
+            '- {unit_price: "0.002"}',
+            '- {up_to: 5000, unit_price: "0.003"}\n          - {unit_price: "0.002"}',
+        ),
         {("tier-added", "breaking", "plans.free.prices.api-calls.tiers[1]")},
+    ),
+    (
+        # a new bound at the same price changes no bill; what changes beyond it is its own change
+        "tier-split-at-its-own-price",
+        None,
+        e(
+            FREE,
+            '- {unit_price: "0.002"}',
+            '- {up_to: 5000, unit_price: "0.002"}\n          - {unit_price: "0.001"}',
+        ),
+        {
+            ("tier-added", "info", "plans.free.prices.api-calls.tiers[1]"),
+            ("price-decreased", "warning", "plans.free.prices.api-calls.tiers[2].unit_price"),
+        },
     ),
     (
         "tier-removed",
@@ -98,7 +123,18 @@ CASES: list[tuple[str, Edit | None, Edit, set[tuple[str, str, str]]]] = [
             '- {up_to: 5000, unit_price: "0.001"}\n          - {unit_price: "0.002"}',
         ),
         e(FREE, '          - {up_to: 5000, unit_price: "0.001"}\n', ""),
+        # usage from 1,000 to 5,000 paid 0.001 and now pays the last tier's 0.002
         {("tier-removed", "breaking", "plans.free.prices.api-calls.tiers[1]")},
+    ),
+    (
+        "tier-removed-cheaper",
+        e(
+            FREE,
+            '- {unit_price: "0.002"}',
+            '- {up_to: 5000, unit_price: "0.003"}\n          - {unit_price: "0.002"}',
+        ),
+        e(FREE, '          - {up_to: 5000, unit_price: "0.003"}\n', ""),
+        {("tier-removed", "warning", "plans.free.prices.api-calls.tiers[1]")},
     ),
     (
         "tier-unit-price-up",

@@ -19,6 +19,7 @@ def demo(
     from pathlib import Path
 
     from pricebook.demo import prepare
+    from pricebook.diff import diff_catalogs
     from pricebook.errors import InputError, UsageError
     from pricebook.report.simulate_text import print_text
     from pricebook.simulate import Side, SimulationOptions, run_simulation
@@ -35,23 +36,19 @@ def demo(
     except OSError as exc:
         raise InputError(f"--dir '{root}': cannot write the demo files ({exc.strerror or exc})") from None
     echo(f"demo files in {root}: usage.csv ({events} events), subscriptions.csv, baseline/, candidate/")
+    checks = []
     for name, path in (("baseline", files.baseline), ("candidate", files.candidate)):
         res = validate_path(path)
-        echo(f"1. validate {name}: {'valid' if res.valid else 'INVALID'} ({len(res.diagnostics)} findings)")
-    try:  # diff is another command's core; show it when it is there
-        from pricebook.diff import diff_catalogs
-
-        changes = diff_catalogs(_load(str(files.baseline), files.baseline)[1],
-                                _load(str(files.candidate), files.candidate)[1])
-        echo(f"2. diff: {len(changes)} change(s)")
-        for ch in list(changes)[:12]:
-            where = ".".join(str(x) for x in getattr(ch, "path", ()))
-            echo(f"   {getattr(ch, 'severity', '')}: {where}: {getattr(ch, 'message', ch)}")
-    except Exception:
-        echo(f"2. diff: run `pricebook diff {files.baseline} {files.candidate}`")
-    echo("3. simulate:")
+        n = len(res.diagnostics)
+        checks.append(f"{name} {'valid' if res.valid else 'INVALID'} ({n} finding{'' if n == 1 else 's'})")
+    echo(f"1. validate: {', '.join(checks)}")
     b_label, b_cat = _load(str(files.baseline), files.baseline)
     c_label, c_cat = _load(str(files.candidate), files.candidate)
+    changes = diff_catalogs(b_cat, c_cat)
+    echo(f"2. diff: {len(changes)} change(s)")
+    for ch in list(changes)[:12]:
+        echo(f"   {ch.severity}: {'.'.join(str(x) for x in ch.path)}: {ch.message}")
+    echo("3. simulate:")
     result = run_simulation(SimulationOptions(usage=[str(files.usage)], subscriptions=str(files.subscriptions)),
                             Side("baseline", "baseline", b_cat), Side("candidate", "candidate", c_cat))
     print_text(result)

@@ -446,7 +446,8 @@ class Detector:
                     t,
                     None,
                     f"{model} tier up to {_fmt(bound)} removed",
-                    effect="unknown",
+                    # its range is now priced by the tier of the head that covers it
+                    effect=_range_effect(b, i, a),
                 )
         for bound, (i, t) in amap.items():
             if bound not in bmap:
@@ -456,7 +457,8 @@ class Detector:
                     None,
                     t,
                     f"{model} tier up to {_fmt(bound)} added",
-                    effect="unknown",
+                    # its range was priced by the tier of the base that covered it
+                    effect=_range_effect(a, i, b, added=True),
                 )
             else:
                 self._tier_prices((*path, i), bmap[bound][1], t, skip)
@@ -641,6 +643,42 @@ def _first_price(tier: Mapping[str, Any], currency: str | None) -> Decimal | Non
         return None
     cur = currency if currency in up else sorted(up)[0]
     return _dec(up[cur])
+
+
+def _range_effect(tiers: list[Any], i: int, other: list[Any], added: bool = False) -> str:
+    """Which way the bill moves for usage in the range of ``tiers[i]`` (a tier only one side has), now
+    priced by ``tiers[i]`` (``added``) instead of the tier of ``other`` that covers that range, or the
+    reverse. ``none`` when the two cost the same (a tier split at its own price: the new bound alone
+    changes no bill); ``unknown`` with a flat fee, or when no one tier of ``other`` covers the range."""
+    lo = Decimal(0) if i == 0 else _bound_value(tiers[i - 1].get("up_to"))
+    hi = _bound_value(tiers[i].get("up_to"))
+    cover = None
+    for j, t in enumerate(other):
+        o_lo = Decimal(0) if j == 0 else _bound_value(other[j - 1].get("up_to"))
+        o_hi = _bound_value(t.get("up_to"))
+        if o_lo <= lo and o_hi >= hi:
+            cover = t
+            break
+    if cover is None or tiers[i].get("flat_fee") or cover.get("flat_fee"):
+        return "unknown"
+    new, old = (tiers[i], cover) if added else (cover, tiers[i])
+    pn, po = _unit_prices(new), _unit_prices(old)
+    if pn is None or po is None or set(pn) != set(po):
+        return "unknown"
+    ups = {pn[c] > po[c] for c in pn if pn[c] != po[c]}
+    if not ups:
+        return "none"
+    return "unknown" if len(ups) > 1 else ("up" if ups.pop() else "down")
+
+
+def _unit_prices(tier: Mapping[str, Any]) -> dict[str, Decimal] | None:
+    """A tier's unit price per currency ({"": price} for one plain amount); None without one."""
+    up = tier.get("unit_price")
+    if up is None or up == {}:
+        return None
+    if isinstance(up, Mapping):
+        return {str(c): _dec(v) for c, v in up.items()}
+    return {"": _dec(up)}
 
 
 def _bound_effect(tiers: list[Any], i: int, raised: bool) -> str:

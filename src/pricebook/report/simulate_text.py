@@ -84,7 +84,8 @@ def print_text(r: SimulationResult) -> None:
             meters = ", ".join(f"{escape(m) or '-'}: {x['events']}" for m, x in list(e["by_meter"].items())[:5])
             extra = f" ({meters})" if meters else ""
             n = e.get("customer_periods")
-            con.print(f"  {reason}: {e['events']} events{extra}" + (f", {n} customer-periods" if n else ""))
+            con.print(f"  {reason}: {_n(e['events'], 'event')}{extra}"
+                      + (f", {_n(n, 'customer-period')}" if n else ""))
             if e.get("hint"):
                 con.print(f"    hint: {escape(e['hint'])}")
             if e.get("by_plan"):
@@ -92,10 +93,10 @@ def print_text(r: SimulationResult) -> None:
                     f"{escape(p)} ({', '.join(x['why'])}"
                     + (f" in {escape(', '.join(c or '-' for c in x['currencies']))}"
                        if "not_in_currency" in x["why"] else "")
-                    + f"): {x['customers']} customers" for p, x in e["by_plan"].items()))
+                    + f"): {_n(x['customers'], 'customer')}" for p, x in e["by_plan"].items()))
             if e.get("by_add_on"):
                 con.print("    add-ons: " + ", ".join(
-                    f"{escape(a)} ({', '.join(x['why'])}): {x['customers']} customers"
+                    f"{escape(a)} ({', '.join(x['why'])}): {_n(x['customers'], 'customer')}"
                     for a, x in e["by_add_on"].items()))
             if e.get("overlaps"):
                 con.print(f"    {e['overlaps']} overlapping pair(s) of subscription rows; "
@@ -104,3 +105,8 @@ def print_text(r: SimulationResult) -> None:
                 ids = list(e["by_customer"])
                 more = f" and {len(ids) - 10} more (--format json lists every one)" if len(ids) > 10 else ""
                 con.print(f"    customers ({len(ids)}): {escape(', '.join(ids[:10]))}{more}")
+
+
+def _n(count: int, word: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
