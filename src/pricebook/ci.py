@@ -140,7 +140,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         msg = "not simulated: HEAD does not load (see validation)"
         return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
-    from pricebook.report.simulate_json import to_data, to_markdown
+    from pricebook.report.simulate_json import to_data, to_markdown, unrated_summary
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.presets import settings_map
     from pricebook.simulate.sides import resolve_sides
@@ -162,13 +162,11 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         lines.append(f"  {t.currency}: {t.baseline} -> {t.candidate} ({t.delta:+}, {pct})")
     c = result.customers
     lines.append(f"  customers: {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
-                 f"{c.get('unchanged', 0)} unchanged")
+                 f"{c.get('unchanged', 0)} unchanged" + (f", {c['mixed']} mixed" if c.get("mixed") else ""))
     if result.breaches:
         lines.append(f"  {len(result.breaches)} hard entitlement limit(s) would be broken")
-    if result.unrated:
-        # as the markdown says it: what the sample holds that no bill rated, by reason
-        parts = ", ".join(f"{reason}: {e['events']}" for reason, e in result.unrated.items())
-        lines.append(f"  unrated events: {parts}")
+    if result.unrated:  # as the markdown says it: what the sample holds that no bill rated, by reason
+        lines.append(f"  unrated events: {unrated_summary(result)}")
     return SectionResult("revenue", title, "passed", "\n".join(lines), to_markdown(result),
                          data={"simulation": to_data(result)})
 

@@ -71,7 +71,7 @@ def test_memory_limit_that_is_not_a_positive_size(simulate, limit: str) -> None:
     refused(simulate("--memory-limit", limit), "--memory-limit", f"'{limit}'")
 
 
-@pytest.mark.parametrize("limit", ["500MB", "1.5GB", "4GiB", "4 gb"])
+@pytest.mark.parametrize("limit", ["500MB", "1.5GB", "4GiB", "4 gb", "4G", "500m", "4 gigabytes"])
 def test_memory_limit_sizes_duckdb_takes(simulate, limit: str) -> None:
     res = simulate("--memory-limit", limit)
     assert res.code == 0, res.err
@@ -116,3 +116,14 @@ def test_demo_events_below_one(cli, tmp_path: Path, events: str) -> None:
     res = cli("demo", "--events", events, "--dir", tmp_path / "demo")
     refused(res, "--events", events)
     assert not (tmp_path / "demo").exists()
+
+
+def test_out_and_html_that_exist_are_overwritten(simulate, tmp_path: Path) -> None:
+    # the up-front check must not take an existing file for a folder: a rerun writes the same paths
+    out, html = tmp_path / "rows.csv", tmp_path / "report.html"
+    out.write_text("old\n")
+    html.write_text("old\n")
+    for _ in range(2):
+        res = simulate("--out", out, "--html", html)
+        assert res.code == 0, res.err
+        assert out.read_text().startswith("customer_id,") and "<html" in html.read_text()

@@ -171,7 +171,8 @@ def test_a_plan_a_side_cannot_bill_is_reported_not_a_silent_zero(cli, tmp_path: 
     assert base["by_customer"] == {"c1": {"starter": {"why": "not_in_currency", "customer_periods": 1}}}
     assert cand_e["customers"] == 2
     assert cand_e["by_plan"] == {
-        "enterprise": {"customer_periods": 1, "customers": 1, "why": {"unknown": 1}, "currencies": {"USD": 1}},
+        "enterprise": {"customer_periods": 1, "customers": 1, "why": {"unknown": 1},
+                       "currencies": {"USD": 1}},
         "starter": {"customer_periods": 1, "customers": 1, "why": {"not_in_currency": 1},
                     "currencies": {"JPY": 1}}}
     assert cand_e["by_customer"]["c2"] == {"enterprise": {"why": "unknown", "customer_periods": 1}}

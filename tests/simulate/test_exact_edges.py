@@ -119,3 +119,24 @@ def test_out_rows_hold_a_delta_wider_than_64_bits(tmp_path: Path) -> None:
                                      default_plan="p", out=str(out)),
                    Side("baseline", "b", cat("-6000000000000000")), Side("candidate", "c", cat("6000000000000000")))
     assert out.read_text().splitlines()[1].endswith(",12000000000000000.00")
+
+
+def test_amounts_are_written_at_each_currencys_minor_unit(tmp_path: Path) -> None:
+    # One plan sold in JPY (0 decimals), USD (2) and KWD (3): stage 2 holds every amount at 3
+    # decimals; the JSON report and the CSV/JSON rows write each at its own currency's.
+    from pricebook.report.simulate_json import to_data
+
+    fee = {"JPY": Decimal("1080"), "USD": Decimal("155.5"), "KWD": Decimal("1.234")}
+    cat = Catalog("t", "T", "USD", meters={"m": Meter("m", "M")}, skus={"fee": Sku("fee", "Fee")},
+                  plans={"p": Plan("p", "P", ("JPY", "USD", "KWD"), prices={"fee": FlatPrice(amount=fee)})})
+    usage = csv(tmp_path, ["c1,2026-01-05T00:00:00,m,1", "c2,2026-01-05T00:00:00,m,1",
+                           "c3,2026-01-05T00:00:00,m,1"])
+    subs = tmp_path / "s.csv"
+    subs.write_text("customer_id,plan,currency\nc1,p,JPY\nc2,p,USD\nc3,p,KWD\n")
+    res = run_simulation(SimulationOptions(usage=[str(usage)], subscriptions=str(subs),
+                                           out=str(tmp_path / "r.csv")),
+                         Side("baseline", "b", cat), Side("candidate", "c", cat))
+    totals = {t["currency"]: (t["baseline"], t["delta"]) for t in to_data(res)["totals"]}
+    assert totals == {"JPY": ("1080", "0"), "USD": ("155.50", "0.00"), "KWD": ("1.234", "0.000")}
+    rows = [line.split(",")[-3:] for line in (tmp_path / "r.csv").read_text().splitlines()[1:]]
+    assert rows == [["1080", "1080", "0"], ["155.50", "155.50", "0.00"], ["1.234", "1.234", "0.000"]]

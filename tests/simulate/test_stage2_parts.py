@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricebook.simulate.result import HISTOGRAM_EDGES, histogram, histogram_sql, pct
+from pricebook.simulate.result import HISTOGRAM_EDGES, NO_BASELINE, histogram, histogram_sql, pct
 from pricebook.simulate.stage2 import insert_rows
 from tests.conftest import ACME
 
@@ -39,7 +39,8 @@ def test_histogram_sql_equals_python(pairs: list[tuple[Decimal, Decimal]]) -> No
     con = duckdb.connect()
     con.execute("CREATE TABLE t (d DECIMAL(38, 6), b DECIMAL(38, 6))")
     insert_rows(con, "t", ("d", "b"), pairs)
-    assert histogram_sql(con, "t", "d", "b") == histogram([pct(d, b) for d, b in pairs])
+    assert histogram_sql(con, "t", "d", "b") == histogram(pairs)
+    assert sum(n for _, n in histogram(pairs)) == len(pairs)  # every customer is in one bucket
 
 
 def test_histogram_sql_ties_by_hand() -> None:
@@ -47,11 +48,14 @@ def test_histogram_sql_ties_by_hand() -> None:
     con.execute("CREATE TABLE t (d DECIMAL(38, 6), b DECIMAL(38, 6))")
     # 4.995% rounds to 5.00 (>= 5); 4.9949% to 4.99; 0.005% to 0.00 (the 0% bucket); -0.0051% to -0.01
     rows = [(Decimal("499.5"), Decimal("10000")), (Decimal("499.49"), Decimal("10000")),
-            (Decimal("0.5"), Decimal("10000")), (Decimal("-0.51"), Decimal("10000")), (Decimal(1), Decimal(0))]
+            (Decimal("0.5"), Decimal("10000")), (Decimal("-0.51"), Decimal("10000")),
+            (Decimal(1), Decimal(0)), (Decimal(0), Decimal(0)), (Decimal(-1), Decimal(-2))]
     insert_rows(con, "t", ("d", "b"), rows)
     got = dict(histogram_sql(con, "t", "d", "b"))
-    assert got["5% .. 10%"] == 1 and got["1% .. 5%"] == 1 and got["0%"] == 1 and got["-1% .. 0%"] == 1
-    assert sum(got.values()) == 4  # base 0 has no percentage
+    assert got["5% .. 10%"] == 1 and got["1% .. 5%"] == 1 and got["-1% .. 0%"] == 1
+    assert got["0%"] == 2  # 0.005% rounds to 0.00, and a bill of 0 that stays 0
+    assert got["-50% .. -20%"] == 1  # a credit of -2 that becomes -3: -50%, the sign of the change
+    assert got[NO_BASELINE] == 1 and sum(got.values()) == len(rows)  # from 0 to 1: no percentage
 
 
 def test_insert_rows_keeps_values_exact() -> None:
@@ -152,3 +156,24 @@ def test_bills_and_skus_add_up_to_the_lines(tmp_path, eur_every: int) -> None:
         bill = rate_plan(cat, plan, mu, currency=currency[cid],
                          add_ons=["priority-support"] if plan != "starter" and int(cid[1:]) % 2 else [])
         assert per_bill[("candidate", cid, "2026-01")] == bill.total, (cid, mu)
+
+
+def test_pct_has_the_sign_of_the_change_and_never_prints_minus_zero() -> None:
+    assert pct(Decimal(-1), Decimal(-2)) == Decimal("-50.00")  # a credit of -2 that becomes -3
+    assert pct(Decimal(1), Decimal(-2)) == Decimal("50.00")
+    assert str(pct(Decimal(0), Decimal(-2))) == "0.00"
+    assert pct(Decimal(1), Decimal(0)) is None
+
+
+def test_unrated_summary_gives_entries_without_events_their_customer_periods() -> None:
+    from pricebook.report.simulate_json import unrated_summary
+    from pricebook.simulate.result import SimulationResult
+
+    r = SimulationResult("b", "c", unrated={
+        "duplicate": {"events": 2, "quantity": Decimal(3), "by_meter": {}},
+        "plan_not_billed_candidate": {"events": 0, "quantity": Decimal(0), "by_meter": {},
+                                      "customer_periods": 2, "customers": 1},
+        "overlapping_subscriptions": {"events": 0, "quantity": Decimal(0), "by_meter": {}, "customers": 1},
+    })
+    assert unrated_summary(r) == ("duplicate: 2, plan_not_billed_candidate: 0 (2 customer-periods), "
+                                  "overlapping_subscriptions: 0 (1 customer)")

@@ -58,8 +58,9 @@ def _writable(flag: str, path: str, folder: bool) -> None:
     if p.exists() and p.is_dir() != folder:
         raise UsageError(f"{flag} '{path}' is a {'file' if folder else 'folder'}, not a "
                          f"{'folder' if folder else 'file'}")
-    # the nearest folder that exists: what is missing below it is created at write time
-    where = p if p.exists() else p.parent
+    # the nearest folder that exists (an existing file is overwritten in its own folder): what is
+    # missing below it is created at write time
+    where = p if folder and p.exists() else p.parent
     while not where.exists():
         where = where.parent
     if not where.is_dir():

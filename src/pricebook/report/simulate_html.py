@@ -89,7 +89,7 @@ td:first-child,th:first-child{{text-align:left}}</style></head><body>
 <p>Periods: {escape(', '.join(r.periods))}. Events read {r.events.get('read', 0)}, rated {r.events.get('rated', 0)}.</p>
 <h2>Totals</h2><table><tr><th>currency</th><th>baseline</th><th>candidate</th><th>delta</th><th>%</th></tr>{totals}</table>
 <p>Customers: {c.get('total', 0)}; pay more {c.get('increased', 0)}, less {c.get('decreased', 0)},
-same {c.get('unchanged', 0)}.</p>
+same {c.get('unchanged', 0)}{f", mixed {c['mixed']}" if c.get('mixed') else ''}.</p>
 <h2>Per-customer change</h2>{_histogram_svg(r.histogram)}
 <h2>By period (grey: baseline, orange: candidate)</h2>{_period_svg(r.by_period)}
 {_table('By plan', 'plan', r.by_plan)}{_table('By SKU', 'sku', r.by_sku)}{_table('By period', 'period', r.by_period)}

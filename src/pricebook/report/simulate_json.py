@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from pricebook.money import money_str
 from pricebook.simulate.result import Group, Money3, Mover, SimulationResult
 
 
@@ -17,8 +18,10 @@ def _q(d: Decimal | None) -> str | None:
 
 
 def _m(m: Money3) -> dict[str, Any]:
-    return {"currency": m.currency, "baseline": format(m.baseline, "f"), "candidate": format(m.candidate, "f"),
-            "delta": format(m.delta, "f"), "delta_pct": format(m.delta_pct, "f") if m.delta_pct is not None else None}
+    # each amount at its own currency's minor unit (stage 2 computes every currency at the largest)
+    return {"currency": m.currency, "baseline": money_str(m.baseline, m.currency),
+            "candidate": money_str(m.candidate, m.currency), "delta": money_str(m.delta, m.currency),
+            "delta_pct": format(m.delta_pct, "f") if m.delta_pct is not None else None}
 
 
 def _g(g: Group) -> dict[str, Any]:
@@ -75,7 +78,9 @@ def to_markdown(r: SimulationResult) -> str:
         out.append(f"| {t.currency} | {t.baseline} | {t.candidate} | {t.delta:+} | {_pct(t.delta_pct)} |")
     c = r.customers
     out += ["", f"Customers: {c.get('total', 0)} — {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
-            f"{c.get('unchanged', 0)} unchanged.", ""]
+            f"{c.get('unchanged', 0)} unchanged"
+            + (f", {c['mixed']} pay more in one currency and less in another" if c.get("mixed") else "")
+            + ".", ""]
     if r.by_plan:
         out += ["| plan | currency | customers | baseline | candidate | delta | % |",
                 "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -88,6 +93,16 @@ def to_markdown(r: SimulationResult) -> str:
         out.append(f"**{len(r.breaches)} hard entitlement limit(s) would be broken** under the candidate.")
         out.append("")
     if r.unrated:
-        parts = ", ".join(f"{k}: {v['events']}" for k, v in r.unrated.items())
-        out.append(f"Unrated events — {parts}.")
+        out.append(f"Unrated events — {unrated_summary(r)}.")
     return "\n".join(out) + "\n"
+
+
+def unrated_summary(r: SimulationResult) -> str:
+    """``reason: events`` per unrated entry; an entry about subscriptions (no events: a plan or add-on
+    not billed, overlapping rows) says how many customer-periods or customers it concerns."""
+    parts = []
+    for reason, e in r.unrated.items():
+        n = e.get("customer_periods") or e.get("customers")
+        unit = ("customer-period" if e.get("customer_periods") else "customer") + ("" if n == 1 else "s")
+        parts.append(f"{reason}: {e['events']}" + (f" ({n} {unit})" if not e["events"] and n else ""))
+    return ", ".join(parts)

@@ -48,7 +48,7 @@ def print_text(r: SimulationResult) -> None:
     con.print(t)
     c = r.customers
     con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  less: {c.get('decreased', 0)}  "
-              f"same: {c.get('unchanged', 0)}")
+              f"same: {c.get('unchanged', 0)}" + (f"  mixed: {c['mixed']}" if c.get("mixed") else ""))
     for title, groups, key in (("By plan", r.by_plan, "plan"), ("By SKU", r.by_sku, "sku"),
                                ("By period", r.by_period, "period")):
         t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])

@@ -31,6 +31,7 @@ from pricebook.simulate.readers import (
     usage_view_shape,
 )
 from pricebook.simulate.result import SimulationResult, collect, hard_limits
+from pricebook.simulate.sqlutil import lit
 from pricebook.simulate.stage1 import AggregateSpec, aggregate_sql, dup_hashes_sql, transaction_meters
 from pricebook.simulate.stage2 import (
     NARROW_WIDTH,
@@ -166,7 +167,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         if opts.dedup and shape is not None and "event_id" in shape.null_columns:
             # asked for, but there is nothing to dedup by: say so rather than report "dedup on"
             raise UsageError("--dedup: the usage has no event id column; map one with --map event_id=COLUMN"
-                             + (f" (--preset {preset.name} exports none)" if preset and not preset.dedup else ""))
+                             + (f" (--preset {preset.name} exports none)"
+                                if preset and not preset.dedup else ""))
         dedup = has_event_id if opts.dedup is None else opts.dedup
         # one definition, shared with aggregate-sql, so both keep the same event values
         txn_meters = transaction_meters([cat for _, cat in catalogs])
@@ -217,7 +219,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
                 "SELECT side, customer_id, strftime(period, '%Y-%m'), line_no, sku, kind, dim_value, add_on, "
                 "quantity, amount FROM lines_wide ORDER BY side, customer_id, period, line_no").fetchall()
         if opts.out:
-            write_rows(con, opts.out)
+            write_rows(con, opts.out, minors)
         return result
     except duckdb.OutOfMemoryException as exc:
         limit = opts.memory_limit or default_memory_limit()
@@ -561,9 +563,11 @@ def _unsold_plans(con: Any, sides: Sequence[Side]) -> None:
     combos = con.execute("SELECT DISTINCT plan, currency FROM units").fetchall()
     if all(plan in by_plan and cur in by_plan[plan] for by_plan in sold.values() for plan, cur in combos):
         return  # every catalog sells every subscribed plan in its currency: no unit side to look at
-    con.execute("CREATE OR REPLACE TEMP TABLE plan_catalog (ckey VARCHAR, plan VARCHAR, currencies VARCHAR[])")
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_catalog "
+                "(ckey VARCHAR, plan VARCHAR, currencies VARCHAR[])")
     insert_rows(con, "plan_catalog", ("ckey", "plan", "currencies"),
-                [(ckey, plan, sorted(curs)) for ckey, by_plan in sold.items() for plan, curs in by_plan.items()])
+                [(ckey, plan, sorted(curs))
+                 for ckey, by_plan in sold.items() for plan, curs in by_plan.items()])
     con.execute("""INSERT INTO plan_skipped
         SELECT us.side, us.customer_id, us.period, us.plan, us.currency,
                CASE WHEN k.plan IS NULL THEN 'unknown' ELSE 'not_in_currency' END
@@ -634,15 +638,24 @@ def _out_format(out: str) -> str:
     raise UsageError(f"--out '{out}': use a .parquet, .csv or .json file name")
 
 
-def write_rows(con: Any, out: str) -> None:
-    """Write the per-customer, per-period comparison (Parquet, CSV or JSON by suffix)."""
+def write_rows(con: Any, out: str, minors: Mapping[str, int] | None = None) -> None:
+    """Write the per-customer, per-period comparison (Parquet, CSV or JSON by suffix).
+
+    Parquet keeps the amounts as one DECIMAL column (at the largest minor unit of the currencies
+    billed); CSV and JSON write each at its own currency's minor unit, as text (JSON has no decimal
+    type: strings, as everywhere pricebook writes JSON, SPEC §5).
+    """
     import duckdb
 
     fmt = _out_format(out)
     path = out.replace("'", "''")
-    # JSON has no decimal type: amounts are strings there, as in every JSON pricebook writes (SPEC §5)
-    cols = ("* REPLACE (CAST(baseline AS VARCHAR) AS baseline, CAST(candidate AS VARCHAR) AS candidate, "
-            "CAST(delta AS VARCHAR) AS delta)" if "json" in fmt else "*")
+    cols = "*"
+    if "parquet" not in fmt and minors:
+        def text(col: str) -> str:
+            cases = " ".join(f"WHEN {lit(c)} THEN CAST(CAST({col} AS DECIMAL(38, {mu})) AS VARCHAR)"
+                             for c, mu in sorted(minors.items()))
+            return f"CASE currency {cases} ELSE CAST({col} AS VARCHAR) END AS {col}"
+        cols = f"* REPLACE ({', '.join(text(c) for c in ('baseline', 'candidate', 'delta'))})"
     try:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY (SELECT {cols} FROM comparison ORDER BY customer_id, period) TO '{path}' {fmt}")

@@ -58,6 +58,7 @@ def file_format(path: str) -> str:
 
 
 def _check_exists(paths: Sequence[str], what: str = "usage") -> None:
+    plain: list[Path] = []
     for p in paths:
         if any(ch in p for ch in "*?[") or p.startswith(("s3://", "gs://", "http://", "https://")):
             if not any(ch in p for ch in "*?[") or _glob.glob(p, recursive=True):
@@ -65,8 +66,12 @@ def _check_exists(paths: Sequence[str], what: str = "usage") -> None:
             raise InputError(f"{what} glob '{p}' matches no file")
         if not Path(p).exists():
             raise InputError(f"{what} file '{p}' does not exist")
-        if Path(p).is_file() and Path(p).stat().st_size == 0:
-            raise InputError(f"{what} file '{p}' is empty")
+        if Path(p).is_file():
+            plain.append(Path(p))
+    # a 0-byte file alone is a broken export; among others (a shell's usage/*.csv) it is read as none
+    if plain and len(plain) == len(paths) and all(f.stat().st_size == 0 for f in plain):
+        raise InputError(f"{what} file '{plain[0]}' is empty" if len(plain) == 1
+                         else f"every {what} file is empty ({', '.join(map(str, plain))})")
 
 
 def usage_format(paths: Sequence[str], what: str = "usage") -> str:
@@ -81,28 +86,27 @@ def usage_format(paths: Sequence[str], what: str = "usage") -> str:
 
 
 def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
-    """``paths`` with each folder replaced by a recursive glob of the data files under it (a
-    hive-partitioned export, ``usage/month=2026-01/part-0.parquet``), one glob per format found."""
+    """``paths`` with each folder replaced by the data files under it, at any depth (a hive-partitioned
+    export, ``usage/month=2026-01/part-0.parquet``). What a writer leaves beside its data is not read:
+    a file or folder whose name starts with ``_`` or ``.`` (``_SUCCESS``, ``_temporary/``, ``.crc``
+    files), nor a file whose suffix is no data format."""
     out: list[str] = []
     for p in paths:
         if not Path(p).is_dir():
             out.append(p)
             continue
-        suffixes: list[str] = []  # one glob per suffix found: .parquet, .csv.gz, ...
+        found = []
         for f in sorted(Path(p).rglob("*")):
-            if not f.is_file() or f.name.startswith((".", "_")):  # _SUCCESS, .crc files of Spark
+            if not f.is_file() or any(part.startswith((".", "_")) for part in f.relative_to(p).parts):
                 continue
             try:
                 file_format(f.name)
             except UsageError:
                 continue
-            compressed = f.suffix.lower() in (".gz", ".zst", ".gzip") and len(f.suffixes) > 1
-            suffix = "".join(f.suffixes[-2:]) if compressed else f.suffix
-            if suffix not in suffixes:
-                suffixes.append(suffix)
-        if not suffixes:
+            found.append(str(f))
+        if not found:
             raise InputError(f"{what} folder '{p}' holds no .csv, .parquet or .json/.ndjson file")
-        out += [str(Path(p) / "**" / f"*{suffix}") for suffix in suffixes]
+        out += found
     return out
 
 
@@ -168,19 +172,24 @@ class _Columns:
             if required:
                 shown = ", ".join(sorted(self.types)) or "none"
                 fix = (f"map it with --map {role}=COLUMN or a --preset" if self.what == "usage" else
-                       f"name the column '{role}' (a subscriptions file takes {', '.join(SUBSCRIPTION_COLUMNS)})")
+                       f"name the column '{role}' "
+                       f"(a subscriptions file takes {', '.join(SUBSCRIPTION_COLUMNS)})")
                 raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {shown}); {fix}")
             return None
         return exprs[0] if len(exprs) == 1 else "COALESCE(" + ", ".join(exprs) + ")"
 
+    def as_text(self, col: str) -> str:
+        """The column ``col`` (a name the source has) as VARCHAR."""
+        if self.types[col].upper() == "JSON":
+            # NDJSON whose rows mix types in a column (a string here, a number there) is read as JSON:
+            # a string's text without its quotes, a number's as written
+            return f"json_extract_string({ident(col)}, '$')"
+        return f"CAST({ident(col)} AS VARCHAR)"
+
     def _one(self, part: str) -> str | None:
         col = self.find(part)
         if col is not None:
-            if self.types[col].upper() == "JSON":
-                # NDJSON whose rows mix types in a column (a string here, a number there) read as JSON:
-                # a string's text without its quotes, a number's as written
-                return f"json_extract_string({ident(col)}, '$')"
-            return f"CAST({ident(col)} AS VARCHAR)"
+            return self.as_text(col)
         head, sep, key = part.partition(".")
         if sep:
             col = self.find(head)
@@ -318,8 +327,8 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
             continue
         if props_col is not None:
             t = cols.json_get(props_col, m.property)
-        elif cols.find(m.property) is not None:
-            t = f"CAST({ident(cols.find(m.property) or '')} AS VARCHAR)"
+        elif (prop_col := cols.find(m.property)) is not None:
+            t = cols.as_text(prop_col)
         else:
             continue
         dec_cases.append(f"WHEN {lit(mid)} THEN TRY_CAST(trim({t}) AS DECIMAL(38, {spec.scale}))")
@@ -335,8 +344,8 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
     for i, d in enumerate(dimension_names(meters)):
         src = mapping.get(f"dimension.{d}") or preset_dims.get(d)
         expr = cols.text(src, False, d) if src else None
-        if expr is None and cols.find(d) is not None:
-            expr = f"CAST({ident(cols.find(d) or '')} AS VARCHAR)"
+        if expr is None and (dim_col := cols.find(d)) is not None:
+            expr = cols.as_text(dim_col)
         if expr is None and props_col is not None:
             expr = cols.json_get(props_col, d)
         dims.append(f"{expr or 'CAST(NULL AS VARCHAR)'} AS d_{i}")
@@ -434,4 +443,12 @@ def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str,
                           "WHERE v IS NOT NULL AND trim(v) <> '' AND t IS NULL LIMIT 1").fetchone()
         if row:
             raise InputError(f"{path}: row {row[0]}: {name} '{row[1]}' is not a date or timestamp")
+    row = con.execute("SELECT line, subscribed_at, ended_at FROM subs WHERE ended_at < subscribed_at "
+                      "ORDER BY line LIMIT 1").fetchone()
+    if row:  # never active: it would bill nothing and say nothing
+        raise InputError(f"{path}: row {row[0]}: ended_at {row[2]} is before subscribed_at {row[1]}")
+    row = con.execute("SELECT line, add_on FROM (SELECT line, unnest(add_ons) AS add_on FROM subs) AS x "
+                      "GROUP BY line, add_on HAVING count(*) > 1 ORDER BY line LIMIT 1").fetchone()
+    if row:  # as quote refuses it: an add-on is billed once, so a second mention is a mistake to show
+        raise InputError(f"{path}: row {row[0]}: add-on '{row[1]}' is listed twice")
     return int(con.execute("SELECT count(*) FROM subs").fetchone()[0])

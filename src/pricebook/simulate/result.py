@@ -9,13 +9,16 @@ from typing import Any
 
 ZERO = Decimal(0)
 HISTOGRAM_EDGES = (-50, -20, -10, -5, -1, 0, 1, 5, 10, 20, 50)
+NO_BASELINE = "no baseline bill"  # the histogram's last bucket, when a customer's baseline is 0
 
 
 def pct(delta: Decimal, base: Decimal) -> Decimal | None:
-    """Percentage change, two decimals; None when the baseline is zero."""
+    """Percentage change, two decimals, with the sign of the change (a credit of -2 that becomes -3 is
+    -50%, not +50%); None when the baseline is zero."""
     if base == 0:
         return None
-    return (delta * 100 / base).quantize(Decimal("0.01"))
+    out = (delta * 100 / abs(base)).quantize(Decimal("0.01"))
+    return out if out else abs(out)  # never -0.00
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,18 @@ class SimulationResult:
     lines: list[tuple[Any, ...]] = field(default_factory=list)  # only with keep_lines
 
 
-def histogram(changes: list[Decimal | None]) -> list[tuple[str, int]]:
-    """Counts of per-customer % changes in fixed buckets; exactly 0 has its own bucket."""
+def histogram(pairs: list[tuple[Decimal, Decimal]]) -> list[tuple[str, int]]:
+    """Counts of per-customer % changes (``pct(delta, base)`` of each pair) in fixed buckets; exactly 0
+    has its own bucket (also a bill of 0 that stays 0); a customer whose baseline is 0 and whose
+    candidate is not has no percentage and is counted last, under ``NO_BASELINE``, when there is one."""
     e = HISTOGRAM_EDGES
     labels = [f"< {e[0]}%"] + [f"{lo}% .. {hi}%" for lo, hi in zip(e, e[1:], strict=False)] + [f">= {e[-1]}%"]
     labels.insert(labels.index("0% .. 1%"), "0%")
     counts = dict.fromkeys(labels, 0)
-    for c in changes:
+    for delta, base in pairs:
+        c = pct(delta, base) if base != 0 else (Decimal(0) if delta == 0 else None)
         if c is None:
+            counts[NO_BASELINE] = counts.get(NO_BASELINE, 0) + 1
             continue
         if c == 0:
             counts["0%"] += 1
@@ -108,20 +115,23 @@ def histogram_sql(con: Any, table: str, delta: str, base: str) -> list[tuple[str
     """``histogram`` of ``pct(delta, base)`` over the rows of ``table``, counted inside DuckDB.
 
     Exact without a division: the percentage rounded half-even to 0.01 is at least an integer edge E
-    exactly when delta * 100 / base >= E - 0.005 (a tie rounds to E.00, the even neighbour), that is
-    20000 * delta >= (200 E - 1) * base for a positive base (<= for a negative one); it rounds to 0
-    exactly when 20000 * |delta| <= |base|.
+    exactly when delta * 100 / |base| >= E - 0.005 (a tie rounds to E.00, the even neighbour), that is
+    20000 * delta >= (200 E - 1) * |base|; it rounds to 0 exactly when 20000 * |delta| <= |base|.
+    A bill of 0 that stays 0 is 0%; a customer whose baseline is 0 and whose candidate is not has no
+    percentage: a last bucket counts them, when there are any.
     """
     e = HISTOGRAM_EDGES
     labels = [f"< {e[0]}%"] + [f"{lo}% .. {hi}%" for lo, hi in zip(e, e[1:], strict=False)] + [f">= {e[-1]}%"]
     labels.insert(labels.index("0% .. 1%"), "0%")
     counts = dict.fromkeys(labels, 0)
-    ge = " + ".join(f"CASE WHEN ({base} > 0 AND 20000 * {delta} >= {200 * edge - 1} * {base}) "
-                    f"OR ({base} < 0 AND 20000 * {delta} <= {200 * edge - 1} * {base}) THEN 1 ELSE 0 END"
+    ge = " + ".join(f"CASE WHEN 20000 * {delta} >= {200 * edge - 1} * abs({base}) THEN 1 ELSE 0 END"
                     for edge in e)
-    for i, n in con.execute(f"""SELECT CASE WHEN 20000 * abs({delta}) <= abs({base}) THEN -1 ELSE {ge} END AS i,
-            count(*) FROM {table} WHERE {base} <> 0 GROUP BY i""").fetchall():
-        if i == -1:
+    for i, n in con.execute(f"""SELECT CASE WHEN {base} = 0 AND {delta} <> 0 THEN -2
+            WHEN 20000 * abs({delta}) <= abs({base}) THEN -1 ELSE {ge} END AS i, count(*) FROM {table}
+            GROUP BY i""").fetchall():
+        if i == -2:
+            counts[NO_BASELINE] = n
+        elif i == -1:
             counts["0%"] += n
         elif i == 0:
             counts[labels[0]] += n
@@ -177,9 +187,17 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             sum(x.baseline), sum(x.candidate) FROM cmp x JOIN units u ON u.unit_no = x.unit_no
             GROUP BY u.period, u.currency ORDER BY u.period, u.currency""").fetchall():
         res.by_period.append(Group({"period": period}, Money3(cur, b, c), n))
-    total, up, down, same = con.execute("""SELECT count(DISTINCT customer_id), count(*) FILTER (WHERE d > 0),
-        count(*) FILTER (WHERE d < 0), count(*) FILTER (WHERE d = 0) FROM per_customer""").fetchone()
+    # per customer, over its currencies (a customer billed in two has a row in each): more when it pays
+    # more in one and less in none, and so on; "mixed" (more in one currency, less in another) only
+    # when there is such a customer, so the counts always add up to the total
+    total, up, down, same, mixed = con.execute("""SELECT count(*), count(*) FILTER (WHERE hi > 0 AND lo >= 0),
+        count(*) FILTER (WHERE lo < 0 AND hi <= 0), count(*) FILTER (WHERE hi = 0 AND lo = 0),
+        count(*) FILTER (WHERE hi > 0 AND lo < 0)
+        FROM (SELECT max(sign(d)) AS hi, min(sign(d)) AS lo FROM per_customer """
+        "GROUP BY customer_id) AS x").fetchone()
     res.customers = {"total": int(total), "increased": int(up), "decreased": int(down), "unchanged": int(same)}
+    if mixed:
+        res.customers["mixed"] = int(mixed)
     res.movers_up = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in con.execute(
         "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d > 0 "
         "ORDER BY d DESC, customer_id LIMIT 10").fetchall()]
