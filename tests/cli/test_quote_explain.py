@@ -71,3 +71,12 @@ def test_credit_and_minimum_lines() -> None:
         "credit of $10.00, capped at the usage charges",
         "minimum spend $20.00: tops the bill up to it",
     ]
+
+
+def test_a_credit_only_rounded_is_not_called_capped() -> None:
+    # a credit of 2.505 rounds to 2.50 (half_even) or 2.51 (half_up): the usage charges of 4.00 cover
+    # it, so nothing capped it; the explanation names the credit as it applies
+    for rounding, credit in (("half_even", "$2.50"), ("half_up", "$2.51")):
+        texts = _explain_all({"units": {"model": "per_unit", "unit_price": "1"}},
+                             {"units": MeterUsage(Decimal(4))}, credit="2.505", rounding=rounding)
+        assert texts[1] == f"credit of {credit} against usage charges", rounding

@@ -290,9 +290,12 @@ def _adjustments(
         except RatingError as exc:
             raise RatingError(f"plan '{plan_id}': {exc}") from exc
         usage_total = sum((ln.amount for ln in lines if ln.model != "flat"), ZERO)
-        applied = min(round_money(credit, cur, mode), max(usage_total, ZERO))
+        rounded = round_money(credit, cur, mode)
+        applied = min(rounded, max(usage_total, ZERO))
         if applied > 0:
-            step = Step("credit", Decimal(1), credit, -applied)
+            # the step's rate is the credit as it can apply, at the minor unit: an explanation then
+            # says "capped" only when the usage charges, not the rounding, held it back
+            step = Step("credit", Decimal(1), rounded, -applied)
             out.append(
                 Line("credit", "credit", Decimal(1), -applied, "credit", unrounded=-applied, detail=(step,))
             )
@@ -305,7 +308,7 @@ def _adjustments(
         floor = round_money(minimum, cur, mode)
         if subtotal < floor:
             top_up = floor - subtotal
-            step = Step("minimum", Decimal(1), minimum, top_up)
+            step = Step("minimum", Decimal(1), floor, top_up)
             out.append(
                 Line("minimum", "minimum", Decimal(1), top_up, "minimum", unrounded=top_up, detail=(step,))
             )
