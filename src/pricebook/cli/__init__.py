@@ -142,15 +142,31 @@ def _run(args: list[str]) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
-    except (InternalError, Exception) as exc:
+    except OSError as exc:
+        if exc.filename is None:
+            return _internal(exc, debug)
+        # the file system refused a path it was given (a file where a folder must be, no room, no
+        # permission): not a bug, and the path says where
         if debug:
             import traceback
 
             traceback.print_exc()
-        print(f"pricebook: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
-              "(this is a bug; rerun with --debug for the traceback)", file=sys.stderr)
-        return 3
+        other = f" -> '{exc.filename2}'" if exc.filename2 is not None else ""
+        print(f"pricebook: error: '{exc.filename}'{other}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (InternalError, Exception) as exc:
+        return _internal(exc, debug)
     return rc if isinstance(rc, int) else 0
+
+
+def _internal(exc: BaseException, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    print(f"pricebook: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
+          "(this is a bug; rerun with --debug for the traceback)", file=sys.stderr)
+    return 3
 
 
 def _one_line(s: str) -> str:
