@@ -41,8 +41,15 @@ def load_release(catalog_dir: Path, release_id: str) -> LoadResult:
     if not p.is_file():
         raise InputError(f"release '{release_id}' not found: no {p}")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: release snapshot is unreadable: {exc}") from exc
+    from pricebook.releases.index import verify_snapshot
+
+    verify_snapshot(catalog_dir, release_id, raw)  # a modified release never prices anything
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{p}: release snapshot is unreadable: {exc}") from exc
     if not isinstance(data, dict):
         raise InputError(f"{p}: release snapshot is not a JSON object")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from pricebook.errors import GuardError, UsageError
+from pricebook.errors import GuardError, InputError, UsageError
 from pricebook.load import SourceFile
 from pricebook.model import Catalog
 from pricebook.releases.index import (
@@ -25,6 +25,8 @@ from pricebook.releases.index import (
     now_utc,
     ordered,
     read_index,
+    releases_dir,
+    seal_of,
     snapshot_path,
     valid_id,
 )
@@ -83,18 +85,41 @@ def default_release_id(effective: datetime, timezone: str, taken: set[str]) -> s
     return rid
 
 
-def _source_commit(catalog_dir: Path) -> tuple[str | None, bool]:
-    """HEAD's sha when the catalog is in a git repository with commits, and whether the catalog's
-    source files (outside releases/) differ from it."""
+def is_source(rel: str) -> bool:
+    """Whether a path relative to the catalog folder (POSIX) is a catalog source file as the loader
+    reads it: YAML outside releases/ and hidden folders, not the settings or pre-commit files."""
+    from pricebook.settings import SETTINGS_NAMES
+
+    parts = PurePosixPath(rel).parts
+    if not parts or not rel.endswith((".yaml", ".yml")):
+        return False
+    if any(p in ("releases", "node_modules", "__pycache__") or p.startswith(".") for p in parts[:-1]):
+        return False
+    name = parts[-1]
+    return not (name.startswith(".") or name in (*SETTINGS_NAMES, ".pre-commit-config.yaml",
+                                                  ".pre-commit-hooks.yaml"))
+
+
+def _source_commit(catalog_dir: Path) -> tuple[str | None, list[str]]:
+    """HEAD's sha when the catalog is in a git repository with commits, and the catalog's source
+    files (outside releases/) that differ from it: modified, staged or untracked (repo-relative)."""
     from pricebook.gitrepo import GitRepo
 
     repo = GitRepo.maybe(catalog_dir)
     if repo is None or not repo.has_commits():
-        return None, False
+        return None, []
     rel = repo.relpath(catalog_dir)
-    dirty = [f for f in repo.dirty_files([rel or "."])
-             if "releases" not in Path(f).parts[:-1] and f.endswith((".yaml", ".yml"))]
-    return repo.head(), bool(dirty)
+    inside = PurePosixPath(rel) if rel else None
+    dirty = []
+    for f in repo.dirty_files([rel or "."]):
+        path = PurePosixPath(f)
+        if inside is not None:
+            if inside not in path.parents:
+                continue
+            path = path.relative_to(inside)
+        if is_source(path.as_posix()):
+            dirty.append(f)
+    return repo.head(), dirty
 
 
 def prepare_release(catalog_dir: Path, release_id: str | None = None,
@@ -111,6 +136,12 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None,
     if release_id is not None and not valid_id(release_id):
         raise UsageError(f"release id '{release_id}' is not valid: use letters, digits, '.', '_' and '-' "
                          "(not starting with '.')")
+    folder = releases_dir(catalog_dir)
+    for path in (folder, index_path(catalog_dir)):
+        if path.exists() and path.is_dir() != (path == folder):
+            kind = "folder" if path == folder else "file"
+            raise InputError(f"{path} exists but is not a {kind}: pricebook keeps releases in "
+                             f"{folder}/ (index.yaml and one <id>.json per release); move it away first")
     catalog = _validated_catalog(catalog_dir, sources)
     from pricebook.load.dump import canonical_json, catalog_to_data
 
@@ -138,9 +169,10 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None,
     if source_commit == _AUTO:
         commit, dirty = _source_commit(catalog_dir)
     else:
-        commit, dirty = source_commit, False
+        commit, dirty = source_commit, []
     entry = ReleaseEntry(id=rid, effective_from=when, digest=digest, source_commit=commit,
-                         notes=notes, rollback_of=rollback_of, created_at=now_utc(), source_dirty=dirty)
+                         notes=notes, rollback_of=rollback_of, created_at=now_utc(), source_dirty=bool(dirty),
+                         seal=seal_of(rid, when, digest))
     ipath = index_path(catalog_dir)
     existing = ipath.read_bytes().decode("utf-8") if ipath.is_file() else None
     return PreparedRelease(entry, catalog, snap, text, ipath, appended_index(existing, entries, entry))
@@ -160,7 +192,9 @@ def cut_release(catalog_dir: Path, release_id: str | None = None, effective: dat
     ``source_commit`` is HEAD when the catalog is inside a git repository with commits, else null;
     ``source_dirty: true`` is added when the catalog's files differed from HEAD at that moment.
     With ``tag=True`` the annotated tag ``pricebook/<id>`` is created on HEAD after the files are
-    written (the tag's absence is checked before anything is written).
+    written. Before anything is written, ``tag=True`` refuses (``GuardError``) when the tag exists
+    and when the catalog's source files have uncommitted changes: HEAD would then not hold the
+    catalog being released, and the tag would point at other prices.
     """
     from pricebook.fsutil import write_all_atomic
     from pricebook.gitrepo import GitRepo
@@ -174,6 +208,12 @@ def cut_release(catalog_dir: Path, release_id: str | None = None, effective: dat
         name = tag_name(prepared.entry.id)
         if name in [t.name for t in repo.raw.tags]:
             raise GuardError(f"tag '{name}' already exists")
+        _, dirty = _source_commit(catalog_dir)
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise GuardError(f"--tag would tag HEAD, which does not hold the catalog being released: "
+                             f"{shown} {'has' if len(dirty) == 1 else 'have'} uncommitted changes; "
+                             "commit them first, then release with --tag (nothing was written)")
     write_all_atomic(prepared.writes())
     if repo is not None:
         e = prepared.entry

@@ -12,8 +12,15 @@ as ``2026.11`` never turns into a number)::
         notes: "Raise Pro seats to 12"
         rollback_of: "2026.10.01"           # only on releases cut by `pricebook rollback`
         created_at: "2026-10-28T09:12:44Z"
+        seal: "sha256:3c1f0e..."            # sha256 of id, effective_from and digest (see ``seal_of``)
 
 Reading keeps the line of every entry, so integrity findings point at it.
+
+The snapshot's digest covers the prices, not the date they take effect; the ``seal`` binds the two,
+so an ``effective_from`` (or ``digest``) edited after the release was cut is caught (PB201) even
+when the snapshot is untouched. Entries written before seals existed have none; for them
+``validate`` compares with the index committed at HEAD. Entries must also stay in effective-date
+order (releases only move forward), which catches most edits of an unsealed entry (PB204).
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ INDEX_NAME = "index.yaml"
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 INDEX_HEADER = "# pricebook release index: written by `pricebook release`; do not edit.\n"
 ENTRY_FIELDS = ("id", "effective_from", "source_commit", "digest", "notes", "rollback_of", "created_at",
-                "source_dirty")
+                "source_dirty", "seal")
+DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,14 @@ class ReleaseEntry:
     created_at: datetime | None = None
     # True when the catalog folder differed from source_commit when the release was cut.
     source_dirty: bool = False
+    # seal_of(id, effective_from, digest) when the release was cut; None in entries older than seals
+    seal: str | None = None
     line: int | None = field(default=None, compare=False)  # 1-based line of the entry in the index
+
+    def seal_matches(self) -> bool:
+        """False when the entry carries a seal that its id, effective_from and digest no longer
+        hash to (the entry was edited after the release was cut); True otherwise."""
+        return self.seal is None or self.seal == seal_of(self.id, self.effective_from, self.digest)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +80,8 @@ class ReleaseEntry:
         out["created_at"] = format_datetime(self.created_at) if self.created_at else None
         if self.source_dirty:
             out["source_dirty"] = True
+        if self.seal is not None:
+            out["seal"] = self.seal
         return out
 
 
@@ -104,6 +121,27 @@ def digest_of(data: bytes | str) -> str:
     """``sha256:<hex>`` of snapshot bytes (text is encoded as UTF-8)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def seal_of(release_id: str, effective_from: datetime, digest: str) -> str:
+    """The seal of an index entry: ``sha256:<hex>`` of its id, effective_from (as the index writes
+    it) and snapshot digest. An edit of any of the three no longer matches it."""
+    text = f"pricebook release\n{release_id}\n{format_datetime(effective_from)}\n{digest}\n"
+    return digest_of(text)
+
+
+def verify_snapshot(catalog_dir: Path, release_id: str, data: bytes, entry: ReleaseEntry | None = None
+                    ) -> None:
+    """Refuse (``InputError``, exit 2) snapshot bytes of ``release_id`` that do not hash to the
+    digest its index entry records (``entry``, else read from the index): a release must never be
+    used for prices once it was modified. A release the index does not list (or an index that cannot
+    be read) is left to ``validate``."""
+    if entry is None:
+        entry = next((e for e in read_index_file(catalog_dir).entries if e.id == release_id), None)
+    if entry is not None and digest_of(data) != entry.digest:
+        snap = snapshot_path(catalog_dir, release_id)
+        raise InputError(f"release '{release_id}': {snap} does not match its digest in releases/index.yaml "
+                         f"(modified after the release was cut); restore it from git: git checkout -- {snap}")
 
 
 def valid_id(release_id: str) -> bool:
@@ -180,6 +218,7 @@ def parse_index(text: str) -> IndexRead:
         out.problems.append(_problem(seq, "'releases' must be a list"))
         return out
     seen: dict[str, int] = {}
+    latest: ReleaseEntry | None = None  # the entry above with the latest effective_from
     for item in seq.value:
         entry = _entry(item, out.problems)
         if entry is None:
@@ -189,6 +228,16 @@ def parse_index(text: str) -> IndexRead:
                                                f"{seen[entry.id]})", entry.id))
             continue
         seen[entry.id] = entry.line or 0
+        # releases only move forward (cut and rollback refuse an earlier date), so the index is in
+        # effective-date order; an entry out of it had its effective_from edited
+        if latest is not None and entry.effective_from < latest.effective_from:
+            out.problems.append(_problem(
+                item, f"release '{entry.id}' takes effect {format_datetime(entry.effective_from)}, before "
+                      f"release '{latest.id}' listed above it ({format_datetime(latest.effective_from)}): "
+                      "releases only move forward, so an effective_from was edited; "
+                      "restore releases/index.yaml from git", entry.id))
+        else:
+            latest = entry
         out.entries.append(entry)
     return out
 
@@ -245,9 +294,12 @@ def _entry(node: Any, problems: list[IndexProblem]) -> ReleaseEntry | None:
             problems.append(_problem(nodes["created_at"], f"release '{rid}': created_at is not a date-time",
                                      rid))
     digest = str(raw["digest"])
-    if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
+    if not DIGEST_PATTERN.fullmatch(digest):
         problems.append(_problem(nodes["digest"], f"release '{rid}': digest must be sha256:<64 hex digits>",
                                  rid))
+    seal = raw.get("seal") or None
+    if seal is not None and not DIGEST_PATTERN.fullmatch(seal):
+        problems.append(_problem(nodes["seal"], f"release '{rid}': seal must be sha256:<64 hex digits>", rid))
     return ReleaseEntry(
         id=rid,
         effective_from=effective,
@@ -257,6 +309,7 @@ def _entry(node: Any, problems: list[IndexProblem]) -> ReleaseEntry | None:
         rollback_of=raw.get("rollback_of") or None,
         created_at=created,
         source_dirty=(raw.get("source_dirty") or "").lower() == "true",
+        seal=seal,
         line=node.start_mark.line + 1,
     )
 
@@ -277,14 +330,26 @@ def read_index(catalog_dir: Path) -> list[ReleaseEntry]:
     """Every release listed in ``<catalog_dir>/releases/index.yaml``, in index order.
 
     Returns ``[]`` when there is no index. Raises ``InputError`` (exit 2) naming the first problem
-    when the index is malformed: a command must not act on a half-understood release history.
+    when the index is malformed, out of effective-date order, or holds an entry edited after its
+    release was cut (its seal no longer matches): a command must not act on a half-understood or
+    rewritten release history.
     """
     read = read_index_file(catalog_dir)
     if read.problems:
         first = read.problems[0]
         more = f" (and {len(read.problems) - 1} more)" if len(read.problems) > 1 else ""
         raise InputError(f"{index_path(catalog_dir)}:{first.line}:{first.column}: {first.message}{more}")
+    for e in read.entries:
+        if not e.seal_matches():
+            raise InputError(f"{index_path(catalog_dir)}:{e.line or 1}:5: {unsealed_message(e)}; "
+                             f"restore {index_path(catalog_dir)} from git")
     return read.entries
+
+
+def unsealed_message(entry: ReleaseEntry) -> str:
+    return (f"release '{entry.id}' was modified after it was cut: its index entry (effective_from "
+            f"{format_datetime(entry.effective_from)}, digest {entry.digest[:19]}...) no longer matches "
+            "the seal recorded when it was cut")
 
 
 def ordered(entries: list[ReleaseEntry]) -> list[ReleaseEntry]:

@@ -29,7 +29,7 @@ from typing import Any
 
 from pricebook.errors import GitError, GuardError, InputError, InternalError, UsageError
 from pricebook.load import SourceFile
-from pricebook.releases.cut import PreparedRelease, prepare_release
+from pricebook.releases.cut import PreparedRelease, is_source, prepare_release
 from pricebook.releases.index import (
     ReleaseEntry,
     as_utc,
@@ -42,7 +42,6 @@ from pricebook.releases.index import (
 )
 
 MAX_CANDIDATES = 50
-SETTINGS_NAMES = ("pricebook.yaml", "pricebook.yml")
 
 
 @dataclass(frozen=True)
@@ -102,18 +101,6 @@ class RollbackResult:
 def _emptied_text(target: str, why: str) -> bytes:
     return (f"# Emptied by 'pricebook rollback' to release {target}: {why}.\n"
             "# pricebook never deletes files; delete this one if it is no longer needed.\n").encode()
-
-
-def _is_source(rel: str) -> bool:
-    """Catalog source files as the loader reads them (outside releases/, hidden folders, settings)."""
-    parts = PurePosixPath(rel).parts
-    if not rel.endswith((".yaml", ".yml")):
-        return False
-    if any(p in ("releases", "node_modules", "__pycache__") or p.startswith(".") for p in parts[:-1]):
-        return False
-    name = parts[-1]
-    return not (name.startswith(".") or name in (*SETTINGS_NAMES, ".pre-commit-config.yaml",
-                                                  ".pre-commit-hooks.yaml"))
 
 
 def _current_files(catalog_dir: Path) -> dict[str, bytes]:
@@ -201,7 +188,7 @@ def _from_git(repo: Any, target: ReleaseEntry, catalog_dir: Path, want: dict[str
     cat_rel = repo.relpath(catalog_dir)
     for cand in _git_candidates(repo, sha, cat_rel):
         try:
-            files = {rel: b for rel, b in repo.read_files(cand, cat_rel) if _is_source(rel)}
+            files = {rel: b for rel, b in repo.read_files(cand, cat_rel) if is_source(rel)}
         except GitError:  # the catalog folder did not exist at that commit: not a candidate
             continue
         data, _ = _load_data(catalog_dir, files)
@@ -268,8 +255,9 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
     except OSError as exc:
         raise InputError(f"release '{target.id}': cannot read {snap}: {exc.strerror}") from exc
     if digest_of(raw) != target.digest:
-        raise GuardError(f"release '{target.id}': {snap} does not match its recorded digest (tampered?); "
-                         "refusing to roll back to it")
+        raise GuardError(f"release '{target.id}': {snap} does not match its digest in releases/index.yaml "
+                         "(modified after the release was cut); refusing to roll back to it; "
+                         f"restore it from git: git checkout -- {snap}")
     want = json.loads(raw.decode("utf-8"))
     tz = str((want.get("catalog") or {}).get("timezone") or "UTC")
     if effective is not None:

@@ -116,7 +116,7 @@ class ReleaseCatalogs:
     def _load(self, release_id: str) -> Catalog:
         from pricebook.errors import InputError
         from pricebook.load.revision import load_release
-        from pricebook.releases.index import digest_of, snapshot_path
+        from pricebook.releases.index import snapshot_path, verify_snapshot
 
         entry = self._by_id.get(release_id)
         if entry is None:
@@ -124,8 +124,8 @@ class ReleaseCatalogs:
             raise InputError(f"release '{release_id}' is not in {self.catalog_dir}/releases/index.yaml "
                              f"(known: {known})")
         path = snapshot_path(self.catalog_dir, release_id)
-        if path.is_file() and digest_of(path.read_bytes()) != entry.digest:
-            raise InputError(f"release '{release_id}': {path} does not match its digest (tampered?)")
+        if path.is_file():
+            verify_snapshot(self.catalog_dir, release_id, path.read_bytes(), entry)
         result = load_release(self.catalog_dir, release_id)
         if result.catalog is None:
             first = next((d for d in result.diagnostics if d.severity == "error"), None)

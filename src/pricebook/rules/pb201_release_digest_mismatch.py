@@ -26,11 +26,21 @@ class ReleaseDigestMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         from pricebook.releases.index import digest_of, index_path, read_index_file, snapshot_path
+        from pricebook.releases.integrity import edited_entries
 
         if ctx.root is None:
             return
         index = index_path(ctx.root)
-        for e in read_index_file(ctx.root).entries:
+        entries = read_index_file(ctx.root).entries
+        # the entry itself: an effective_from or digest edited after the release was cut
+        for edit in edited_entries(ctx.root, entries):
+            yield Diagnostic.at(
+                self.id, "error", edit.message(), Position(str(index), edit.entry.line or 1, 5),
+                ("releases", edit.entry.id),
+                fix=f"restore {index} from git (git checkout -- {index}); to change when prices apply, "
+                    "cut a new release",
+                name=self.name)
+        for e in entries:
             snap = snapshot_path(ctx.root, e.id)
             if not snap.is_file():
                 continue  # PB202
