@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-DEC = r"^\s*[+-]?(\d[\d_]*(\.[\d_]*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+DEC = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 ID = r"^[A-Za-z0-9_][A-Za-z0-9_.:+@/-]*$"
 CUR = r"^[A-Z]{3}$"
 DATE = r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -162,11 +162,11 @@ schema = {
             "description": "true/false for boolean features; a number or \"unlimited\" for quantity "
             "features; {limit, enforcement} for metered features",
             "type": ["boolean", "number", "string", "object"],
-            "pattern": r"^(unlimited|\s*\d[\d_]*(\.\d*)?\s*)$",
+            "pattern": r"^(unlimited|\d+(\.\d*)?)$",
             "x-message": 'must be true/false, a number or "unlimited"',
             "additionalProperties": False,
             "properties": {
-                "limit": {"type": ["number", "string"], "pattern": r"^(unlimited|\s*\d[\d_]*(\.\d*)?\s*)$"},
+                "limit": {"type": ["number", "string"], "pattern": r"^(unlimited|\d+(\.\d*)?)$"},
                 "enforcement": {"enum": ["hard", "soft"]},
             },
         },

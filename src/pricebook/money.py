@@ -6,7 +6,7 @@ Minor units come from Babel's CLDR data (JPY 0, USD 2, KWD 3); Babel is imported
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from pricebook.errors import InputError
@@ -39,6 +39,17 @@ def round_money(amount: Decimal, currency: str, mode: str = "half_up") -> Decima
         raise InputError(f"unknown rounding mode '{mode}' (expected half_up or half_even)") from None
     out = amount.quantize(quantum(currency), rounding=rounding)
     return out + 0 if out else abs(out)  # never print -0.00
+
+
+def printable(amount: Decimal, currency: str) -> bool:
+    """Whether ``amount`` at the minor unit of ``currency`` fits the decimal precision in force (28
+    digits by default), in which ``money_str`` and ``format_money`` round it. Rating runs with more
+    precision, so a bill for an absurd quantity (1e25 seats) rates but could not be printed."""
+    try:
+        amount.quantize(quantum(currency))
+    except InvalidOperation:
+        return False
+    return True
 
 
 def money_str(amount: Decimal, currency: str) -> str:

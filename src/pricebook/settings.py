@@ -12,6 +12,11 @@ Recognised keys (all optional)::
       subscriptions: examples/usage/subscriptions.csv
       preset: lago
       map: {customer_id: account_id}
+      plan: pro                   # ci only: the plan of customers without a subscription
+
+Any other key, at the top or inside ``usage``, is an error (exit 2): a typo such as ``fail-on`` must
+not silently leave the default in force. Keys come from ``KEYS``: keep it in step with the code
+that reads them (``Settings.get`` / ``Settings.section``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,16 @@ from typing import Any
 from pricebook.errors import InputError, UsageError
 
 SETTINGS_NAMES = ("pricebook.yaml", "pricebook.yml")
+
+# Every key the code reads: a top-level key -> the keys of its section, or None when its value is not
+# a section of settings (``severity`` maps change kinds, checked by ``diff.classify.check_overrides``).
+KEYS: dict[str, tuple[str, ...] | None] = {
+    "catalog": None,
+    "base": None,
+    "fail_on": None,
+    "severity": None,
+    "usage": ("sample", "subscriptions", "preset", "map", "plan"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,56 @@ def load_settings(start: Path | None = None) -> Settings:
         raise InputError(f"{where}: settings file is not valid YAML") from exc
     if not isinstance(data, dict):
         raise InputError(f"{f}: settings must be a mapping")
+    check_keys(data, f)
     return Settings(root=f.parent, file=f, data=data)
+
+
+def check_keys(data: dict[Any, Any], file: Path) -> None:
+    """InputError for the first key of ``data`` (settings read from ``file``) that pricebook does not
+    read, at the top or inside a section, naming its line and the nearest known key."""
+    for key, value in data.items():
+        if key not in KEYS:
+            _unknown(file, (key,), tuple(KEYS))
+        inner = KEYS[key]
+        if inner is None or value is None:
+            continue
+        if not isinstance(value, dict):
+            raise InputError(f"{_where(file, (key,))}: '{key}' must be a mapping of {', '.join(inner)}")
+        for sub in value:
+            if sub not in inner:
+                _unknown(file, (key, sub), inner)
+
+
+def _unknown(file: Path, path: tuple[Any, ...], known: tuple[str, ...]) -> None:
+    import difflib
+
+    name = ".".join(str(p) for p in path)
+    close = difflib.get_close_matches(str(path[-1]), known, n=1)
+    prefix = "".join(f"{p}." for p in path[:-1])
+    hint = (f"did you mean '{prefix}{close[0]}'?" if close
+            else f"known: {', '.join(prefix + k for k in known)}")
+    raise InputError(f"{_where(file, path)}: unknown key '{name}' ({hint})")
+
+
+def _where(file: Path, path: tuple[Any, ...]) -> str:
+    """``file:line`` of the key at ``path`` (top-level key, then keys below it), else ``file``."""
+    import yaml
+
+    try:
+        node = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return str(file)
+    line = None
+    for step in path:
+        if not isinstance(node, yaml.MappingNode):
+            return str(file)
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(step):
+                line, node = k.start_mark.line + 1, v
+                break
+        else:
+            return str(file)
+    return f"{file}:{line}" if line is not None else str(file)
 
 
 def resolve_catalog_path(option: str | None, settings: Settings | None = None) -> Path:

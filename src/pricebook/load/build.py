@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
-from pricebook.load.yamlsrc import MergedPositions, PositionMap, _in_range, parse_decimal
+from pricebook.load.yamlsrc import (
+    RANGE_TEXT,
+    MergedPositions,
+    PositionMap,
+    _in_range,
+    is_plain_decimal,
+    parse_decimal,
+)
 from pricebook.model import (
     UNSPECIFIED,
     AddOn,
@@ -40,6 +47,19 @@ from pricebook.model import (
 
 MERGED_PLAN_KEYS = ("prices", "entitlements")
 _ZERO, _ONE = Decimal(0), Decimal(1)
+
+
+def _not_a_number(value: Any) -> str:
+    """Why ``value`` (which ``parse_decimal`` refused) is not an amount or quantity, for PB015."""
+    if isinstance(value, Decimal) or (isinstance(value, str) and is_plain_decimal(value)):
+        try:
+            if Decimal(value).is_finite():
+                return f"is out of range (amounts and quantities stay within {RANGE_TEXT})"
+        except ArithmeticError:
+            pass
+    elif isinstance(value, str) and value.strip():
+        return 'is not a plain decimal number (digits, optional sign, fraction and exponent, as in "0.0004")'
+    return "is not a finite decimal number"
 
 
 class Builder:
@@ -74,23 +94,15 @@ class Builder:
             known = self._decimals.get(value)
             if known is not None:
                 return known
-            try:
+            # Decimal() alone would also take "4_9" (as 49) and " 49.00 ": the text must be plain first
+            if is_plain_decimal(value):
                 fast = Decimal(value)
-            except InvalidOperation:
-                fast = None
-            if fast is not None and fast.is_finite() and _in_range(fast):
-                self._decimals[value] = fast
-                return fast
+                if _in_range(fast):
+                    self._decimals[value] = fast
+                    return fast
         d = parse_decimal(value)
         if d is None:
-            what = "is not a finite decimal number"
-            if isinstance(value, (str, Decimal)) and not isinstance(value, bool):
-                try:
-                    if Decimal(str(value).strip().replace("_", "")).is_finite():
-                        what = "is out of range (amounts and quantities stay within 1e-18 .. 1e24)"
-                except ArithmeticError:
-                    pass
-            self.error("PB015", "invalid-number", f"{str(value)!r} {what}", (*path, *rel))
+            self.error("PB015", "invalid-number", f"{str(value)!r} {_not_a_number(value)}", (*path, *rel))
         return d
 
     def money(self, value: Any, currencies: tuple[str, ...], path: CatalogPath,

@@ -35,7 +35,9 @@ _T = "tag:yaml.org,2002:"
 STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG = _T + "str", _T + "int", _T + "float", _T + "bool"
 NULL_TAG, TS_TAG, MERGE_TAG, MAP_TAG, SEQ_TAG = _T + "null", _T + "timestamp", _T + "merge", _T + "map", _T + "seq"
 _KNOWN_SCALAR_TAGS = {STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TS_TAG, _T + "value", _T + "binary"}
-_FINITE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A number as the catalog and usage may write it: optional sign, ASCII digits, optional fraction and
+# exponent. Python's Decimal() also takes "4_9", " 49 " and non-ASCII digits: text must match this first.
+_FINITE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class PositionMap(Mapping[CatalogPath, Position]):
@@ -629,25 +631,37 @@ def _number(text: str) -> Decimal | str:
 
 def parse_decimal(value: Any) -> Decimal | None:
     """A number from the catalog: a Decimal from YAML or a string such as ``"0.0004"`` / ``"1e-7"``.
-    Returns None for anything that is not a finite decimal (booleans included)."""
+    Returns None for anything that is not a finite decimal (booleans included), for text that is not
+    a plain decimal (``"4_9"``, ``" 49.00 "``: see ``is_plain_decimal``) and for a number out of range."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
         return value if value.is_finite() and _in_range(value) else None
     if isinstance(value, int):
         return Decimal(value) if _in_range(Decimal(value)) else None
-    if isinstance(value, str):
-        t = value.strip().replace("_", "")
-        if _FINITE.fullmatch(t):
-            d = Decimal(t)
-            return d if _in_range(d) else None
+    if isinstance(value, str) and _FINITE.fullmatch(value):
+        d = Decimal(value)
+        return d if _in_range(d) else None
     return None
+
+
+def is_plain_decimal(text: str) -> bool:
+    """Whether ``text`` is written as a plain decimal: an optional sign, digits, an optional fraction
+    and an optional exponent (``"49.00"``, ``"-0.5"``, ``".5"``, ``"1e-7"``). Not ``"4_9"`` or
+    ``" 49.00 "``, which ``Decimal()`` would quietly accept, nor ``"NaN"`` or ``"Infinity"``."""
+    return _FINITE.fullmatch(text) is not None
+
+
+def in_range(d: Decimal) -> bool:
+    """Whether ``d`` is zero or within the range amounts and quantities live in (``RANGE_TEXT``)."""
+    return not d or _in_range(d)
 
 
 # Amounts and quantities live far inside this range; outside it, 1e999999999 would make a plain-notation
 # dump a billion characters long and DECIMAL(38, s) in DuckDB overflow.
 MAX_ADJUSTED_EXPONENT = 24
 MIN_ADJUSTED_EXPONENT = -18
+RANGE_TEXT = "1e-18 .. 1e24"
 
 
 def _in_range(d: Decimal) -> bool:
