@@ -33,7 +33,7 @@ def history(
 
     settings = load_settings()
     catalog_dir = resolve_catalog_path(catalog, settings)
-    result = run_history(Path(catalog_dir), entity, since, severity_overrides(settings))
+    result = run_history(Path(catalog_dir), entity, _since(since), severity_overrides(settings))
     if format is TextJson.json:
         import json
 
@@ -42,3 +42,28 @@ def history(
     from pricebook.report.diff_text import print_history
 
     print_history(result)
+
+
+_RELATIVE = r"\d+\s+(second|minute|hour|day|week|month|year)s?\s+ago|yesterday|today"
+
+
+def _since(value: str | None) -> str | None:
+    """``--since``: a date or time (``2026-01-01``, ``2026-01-01T09:00``) or a span back from now
+    (``3 weeks ago``). git reads anything else as some date of its own (``garbage`` lists nothing
+    and says nothing), so anything else is refused."""
+    import re
+    from datetime import datetime
+
+    from pricebook.errors import UsageError
+
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return text
+    except ValueError:
+        if re.fullmatch(_RELATIVE, text, flags=re.IGNORECASE):
+            return text
+    raise UsageError(f"--since '{value}' must be a date like 2026-01-01 (a time is fine) or a span such as "
+                     "'3 weeks ago'")
