@@ -133,7 +133,8 @@ def test_renamed_plan_shows_under_its_old_id(acme_repo: AcmeRepo, monkeypatch: p
     assert [c.kind for c in result.entries[0].changes] == ["plan-renamed"]
 
 
-def test_since_that_is_no_date_is_refused(cli: Cli, acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
+def test_since_that_is_no_date_is_refused(cli: Cli, acme_repo: AcmeRepo,
+                                          five_commits: dict[str, str]) -> None:
     # git reads 'garbage' as a date of its own and lists nothing: a typo must not look like "no changes"
     res = cli("history", "plans.pro", "--since", "garbage", cwd=acme_repo.root)
     assert res.code == 2 and "--since 'garbage' must be a date like 2026-01-01" in res.err
