@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 DEC = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+LIMIT = r"^(unlimited|(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)$"  # a limit: a plain number, not negative
 ID = r"^[A-Za-z0-9_][A-Za-z0-9_.:+@/-]*$"
 CUR = r"^[A-Z]{3}$"
 DATE = r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -162,11 +163,12 @@ schema = {
             "description": "true/false for boolean features; a number or \"unlimited\" for quantity "
             "features; {limit, enforcement} for metered features",
             "type": ["boolean", "number", "string", "object"],
-            "pattern": r"^(unlimited|\d+(\.\d*)?)$",
+            "pattern": LIMIT,
             "x-message": 'must be true/false, a number or "unlimited"',
             "additionalProperties": False,
             "properties": {
-                "limit": {"type": ["number", "string"], "pattern": r"^(unlimited|\d+(\.\d*)?)$"},
+                "limit": {"type": ["number", "string"], "pattern": LIMIT,
+                          "x-message": 'must be a number such as 10000 or 1e6, or "unlimited"'},
                 "enforcement": {"enum": ["hard", "soft"]},
             },
         },

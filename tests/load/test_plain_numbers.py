@@ -60,3 +60,16 @@ def test_is_plain_decimal_and_parse_decimal() -> None:
         assert is_plain_decimal(text) and parse_decimal(text) == Decimal(text)
     for text in ("4_9", "1_000.5", " 49", "49 ", "", "NaN", "Infinity", "1,000", "٤٩", "0x1F", "1e", "e3"):
         assert not is_plain_decimal(text) and parse_decimal(text) is None
+
+
+def test_a_limit_takes_the_numbers_an_amount_takes_and_says_so_when_not() -> None:
+    feats = "features: {calls: {name: C, type: metered, meter: m}}\nmeters: {m: {name: M}}\n"
+
+    def plan(limit: str):  # type: ignore[no-untyped-def]
+        return load_text(HEAD + feats + "plans:\n  p:\n    entitlements:\n"
+                         f"      calls: {{limit: {limit}, enforcement: hard}}\n")
+
+    r = plan('"1e6"')
+    assert r.diagnostics == [] and r.catalog.plans["p"].entitlements["calls"].limit == Decimal("1e6")
+    [d] = plan('"lots"').diagnostics
+    assert d.rule == "PB020" and d.message == "'lots' must be a number such as 10000 or 1e6, or \"unlimited\""
