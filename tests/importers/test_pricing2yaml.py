@@ -363,3 +363,25 @@ def test_all_162_real_files_import_and_validate(tmp_path: Path, p2y: Path) -> No
     assert slack.catalog.plans["enterprise-grid"].sales_negotiated
     for plan in slack.catalog.plans.values():
         assert set(plan.entitlements) == set(slack.catalog.features)
+
+
+def test_a_price_no_amount_can_hold_is_reported_not_only_imported_as_sales_negotiated(tmp_path: Path) -> None:
+    src = write(tmp_path, "x.yml", """
+        saasName: Odd
+        createdAt: '2022-01-01'
+        currency: USD
+        features: {}
+        plans:
+          A: {price: 1e25, unit: /month}
+          B: {price: .inf, unit: /month}
+          C: {price: true, unit: /month}
+          D: {price: Contact sales, unit: /month}
+          E: {price: 10, unit: /month}
+    """)
+    report = import_files([src], tmp_path / "out")
+    reported = {i.path for f in report.files for i in f.issues if i.category == "invalid-value"}
+    assert {"plans.A.price", "plans.B.price", "plans.C.price"} <= reported
+    assert "plans.D.price" not in reported  # page text is what sales-negotiated plans carry
+    cat = load_catalog(tmp_path / "out" / "odd-2022").catalog
+    assert [p for p in ("a", "b", "c", "d") if cat.plans[p].sales_negotiated] == ["a", "b", "c", "d"]
+    assert cat.plans["e"].prices["subscription"].amount == {"USD": D("10")}

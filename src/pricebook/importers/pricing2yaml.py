@@ -74,6 +74,11 @@ class _Ids:
         return candidate
 
 
+# a YAML 1.2 number, as the page's price may be written: one that is no billable amount is reported
+_YAML_NUMBER = re.compile(r"[+-]?(?:\.(?:inf|Inf|INF|nan|NaN|NAN)"
+                          r"|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+
+
 def show(value: Any) -> str:
     """A source value for a message: numbers as written (``8.75``, not ``Decimal('8.75')``)."""
     if isinstance(value, Decimal):
@@ -436,6 +441,11 @@ class _Converter:
                 if price is None:
                     self.issue((*path, "price"), "invalid-value",
                                "plan has no price; imported as sales-negotiated")
+                elif isinstance(price, (bool, int, float, Decimal)) or (
+                        isinstance(price, str) and _YAML_NUMBER.fullmatch(price.strip())):
+                    # a number no amount can hold (1e25, 1e-19, .inf) or a boolean: not page text
+                    self.issue((*path, "price"), "invalid-value", f"price {show(price)} is not an amount "
+                               "pricebook can bill; imported as sales-negotiated")
                 desc = f"{desc} " if desc else ""
                 desc += f"Price on the pricing page: {shown}."
                 plan.update(description=desc, billing_period="month", sales_negotiated=True, prices={})
