@@ -259,3 +259,21 @@ def sys_executable() -> str:
     import sys
 
     return sys.executable
+
+
+def test_one_file_of_a_catalog_folder_is_refused_a_whole_file_catalog_is_not(cli: Cli,
+                                                                              tmp_path: Path) -> None:
+    # catalogs/acme/catalog.yaml alone would compare as acme without its plans: every plan "removed"
+    from tests.conftest import ACME
+
+    res = cli("diff", str(ACME), str(ACME / "catalog.yaml"))
+    assert res.code == 2
+    assert f"'{ACME / 'catalog.yaml'}' is one file of the catalog folder '{ACME}'" in res.err
+    # a catalog that is one file, beside another catalog that is one file: compared as given
+    one = "catalog: {id: t, name: T, currency: USD}\nskus: {f: {name: F}}\nplans:\n  p:\n    name: P\n" \
+          '    prices: {f: {model: flat, amount: "AMOUNT"}}\n'
+    (tmp_path / "a.yaml").write_text(one.replace("AMOUNT", "10"))
+    (tmp_path / "b.yaml").write_text(one.replace("AMOUNT", "12"))
+    res = cli("diff", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--format", "json")
+    assert res.code == 1, res.err  # a price increase is breaking
+    assert [c["kind"] for c in json.loads(res.out)["changes"]] == ["price-increased"]

@@ -72,8 +72,43 @@ def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadRe
         rid = spec[len(RELEASE_PREFIX):]
         return Revision(spec, "release", spec, release_id=rid), load_release(catalog_dir, rid)
     if ":" not in spec and Path(spec).exists():
+        if Path(spec).is_file():
+            _check_whole_file(Path(spec))
         return Revision(spec, "path", spec, path=spec), _load_dir(Path(spec))
     return _load_git(spec, catalog_dir)
+
+
+def _check_whole_file(file: Path) -> None:
+    """A file given as a catalog must be one: a file of a catalog folder (``catalogs/acme/catalog.yaml``,
+    whose plans are in ``plans/*.yaml``) would compare as a catalog that lost everything else.
+    A YAML file beside it or below it without a ``catalog:`` block of its own belongs with it (hidden
+    folders and ``releases/`` are not looked into, and at most ``WHOLE_FILE_SCAN`` files are read)."""
+    import os
+    import re
+
+    own = re.compile(rb"^catalog\s*:", re.MULTILINE)
+    seen = 0
+    for root, dirs, names in os.walk(file.parent):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("releases", "node_modules"))
+        for name in sorted(names):
+            other = Path(root) / name
+            if other == file or other.suffix not in (".yaml", ".yml"):
+                continue
+            if name.startswith((".", "pricebook.y")):
+                continue
+            seen += 1
+            if seen > WHOLE_FILE_SCAN:
+                return
+            try:
+                if own.search(other.read_bytes()):
+                    continue
+            except OSError:
+                continue
+            raise InputError(f"'{file}' is one file of the catalog folder '{file.parent}' (with '{other}'): "
+                             "give the folder")
+
+
+WHOLE_FILE_SCAN = 200
 
 
 def _load_dir(path: Path) -> LoadResult:
