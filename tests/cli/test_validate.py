@@ -202,3 +202,15 @@ def test_validate_leaves_cleanly_when_output_cannot_be_written(redirect: str, co
     assert "Traceback" not in text
     if says:
         assert says in text and len(text.strip().splitlines()) == 1
+
+
+def test_a_file_of_a_catalog_folder_validates_that_catalog_whole(cli, tmp_path) -> None:
+    # an editor validates the file it saved: plans/pro.yaml alone has no 'catalog:' block (PB012
+    # before); its catalog is the folder above it
+    from tests.conftest import ACME
+
+    res = cli("validate", str(ACME / "plans" / "pro.yaml"))
+    assert res.code == 0, res.out + res.err
+    assert "PB012" not in res.out and "6 files checked" in res.out
+    res = cli("validate", str(ACME / "catalog.yaml"))
+    assert res.code == 0 and "6 files checked" in res.out

@@ -29,6 +29,10 @@ def validate(
     from pricebook.load.catalog import keep_until_exit
 
     target = catalog_path(path or catalog)
+    if target.is_file():  # a file an editor just saved: the catalog it is one file of, whole
+        from pricebook.load.revision import catalog_folder_of
+
+        target = catalog_folder_of(target) or target
     result = validate_path(target)
     keep_until_exit(result)
     if format is FindingsFormat.json:

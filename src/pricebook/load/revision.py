@@ -8,6 +8,7 @@ comparison that could not run must never report "no changes".
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,34 +81,61 @@ def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadRe
 
 def _check_whole_file(file: Path) -> None:
     """A file given as a catalog must be one: a file of a catalog folder (``catalogs/acme/catalog.yaml``,
-    whose plans are in ``plans/*.yaml``) would compare as a catalog that lost everything else.
-    A YAML file beside it or below it without a ``catalog:`` block of its own belongs with it (hidden
-    folders and ``releases/`` are not looked into, and at most ``WHOLE_FILE_SCAN`` files are read)."""
-    import os
-    import re
+    whose plans are in ``plans/*.yaml``) would compare as a catalog that lost everything else."""
+    folder = catalog_folder_of(file)
+    if folder is not None:
+        raise InputError(f"'{file}' is one file of the catalog folder '{folder}': give the folder")
 
-    own = re.compile(rb"^catalog\s*:", re.MULTILINE)
+
+def catalog_folder_of(file: Path) -> Path | None:
+    """The catalog folder ``file`` is one file of, or None when it is a catalog by itself.
+
+    A file with its own ``catalog:`` block belongs to its folder when a YAML file beside or below it
+    has none (``catalogs/acme/catalog.yaml`` and ``plans/pro.yaml``). A file without one belongs to
+    the nearest folder above it, at most ``WHOLE_FILE_LEVELS`` up, that holds a file with one
+    (``plans/pro.yaml`` -> ``catalogs/acme``). Hidden folders and ``releases/`` are not looked into,
+    and at most ``WHOLE_FILE_SCAN`` files are read per folder.
+    """
+    own = _CATALOG_BLOCK
+    try:
+        has_block = bool(own.search(file.read_bytes()))
+    except OSError:
+        return None
+    if has_block:
+        return file.parent if _any_yaml(file.parent, file, want_block=False) else None
+    for folder in list(file.parents)[:WHOLE_FILE_LEVELS]:
+        if _any_yaml(folder, file, want_block=True):
+            return folder
+    return None
+
+
+def _any_yaml(folder: Path, skip: Path, want_block: bool) -> bool:
+    """Whether a YAML file under ``folder`` (other than ``skip``) has (``want_block``) or lacks a
+    top-level ``catalog:`` block."""
+    import os
+
     seen = 0
-    for root, dirs, names in os.walk(file.parent):
+    for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("releases", "node_modules"))
         for name in sorted(names):
             other = Path(root) / name
-            if other == file or other.suffix not in (".yaml", ".yml"):
+            if other == skip or other.suffix not in (".yaml", ".yml"):
                 continue
             if name.startswith((".", "pricebook.y")):
                 continue
             seen += 1
             if seen > WHOLE_FILE_SCAN:
-                return
+                return False
             try:
-                if own.search(other.read_bytes()):
-                    continue
+                if bool(_CATALOG_BLOCK.search(other.read_bytes())) == want_block:
+                    return True
             except OSError:
                 continue
-            raise InputError(f"'{file}' is one file of the catalog folder '{file.parent}' (with '{other}'): "
-                             "give the folder")
+    return False
 
 
+_CATALOG_BLOCK = re.compile(rb"^catalog\s*:", re.MULTILINE)
+WHOLE_FILE_LEVELS = 3
 WHOLE_FILE_SCAN = 200
 
 
