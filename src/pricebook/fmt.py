@@ -55,16 +55,22 @@ def _yaml() -> Any:
 
 
 def format_text(text: str) -> str:
-    """The canonical layout of one catalog file's text (which must parse)."""
+    """The canonical layout of one catalog file's text (which must parse). A file written with CRLF
+    line endings keeps them, every one (ruamel writes LF and kept the CR of comments: mixed endings)."""
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
     y = _yaml()
     data = y.load(text)
     if data is None:
-        return text
-    lines = text.splitlines()
-    _Canon(lines).top(data)
-    out = io.StringIO()
-    y.dump(data, out)
-    return out.getvalue()
+        out_text = text
+    else:
+        lines = text.splitlines()
+        _Canon(lines).top(data)
+        out = io.StringIO()
+        y.dump(data, out)
+        out_text = out.getvalue()
+    return out_text.replace("\n", "\r\n") if crlf else out_text
 
 
 class _Canon:

@@ -100,3 +100,11 @@ def test_refuses_a_file_that_does_not_parse(cli, tmp_path: Path) -> None:
 def test_quoting_and_strings_elsewhere_are_kept() -> None:
     text = "catalog: {id: 't', name: \"Acme\", currency: USD}\nfeatures:\n  sso: {name: 'Single sign-on'}\n"
     assert format_text(text) == text
+
+
+def test_a_crlf_file_keeps_crlf_on_every_line() -> None:
+    # ruamel writes LF and kept the CR of each comment line: a reformatted CRLF file had mixed endings
+    crlf = MESSY.replace("\n", "\r\n")
+    out = format_text(crlf)
+    assert out == format_text(MESSY).replace("\n", "\r\n")
+    assert "\n" not in out.replace("\r\n", "") and format_text(out) == out
