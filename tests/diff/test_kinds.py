@@ -403,6 +403,13 @@ CASES: list[tuple[str, Edit | None, Edit, set[tuple[str, str, str]]]] = [
         {("feature-renamed", "info", "features.hooks")},
     ),
     (
+        # a boolean feature's content is {type: boolean}, like every other's: a new name is a new feature
+        "feature-replaced-not-renamed",
+        e(CAT, "\nskus:", "  webhooks: {name: Webhooks, type: boolean}\n\nskus:"),
+        e(CAT, "  webhooks: {name: Webhooks, type: boolean}", "  uptime: {name: Uptime SLA, type: boolean}"),
+        {("feature-removed", "warning", "features.webhooks"), ("feature-added", "info", "features.uptime")},
+    ),
+    (
         "sku-added",
         None,
         e(CAT, LEGACY_SKU, LEGACY_SKU + "  legacy: {name: Legacy fee}\n"),

@@ -702,13 +702,23 @@ def _bound_effect(tiers: list[Any], i: int, raised: bool) -> str:
 def _renames(
     removed: list[str], added: list[str], b: Mapping[str, Any], a: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Removed id -> added id for entities whose content is the same apart from name/description."""
+    """Removed id -> added id for entities whose content is the same apart from name/description.
+
+    Content too small to tell entities apart (fewer than ``RENAME_MIN_FIELDS`` fields besides the
+    texts: every boolean feature is ``{type: boolean}``, every plain SKU nothing) is a rename only when
+    the name stayed too: "Support response SLA" removed and "Uptime SLA" added are two changes.
+    """
     if not removed or not added:
         return {}
 
+    def body(v: Any) -> Any:
+        return {k: x for k, x in v.items() if k not in TEXT_FIELDS} if isinstance(v, Mapping) else v
+
     def key(v: Any) -> str:
-        body = {k: x for k, x in v.items() if k not in TEXT_FIELDS} if isinstance(v, Mapping) else v
-        return json.dumps(body, sort_keys=True)
+        bd = body(v)
+        small = not isinstance(bd, Mapping) or len(bd) < RENAME_MIN_FIELDS
+        name = v.get("name") if small and isinstance(v, Mapping) else None
+        return json.dumps([bd, name], sort_keys=True, default=str)
 
     by_key: dict[str, list[str]] = {}
     for k in added:
@@ -719,6 +729,9 @@ def _renames(
         if candidates:
             out[k] = candidates.pop(0)
     return out
+
+
+RENAME_MIN_FIELDS = 2
 
 
 def detect(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Detected]:
