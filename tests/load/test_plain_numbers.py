@@ -73,3 +73,21 @@ def test_a_limit_takes_the_numbers_an_amount_takes_and_says_so_when_not() -> Non
     assert r.diagnostics == [] and r.catalog.plans["p"].entitlements["calls"].limit == Decimal("1e6")
     [d] = plan('"lots"').diagnostics
     assert d.rule == "PB020" and d.message == "'lots' must be a number such as 10000 or 1e6, or \"unlimited\""
+
+
+def test_schema_findings_over_the_failing_entries_equal_those_over_the_whole_file(monkeypatch) -> None:
+    # jsonschema walks only the entries the fast path refuses; the findings must be the same
+    import pricebook.load.schema as schema
+
+    plans = {f"p{i}": {"name": f"P{i}", "prices": {"s": {"model": "flat", "amount": "1"}}}
+             for i in range(300)}
+    plans["p7"]["bogus"] = 1
+    plans["p150"]["prices"]["s"]["amount"] = "4_9"
+    plans["p299"]["prices"]["s"] = {"model": "per_unit"}  # no unit_price
+    data = {"catalog": {"id": "t", "name": "T", "currency": "USD"}, "skus": {"s": {"name": "S", "x": 1}},
+            "plans": plans}
+    assert schema._failing_entries(data)["plans"].keys() == {"p7", "p150", "p299"}
+    narrowed = schema.schema_findings(data, "c.yaml", {})
+    monkeypatch.setattr(schema, "_failing_entries", lambda d: d)
+    whole = schema.schema_findings(data, "c.yaml", {})
+    assert len(narrowed) == 4 and sorted(narrowed, key=str) == sorted(whole, key=str)
