@@ -158,15 +158,35 @@ def _values(v: Any) -> list[Any]:
 
 
 def _reorder(m: Any, order: Sequence[str]) -> None:
-    """Move known keys into ``order``, unknown keys after them in their own order. Comments are
-    attached to keys, so they move with them."""
+    """Move known keys into ``order``, unknown keys after them in their own order.
+
+    A comment on a key's own line moves with the key. A comment on lines of its own does not:
+    ruamel keeps the lines before a key with the key above it (and the lines before the first key
+    with the mapping, those after the last with the last key, even a comment that belongs to the
+    next key one level up), so moving keys would put it above the wrong one. A mapping holding such
+    a comment keeps its order: a layout left as written, never a comment moved to the wrong key.
+    """
     rank = {k: i for i, k in enumerate(order)}
     current = list(m)
     wanted = sorted(current, key=lambda k: (rank.get(k, len(order)), current.index(k)))
-    if wanted == current:
+    if wanted == current or _has_line_comments(m):
         return
     for k in wanted:
         m.move_to_end(k)
+
+
+def _has_line_comments(m: Any) -> bool:
+    """Whether a comment of ``m`` stands on lines of its own (before a key, or after the last)."""
+    ca = getattr(m, "ca", None)
+    if ca is None:
+        return False
+    if ca.comment and len(ca.comment) > 1 and ca.comment[1]:
+        return True
+    for slots in ca.items.values():
+        token = slots[2] if len(slots) > 2 else None
+        if token is not None and "#" in token.value.partition("\n")[2]:
+            return True
+    return False
 
 
 def format_catalog(path: str | Path, check: bool = False) -> FmtResult:

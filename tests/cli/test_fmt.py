@@ -108,3 +108,33 @@ def test_a_crlf_file_keeps_crlf_on_every_line() -> None:
     out = format_text(crlf)
     assert out == format_text(MESSY).replace("\n", "\r\n")
     assert "\n" not in out.replace("\r\n", "") and format_text(out) == out
+
+
+def test_a_comment_on_its_own_line_stays_above_its_key() -> None:
+    # ruamel keeps a comment line with the key above it: reordering this price put '# list price'
+    # under 'included' and '# entitlements below' inside the price; a mapping with such comments
+    # now keeps its order, and one with only end-of-line comments is still reordered
+    text = """\
+plans:
+  team:
+    name: Team
+    prices:
+      api:
+        unit_price: "1"  # list price
+        model: per_unit
+      seats:
+        # 5 seats free, per the 2025 deal
+        included: 5
+        # list price
+        unit_price: "10.00"
+        model: per_unit
+    # entitlements below
+    credit: "1.00"
+"""
+    out = format_text(text)
+    lines = out.splitlines()
+    assert lines[lines.index('        unit_price: "10.00"') - 1] == "        # list price"
+    assert lines[lines.index("        included: 5") - 1] == "        # 5 seats free, per the 2025 deal"
+    assert lines[lines.index('    credit: "1.00"') - 1] == "    # entitlements below"
+    assert '      api:\n        model: per_unit\n        unit_price: "1"  # list price' in out
+    assert format_text(out) == out
