@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pricebook.diagnostics import CatalogPath, Diagnostic, Position
@@ -65,9 +65,7 @@ def discover(root: Path, display_root: str | None = None) -> list[SourceFile]:
         if p.suffix not in (".yaml", ".yml") or not p.is_file():
             continue
         rel = p.relative_to(root)
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
-            continue
-        if rel.name in SETTINGS_FILES or rel.name.startswith("."):
+        if not is_source(rel.as_posix()):
             continue
         try:
             data = p.read_bytes()
@@ -75,6 +73,19 @@ def discover(root: Path, display_root: str | None = None) -> list[SourceFile]:
             raise InputError(f"cannot read {p}: {exc.strerror}") from exc
         out.append(SourceFile(str(Path(base) / rel) if base not in ("", ".") else str(rel), data))
     return out
+
+
+def is_source(rel: str) -> bool:
+    """Whether a path relative to a catalog folder (POSIX) is a catalog source file: YAML outside
+    ``releases/``, ``node_modules/``, ``__pycache__/`` and hidden folders, not a hidden file, nor the
+    settings or pre-commit files. ``discover`` reads these; a catalog read from git or written back by
+    a rollback is the same set."""
+    parts = PurePosixPath(rel).parts
+    if not parts or not rel.endswith((".yaml", ".yml")):
+        return False
+    if any(part in SKIP_DIRS or part.startswith(".") for part in parts[:-1]):
+        return False
+    return not (parts[-1].startswith(".") or parts[-1] in SETTINGS_FILES)
 
 
 def load_catalog(path: str | Path) -> LoadResult:

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pricebook.errors import GitError, InputError
-from pricebook.load.catalog import LoadResult, SourceFile, discover, load_data, load_sources
+from pricebook.load.catalog import (
+    SKIP_DIRS,
+    LoadResult,
+    SourceFile,
+    discover,
+    is_source,
+    load_data,
+    load_sources,
+)
 
 RELEASE_PREFIX = "release:"
 WORKTREE = "WORKTREE"
@@ -93,12 +101,11 @@ def catalog_folder_of(file: Path) -> Path | None:
     A file with its own ``catalog:`` block belongs to its folder when a YAML file beside or below it
     has none (``catalogs/acme/catalog.yaml`` and ``plans/pro.yaml``). A file without one belongs to
     the nearest folder above it, at most ``WHOLE_FILE_LEVELS`` up, that holds a file with one
-    (``plans/pro.yaml`` -> ``catalogs/acme``). Hidden folders and ``releases/`` are not looked into,
-    and at most ``WHOLE_FILE_SCAN`` files are read per folder.
+    (``plans/pro.yaml`` -> ``catalogs/acme``). Only catalog source files count (``is_source``), and at
+    most ``WHOLE_FILE_SCAN`` files are read per folder.
     """
-    own = _CATALOG_BLOCK
     try:
-        has_block = bool(own.search(file.read_bytes()))
+        has_block = bool(_CATALOG_BLOCK.search(file.read_bytes()))
     except OSError:
         return None
     if has_block:
@@ -116,12 +123,10 @@ def _any_yaml(folder: Path, skip: Path, want_block: bool) -> bool:
 
     seen = 0
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("releases", "node_modules"))
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(names):
             other = Path(root) / name
-            if other == skip or other.suffix not in (".yaml", ".yml"):
-                continue
-            if name.startswith((".", "pricebook.y")):
+            if other == skip or not is_source(other.relative_to(folder).as_posix()):
                 continue
             seen += 1
             if seen > WHOLE_FILE_SCAN:
@@ -158,10 +163,7 @@ def _load_git(spec: str, catalog_dir: Path) -> tuple[Revision, LoadResult]:
     shown = subpath or "."
     sources = []
     for rel, data in files:
-        parts = Path(rel).parts
-        if "releases" in parts[:-1] or any(p.startswith(".") for p in parts[:-1]):
-            continue
-        if Path(rel).name in ("pricebook.yaml", "pricebook.yml", ".pre-commit-config.yaml"):
+        if not is_source(rel):  # the files the working tree's loader reads, no other
             continue
         sources.append(SourceFile(f"{ref}:{(Path(shown) / rel).as_posix() if shown != '.' else rel}", data))
     if not sources:

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from pricebook.errors import GuardError, InputError, UsageError
 from pricebook.load import SourceFile
+from pricebook.load.catalog import is_source
 from pricebook.model import Catalog
 from pricebook.releases.index import (
     ReleaseEntry,
@@ -83,21 +84,6 @@ def default_release_id(effective: datetime, timezone: str, taken: set[str]) -> s
         n += 1
         rid = f"{base}-{n}"
     return rid
-
-
-def is_source(rel: str) -> bool:
-    """Whether a path relative to the catalog folder (POSIX) is a catalog source file as the loader
-    reads it: YAML outside releases/ and hidden folders, not the settings or pre-commit files."""
-    from pricebook.settings import SETTINGS_NAMES
-
-    parts = PurePosixPath(rel).parts
-    if not parts or not rel.endswith((".yaml", ".yml")):
-        return False
-    if any(p in ("releases", "node_modules", "__pycache__") or p.startswith(".") for p in parts[:-1]):
-        return False
-    name = parts[-1]
-    return not (name.startswith(".") or name in (*SETTINGS_NAMES, ".pre-commit-config.yaml",
-                                                  ".pre-commit-hooks.yaml"))
 
 
 def _source_commit(catalog_dir: Path) -> tuple[str | None, list[str]]:

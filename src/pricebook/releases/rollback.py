@@ -29,7 +29,8 @@ from typing import Any
 
 from pricebook.errors import GitError, GuardError, InputError, InternalError, UsageError
 from pricebook.load import SourceFile
-from pricebook.releases.cut import PreparedRelease, is_source, prepare_release
+from pricebook.load.catalog import is_source
+from pricebook.releases.cut import PreparedRelease, prepare_release
 from pricebook.releases.index import (
     ReleaseEntry,
     as_utc,
