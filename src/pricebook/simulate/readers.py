@@ -76,13 +76,19 @@ def _check_exists(paths: Sequence[str], what: str = "usage") -> None:
 
 def usage_format(paths: Sequence[str], what: str = "usage") -> str:
     """The one format of the ``what`` files ``paths`` (they must exist and not mix formats)."""
+    return _files(paths, what)[0]
+
+
+def _files(paths: Sequence[str], what: str) -> tuple[str, list[str]]:
+    """The one format of ``paths`` and the paths to read, folders expanded (walked once)."""
     if not paths:
         raise UsageError(f"no {what} files given")
     _check_exists(paths, what)
-    formats = {file_format(p) for p in expand_folders(paths, what)}
+    files = expand_folders(paths, what)
+    formats = {file_format(p) for p in files}
     if len(formats) > 1:
         raise UsageError(f"{what} files mix formats ({', '.join(sorted(formats))}); give one format")
-    return formats.pop()
+    return formats.pop(), files
 
 
 def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
@@ -113,9 +119,8 @@ def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
 def reader_sql(paths: Sequence[str], what: str = "usage") -> str:
     """The DuckDB table function reading ``paths`` in place (all of one format; a folder is read as
     every data file under it); ``what`` names the files in errors."""
-    fmt = usage_format(paths, what)
-    paths = expand_folders(paths, what)
-    files = "[" + ", ".join(lit(p) for p in paths) + "]"
+    fmt, expanded = _files(paths, what)
+    files = "[" + ", ".join(lit(p) for p in expanded) + "]"
     if fmt == "csv":
         # every column as text: quantities must not pass through a binary float on the way in
         return (f"read_csv({files}, all_varchar = true, header = true, nullstr = ['NULL', ''], "
