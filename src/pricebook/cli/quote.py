@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -76,7 +74,6 @@ def quote(
     from pricebook.errors import UsageError
     from pricebook.rating.quote import quote as run_quote
 
-    _check_usage(usage or [], usage_file or [])
     since = None
     if subscribed_at is not None:
         try:
@@ -93,6 +90,7 @@ def quote(
         at=at,
         subscribed_at=since,
         customer_id=customer,
+        plain_numbers=True,
     )
     _check_printable(result.bill)
     if format is TextJson.json:
@@ -103,82 +101,6 @@ def quote(
         from pricebook.report.quote import print_text
 
         print_text(result)
-
-
-# The core's usage reader (rating.usage_input.parse_number) reads numbers leniently: it drops
-# underscores ("1_000" -> 1000) and has no bound (1e25 seats rate, then overflow when printed). The
-# values are checked here first, with the catalog's rules: plain decimals within its range.
-
-
-def _check_usage(args: Sequence[str], files: Sequence[Path]) -> None:
-    """InputError for the first ``--usage`` value or usage-file value that is not a plain decimal
-    (``1_000``), or is out of the range amounts and quantities live in (``1e25``)."""
-    for arg in args:
-        head, sep, values = arg.rpartition("=")
-        if sep and head.strip():
-            for part in values.split(","):
-                if part.strip():  # a missing value is the core's to report
-                    _check_number(part.strip(), f"--usage '{arg}'")
-    for path in files:
-        _check_usage_file(path)
-
-
-def _check_number(value: Any, where: str) -> None:
-    from pricebook.errors import InputError
-    from pricebook.load.yamlsrc import RANGE_TEXT, in_range, is_plain_decimal
-
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        return  # not a number at all: the core says what it expected
-    if isinstance(value, str) and not is_plain_decimal(value):
-        raise InputError(f"{where}: '{value}' is not a number (write a plain decimal: digits with an "
-                         "optional sign, fraction and exponent, as in 1000, 2.5 or 1e6)")
-    if not in_range(Decimal(value)):
-        raise InputError(f"{where}: '{value}' is out of range (quantities stay within {RANGE_TEXT})")
-
-
-def _check_usage_file(path: Path) -> None:
-    """The values of a usage file, read as ``read_usage_file`` reads them; a file it cannot read, or
-    a value of the wrong kind, is left for it to report."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return
-    positions: Any = {}
-    if path.suffix.lower() == ".json":
-        import json
-
-        try:
-            data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_int=Decimal)
-        except ValueError:  # UnicodeDecodeError and JSONDecodeError
-            return
-    else:
-        from pricebook.load.yamlsrc import parse_yaml
-
-        parsed = parse_yaml(raw, str(path))
-        if not parsed.ok or parsed.diagnostics:
-            return
-        data, positions = parsed.data, parsed.positions
-    if not isinstance(data, dict):
-        return
-
-    def at(*keys: Any) -> str:
-        pos = positions.get(tuple(keys))
-        name = str(keys[0]) + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys[1:])
-        return f"{pos}: {name}" if pos is not None else f"{path}: {name}"
-
-    def check(value: Any, *keys: Any) -> None:
-        if isinstance(value, list):
-            for i, v in enumerate(value):
-                _check_number(v, at(*keys, i))
-        else:
-            _check_number(value, at(*keys))
-
-    for meter, value in data.items():
-        if isinstance(value, dict):
-            for key, qty in value.items():
-                check(qty, meter, key)
-        else:
-            check(value, meter)
 
 
 def _check_printable(bill: Bill) -> None:

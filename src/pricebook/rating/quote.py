@@ -95,9 +95,11 @@ def quote(
     at: str | None = None,
     subscribed_at: date | None = None,
     customer_id: str | None = None,
+    plain_numbers: bool = False,
 ) -> Quote:
     """Rate one period for ``plan`` from ``--usage`` values and usage files (SPEC §4's ``quote``).
-    With ``at`` a date, ``subscribed_at`` and ``customer_id`` decide grandfathering."""
+    With ``at`` a date, ``subscribed_at`` and ``customer_id`` decide grandfathering. ``plain_numbers``:
+    usage values must be plain decimals within range (``usage_input.parse_number``)."""
     from pricebook.rating.usage_input import usage_from_inputs
 
     catalog, label = load_valid_catalog(catalog_dir, at, Subscriber(plan, subscribed_at, customer_id))
@@ -106,6 +108,6 @@ def quote(
         raise RatingError(
             f"plan '{plan}' is sales-negotiated (priced per deal): it has no list prices to quote"
         )
-    usage = usage_from_inputs(catalog, usage_args, usage_files)
+    usage = usage_from_inputs(catalog, usage_args, usage_files, plain_numbers)
     bill = rate_plan(catalog, plan, usage, currency=currency, add_ons=add_ons)
     return Quote(bill, catalog, label, usage)

@@ -43,8 +43,20 @@ class UsageEntry:
     source: str  # for messages: "--usage 'tokens=abc'" or "usage.yaml: tokens"
 
 
-def parse_number(text: str, where: str) -> Decimal:
-    """A non-negative decimal from its text (``1_000`` and ``1e6`` allowed); InputError otherwise."""
+def parse_number(text: str, where: str, plain: bool = False) -> Decimal:
+    """A non-negative decimal from its text (``1_000`` and ``1e6`` allowed); InputError otherwise.
+
+    ``plain`` (the ``quote`` command): the text must be a plain decimal as the catalog writes one
+    (no ``_``, no surrounding space: ``load.yamlsrc.is_plain_decimal``) within the range amounts and
+    quantities live in (``1e25`` seats would rate, then overflow when printed)."""
+    if plain:
+        from pricebook.load.yamlsrc import RANGE_TEXT, in_range, is_plain_decimal
+
+        if not is_plain_decimal(text):
+            raise InputError(f"{where}: '{text}' is not a number (write a plain decimal: digits with an "
+                             "optional sign, fraction and exponent, as in 1000, 2.5 or 1e6)")
+        if not in_range(Decimal(text)):
+            raise InputError(f"{where}: '{text}' is out of range (quantities stay within {RANGE_TEXT})")
     t = text.strip().replace("_", "")
     if not _NUMBER.fullmatch(t):
         raise InputError(f"{where}: '{text.strip()}' is not a number")
@@ -68,8 +80,9 @@ def _dims(text: str | None, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parse_usage_arg(arg: str) -> UsageEntry:
-    """One ``--usage`` value: ``METER=QTY``, ``METER[DIM=VALUE]=QTY`` or ``METER=V1,V2,...``."""
+def parse_usage_arg(arg: str, plain: bool = False) -> UsageEntry:
+    """One ``--usage`` value: ``METER=QTY``, ``METER[DIM=VALUE]=QTY`` or ``METER=V1,V2,...``
+    (``plain``: see ``parse_number``; the space around a value on the command line does not count)."""
     where = f"--usage '{arg}'"
     m = _ARG.match(arg)
     if m is None:
@@ -78,11 +91,12 @@ def parse_usage_arg(arg: str) -> UsageEntry:
     parts = raw.split(",")
     if any(not p.strip() for p in parts):
         raise InputError(f"{where}: a value is missing")
-    values = tuple(parse_number(p, where) for p in parts)
+    values = tuple(parse_number(p.strip(), where, plain) for p in parts)
     return UsageEntry(m.group("meter"), _dims(m.group("dims"), where), values, len(parts) > 1, where)
 
 
-def _file_value(value: Any, where: str, item_at: Any) -> tuple[tuple[Decimal, ...], bool]:
+def _file_value(value: Any, where: str, item_at: Any,
+                plain: bool = False) -> tuple[tuple[Decimal, ...], bool]:
     if isinstance(value, bool) or value is None:
         raise InputError(f"{where}: expected a quantity or a list of transaction values, got {value!r}")
     if isinstance(value, list):
@@ -92,18 +106,19 @@ def _file_value(value: Any, where: str, item_at: Any) -> tuple[tuple[Decimal, ..
         for i, v in enumerate(value):
             if isinstance(v, (bool, list, dict)) or v is None:
                 raise InputError(f"{item_at(i)}: expected a number, got {v!r}")
-            out.append(parse_number(str(v), item_at(i)))
+            out.append(parse_number(str(v), item_at(i), plain))
         return tuple(out), True
     if isinstance(value, (int, Decimal, str)):
-        return (parse_number(str(value), where),), False
+        return (parse_number(str(value), where, plain),), False
     raise InputError(
         f"{where}: expected a quantity, a list of transaction values or a mapping of "
         f"DIM=VALUE to quantity, got {type(value).__name__}"
     )
 
 
-def read_usage_file(path: Path) -> list[UsageEntry]:
-    """The entries of a usage file (YAML or JSON): meter -> quantity | [values] | {"DIM=VALUE": qty}."""
+def read_usage_file(path: Path, plain: bool = False) -> list[UsageEntry]:
+    """The entries of a usage file (YAML or JSON): meter -> quantity | [values] | {"DIM=VALUE": qty}
+    (``plain``: see ``parse_number``)."""
     try:
         data_bytes = path.read_bytes()
     except OSError as exc:
@@ -142,10 +157,10 @@ def read_usage_file(path: Path) -> list[UsageEntry]:
             for key, qty in value.items():
                 sub = at(meter, key)
                 dims = _dims(str(key), sub)
-                vals, is_list = _file_value(qty, sub, lambda i, m=meter, k=key: at(m, k, i))
+                vals, is_list = _file_value(qty, sub, lambda i, m=meter, k=key: at(m, k, i), plain)
                 out.append(UsageEntry(str(meter), dims, vals, is_list, sub))
         else:
-            vals, is_list = _file_value(value, where, lambda i, m=meter: at(m, i))
+            vals, is_list = _file_value(value, where, lambda i, m=meter: at(m, i), plain)
             out.append(UsageEntry(str(meter), (), vals, is_list, where))
     return out
 
@@ -197,12 +212,14 @@ def build_usage(catalog: Catalog, entries: Sequence[UsageEntry]) -> Usage:
     return usage
 
 
-def usage_from_inputs(catalog: Catalog, args: Sequence[str], files: Sequence[Path] = ()) -> Usage:
-    """``--usage`` values and ``--usage-file`` files -> Usage (files first, then the arguments)."""
+def usage_from_inputs(catalog: Catalog, args: Sequence[str], files: Sequence[Path] = (),
+                      plain: bool = False) -> Usage:
+    """``--usage`` values and ``--usage-file`` files -> Usage (files first, then the arguments;
+    ``plain``: see ``parse_number``)."""
     entries: list[UsageEntry] = []
     for f in files:
-        entries += read_usage_file(f)
-    entries += [parse_usage_arg(a) for a in args]
+        entries += read_usage_file(f, plain)
+    entries += [parse_usage_arg(a, plain) for a in args]
     return build_usage(catalog, entries)
 
 
