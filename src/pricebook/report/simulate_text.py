@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from pricebook.money import format_money
 from pricebook.report.console import console, escape
@@ -48,7 +47,8 @@ def print_text(r: SimulationResult) -> None:
     con.print(t)
     c = r.customers
     con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  less: {c.get('decreased', 0)}  "
-              f"same: {c.get('unchanged', 0)}" + (f"  mixed: {c['mixed']}" if c.get("mixed") else ""))
+              f"same: {c.get('unchanged', 0)}"
+              + (f"  mixed: {c['mixed']}" if c.get("mixed") else ""))
     for title, groups, key in (("By plan", r.by_plan, "plan"), ("By SKU", r.by_sku, "sku"),
                                ("By period", r.by_period, "period")):
         t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])
@@ -88,16 +88,10 @@ def print_text(r: SimulationResult) -> None:
                       + (f", {_n(n, 'customer-period')}" if n else ""))
             if e.get("hint"):
                 con.print(f"    hint: {escape(e['hint'])}")
-            if e.get("by_plan"):
-                con.print("    plans: " + ", ".join(
-                    f"{escape(p)} ({', '.join(x['why'])}"
-                    + (f" in {escape(', '.join(c or '-' for c in x['currencies']))}"
-                       if "not_in_currency" in x["why"] else "")
-                    + f"): {_n(x['customers'], 'customer')}" for p, x in e["by_plan"].items()))
-            if e.get("by_add_on"):
-                con.print("    add-ons: " + ", ".join(
-                    f"{escape(a)} ({', '.join(x['why'])}): {_n(x['customers'], 'customer')}"
-                    for a, x in e["by_add_on"].items()))
+            for label, key in (("plans", "by_plan"), ("add-ons", "by_add_on")):
+                if e.get(key):
+                    items = ", ".join(_not_billed(name, x) for name, x in e[key].items())
+                    con.print(f"    {label}: {items}")
             if e.get("overlaps"):
                 con.print(f"    {e['overlaps']} overlapping pair(s) of subscription rows; "
                           "the latest started is billed")
@@ -110,3 +104,10 @@ def print_text(r: SimulationResult) -> None:
 def _n(count: int, word: str) -> str:
     """``1 event``, ``2 events``."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _not_billed(name: str, x: dict[str, Any]) -> str:
+    """A plan or add-on not billed: ``starter (not_in_currency in JPY): 1 customer``."""
+    where = (f" in {escape(', '.join(c or '-' for c in x['currencies']))}"
+             if "not_in_currency" in x["why"] and x.get("currencies") else "")
+    return f"{escape(name)} ({', '.join(x['why'])}{where}): {_n(x['customers'], 'customer')}"
