@@ -25,6 +25,9 @@ PRICE_MONEY_KEYS = frozenset({"amount", "unit_price", "package_price", "fixed_fe
 TIER_MONEY_KEYS = frozenset({"unit_price", "flat_fee"})
 PLAN_MONEY_KEYS = frozenset({"minimum", "credit"})
 SKU_MONEY_KEYS = frozenset({"unit_cost"})
+# Never re-wrap a long line: that is a change the author did not ask for. Writers of catalog YAML
+# (the importer) emit at this width too, so what they write is already in this layout.
+LINE_WIDTH = 4096
 _NUMBER = re.compile(r"[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -48,7 +51,7 @@ def _yaml() -> Any:
     y = YAML(typ="rt")
     y.indent(mapping=2, sequence=4, offset=2)
     y.preserve_quotes = True
-    y.width = 4096  # never re-wrap a long line: that is a change the author did not ask for
+    y.width = LINE_WIDTH
     y.representer.add_representer(
         type(None), lambda r, _d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
     return y

@@ -1,12 +1,18 @@
 """Readable catalog YAML from plain data: block style for collections, flow style for the small
 leaves wrapped in ``Flow`` / ``FlowList`` (a price, a metered entitlement, an id list), decimals as
-plain numbers and money as quoted strings (the caller passes money as ``str``)."""
+plain numbers and money as quoted strings (the caller passes money as ``str``).
+
+The text is already in ``pricebook fmt``'s layout, so ``fmt --check`` passes right after an import
+(tests/importers/test_fmt_clean.py checks it on real files): lines are never wrapped
+(``fmt.LINE_WIDTH``), and the converter builds prices in ``fmt.PRICE_KEY_ORDER``. Passing every file
+through ``fmt.format_text`` instead would cost ten times the whole import (ruamel round-trip)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from pricebook.fmt import LINE_WIDTH
 from pricebook.load.dump import dec
 
 
@@ -51,7 +57,7 @@ def to_yaml(data: dict[str, Any], header: str = "") -> str:
     if _DUMPER is None:
         _DUMPER = _dumper()
     body: str = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                     width=100, indent=2)
+                     width=LINE_WIDTH, indent=2)
     printable = "".join(c if c.isprintable() or c == "\n" else " " for c in header)  # YAML forbids controls
     lines = "".join(f"# {line}".rstrip() + "\n" for line in printable.splitlines())
     return lines + body

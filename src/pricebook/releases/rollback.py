@@ -132,9 +132,11 @@ def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: R
                     ) -> dict[str, bytes]:
     """The snapshot written back as YAML, keeping today's layout: each entity goes into the file that
     defines it now; ``catalog:`` and entities no file defines go into the file holding ``catalog:``
-    (else ``catalog.yaml``). A file left with nothing to define is emptied to a comment."""
+    (else ``catalog.yaml``). A file left with nothing to define is emptied to a comment. Each file is
+    in ``pricebook fmt``'s layout: PyYAML writes it, ``fmt.format_text`` lays it out."""
     import yaml
 
+    from pricebook.fmt import format_text
     from pricebook.load.catalog import COLLECTIONS, TOP_LEVEL
     from pricebook.load.yamlsrc import parse_yaml
 
@@ -166,7 +168,7 @@ def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: R
         ordered_body = {k: body[k] for k in TOP_LEVEL if k in body}
         text = yaml.safe_dump(ordered_body, sort_keys=False, allow_unicode=True, width=4096,
                               default_flow_style=False)
-        out[rel] = (head + text).encode("utf-8")
+        out[rel] = format_text(head + text).encode("utf-8")
     return out
 
 
