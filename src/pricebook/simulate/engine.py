@@ -190,7 +190,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         create_subscriptions_table(con, opts.subscriptions)
         _periods(con, opts)
-        _units(con, opts, sides)
+        side_ckeys = _units(con, opts, sides)
         tables = build_tables(catalogs, dims)
         ps, rs, amount_scale = check_scales(opts.scale, tables)
         currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM units").fetchall()}
@@ -208,7 +208,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             create_price_tables(con, tables, opts.scale, ps, rs)
             rate(con, len(dims), opts.scale, amount_scale, minors, limit_aggregations=limits,
                  limit_meters=frozenset((r[3], r[4]) for r in limit_rows),
-                 single_row_meters=single, widths=widths)
+                 single_row_meters=single, widths=widths, side_ckeys=side_ckeys)
             return collect(con, baseline, candidate, minors, dedup, opts.scale)
 
         result = _stage2(con, stage2, opts)
@@ -462,8 +462,11 @@ def _plan_currency(sides: Sequence[Side], plan: str) -> str | None:
     return None
 
 
-def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
-    """One billing unit per customer and period with an active subscription, priced per side."""
+def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[str, str] | None:
+    """One billing unit per customer and period with an active subscription, priced per side.
+
+    Returns the (baseline, candidate) prices every unit side has, when no grandfathering rule or
+    timeline gives a unit side others (None then: see ``unit_sides.ckey``)."""
     default_plan = opts.default_plan
     if default_plan is not None and not any(default_plan in s.catalog.plans for s in sides):
         raise UsageError(f"--plan '{default_plan}' is in neither catalog")
@@ -548,6 +551,7 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> None:
     _drop_unsold_add_ons(con, sides, kind == "VIEW")
     _unsold_plans(con, sides)
     _subscription_overlaps(con)
+    return (sides[0].name, sides[1].name) if kind == "VIEW" else None
 
 
 def _unsold_plans(con: Any, sides: Sequence[Side]) -> None:

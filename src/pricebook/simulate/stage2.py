@@ -213,15 +213,17 @@ def exact_sql(x: str, c: str, a: str, tiers: str = "ct.tl") -> str:
 
 def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, int],
          limit_aggregations: frozenset[str] = AGGREGATIONS, single_row_meters: Sequence[str] = (),
-         widths: Widths = WIDE, limit_meters: frozenset[tuple[str, str]] | None = None) -> None:
+         widths: Widths = WIDE, limit_meters: frozenset[tuple[str, str]] | None = None,
+         side_ckeys: tuple[str, str] | None = None) -> None:
     """From ``agg``, ``units``, ``unit_sides`` and the price tables, build ``lines`` and ``bills``.
 
     Every per-line table is keyed by integers (``us_id``: one customer, period and side, odd for the
     baseline, so no table copies a side's name; ``comp_id``: one price component) and kept narrow;
     ``lines_wide`` is a view with the readable columns.
-    ``bills`` carries each unit side's credit and minimum lines and total, keyed by ``us_id`` (narrow:
-    writing the unit side's text columns again cost more than computing the bill). ``mtot`` computes only the
-    aggregations a component or one of ``limit_aggregations`` (the entitlement limits checked on it) reads.
+    ``bills`` carries each unit's credit and minimum lines and total for both sides (``_b``, ``_c``),
+    keyed by ``unit_no`` (narrow: writing the unit's text columns again cost more than computing the
+    bill). ``mtot`` computes only the aggregations a component or one of ``limit_aggregations`` (the
+    entitlement limits checked on it) reads.
     ``single_row_meters``: meters whose ``agg`` rows with status ``ok`` are already one per customer
     and period (no dimension, kept value or key: stage 1's GROUP BY made them so); they skip the GROUP BY.
     ``widths``: the DECIMAL width of the per-line quantities and of the money columns (lines, bills);
@@ -229,6 +231,8 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     ``limit_meters``: the (meter, aggregation) pairs the entitlement limits read; with it, COUNT(DISTINCT)
     and max_by run only over the meters a component or limit reads by ``unique_count`` or ``latest``
     (None: over every meter that is grouped).
+    ``side_ckeys``: the (baseline, candidate) prices of every unit side, when they are the same for all
+    (no grandfathering, no timeline); None: each unit side's ``ckey`` in ``unit_sides``.
     """
     qw = widths.quantity
     d = f"DECIMAL({qw}, {qs})"
@@ -435,6 +439,35 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
     # half the groups of one per unit side (20M events: 0.27 -> 0.24 s CPU for the statement).
     # Every sum is cast back to the money type at once: DuckDB's SUM and + widen a DECIMAL(18) to
     # DECIMAL(38) (128-bit), and the CASE arithmetic over 600k bills in 128-bit cost about twice as much.
+    # bills has one row per unit with both sides' credit, minimum and total (_b, _c): half the rows
+    # of one per unit side, and the report's comparison needs no join of bills with itself.
+    if side_ckeys is None:  # grandfathering or a timeline: each unit side's catalog is its own
+        unit_ckeys = """(SELECT u.unit_no, u.plan, u.currency, bs.ckey AS ckey_b, cs.ckey AS ckey_c
+            FROM units u JOIN unit_sides bs ON bs.us_id = 2 * u.unit_no - 1
+            JOIN unit_sides cs ON cs.us_id = 2 * u.unit_no)"""
+    else:
+        unit_ckeys = (f"(SELECT unit_no, plan, currency, {lit(side_ckeys[0])} AS ckey_b, "
+                      f"{lit(side_ckeys[1])} AS ckey_c FROM units)")
+
+    def side_bill(x: str) -> tuple[str, str, str]:
+        """Side ``x`` (b or c): the credit applied, then the credit and minimum lines, then the total
+        (three select lists, each reading the one before)."""
+        applied = (f"CASE WHEN credit_r{x} IS NULL THEN CAST(0 AS {m}) ELSE CAST(LEAST(credit_r{x}, "
+                   f"GREATEST(usage_{x}, CAST(0 AS {m}))) AS {m}) END")
+        minimum = (f"CASE WHEN minimum_r{x} IS NOT NULL AND subtotal_{x} - applied_{x} < minimum_r{x} "
+                   f"THEN CAST(minimum_r{x} - (subtotal_{x} - applied_{x}) AS {m}) END")
+        return (f"{applied} AS applied_{x}", f"CASE WHEN applied_{x} > 0 THEN CAST(-applied_{x} AS {m}) END "
+                f"AS credit_{x}, {minimum} AS minimum_{x}",
+                f"credit_{x}, minimum_{x}, CAST(subtotal_{x} + COALESCE(credit_{x}, 0) + "
+                f"COALESCE(minimum_{x}, 0) AS {m}) AS total_{x}")
+
+    def side_sums(x: str, pa: str) -> str:
+        """Side ``x``'s credit and minimum (rounded, from its plan) and its subtotal and usage total."""
+        return (f"{pa}.credit_r AS credit_r{x}, {pa}.minimum_r AS minimum_r{x}, "
+                f"CAST(COALESCE({pa}.base, 0) + COALESCE(per.delta_{x}, 0) AS {m}) AS subtotal_{x}, "
+                f"CAST(COALESCE({pa}.base_usage, 0) + COALESCE(per.usage_delta_{x}, 0) AS {m}) AS usage_{x}")
+
+    b, c = side_bill("b"), side_bill("c")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bills AS
         WITH per AS (
             SELECT CAST((us_id + 1) // 2 AS INTEGER) AS unit_no,
@@ -450,26 +483,13 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
                 WHERE o.owner_kind = 'add_on') AS y
             GROUP BY 1),
         r AS (
-            SELECT us.us_id, us.unit_no, pa.credit_r, pa.minimum_r,
-                   CAST(COALESCE(pa.base, 0) + COALESCE(CASE WHEN us.us_id % 2 = 1 THEN per.delta_b
-                                                             ELSE per.delta_c END, 0) AS {m}) AS subtotal,
-                   CAST(COALESCE(pa.base_usage, 0) + COALESCE(CASE WHEN us.us_id % 2 = 1 THEN per.usage_delta_b
-                                                                   ELSE per.usage_delta_c END, 0) AS {m})
-                     AS usage_total
-            FROM unit_sides us LEFT JOIN per ON per.unit_no = us.unit_no
-            LEFT JOIN plan_adj pa ON pa.ckey = us.ckey AND pa.plan = us.plan AND pa.currency = us.currency),
-        c AS (
-            SELECT r.*, CASE WHEN credit_r IS NULL THEN CAST(0 AS {m})
-                             ELSE CAST(LEAST(credit_r, GREATEST(usage_total, CAST(0 AS {m}))) AS {m}) END
-                   AS applied FROM r),
-        f AS (
-            SELECT c.*, CASE WHEN applied > 0 THEN CAST(-applied AS {m}) END AS credit,
-                   CASE WHEN minimum_r IS NOT NULL AND subtotal - applied < minimum_r
-                        THEN CAST(minimum_r - (subtotal - applied) AS {m}) END AS minimum
-            FROM c)
-        SELECT us_id, unit_no, credit, minimum,
-               CAST(subtotal + COALESCE(credit, 0) + COALESCE(minimum, 0) AS {m}) AS total
-        FROM f""")
+            SELECT u.unit_no, {side_sums('b', 'pb')}, {side_sums('c', 'pc')}
+            FROM {unit_ckeys} AS u LEFT JOIN per ON per.unit_no = u.unit_no
+            LEFT JOIN plan_adj pb ON pb.ckey = u.ckey_b AND pb.plan = u.plan AND pb.currency = u.currency
+            LEFT JOIN plan_adj pc ON pc.ckey = u.ckey_c AND pc.plan = u.plan AND pc.currency = u.currency),
+        a AS (SELECT r.*, {b[0]}, {c[0]} FROM r),
+        f AS (SELECT a.*, {b[1]}, {c[1]} FROM a)
+        SELECT unit_no, {b[2]}, {c[2]} FROM f""")
     # every line, as the reference engine lists them (tests, --keep-lines): stored lines, and the
     # component's amount at quantity 0 for the rest
     con.execute(f"""CREATE OR REPLACE TEMP VIEW lines_wide AS
@@ -484,15 +504,17 @@ def rate(con: Any, n_dims: int, qs: int, amount_scale: int, minors: dict[str, in
         LEFT JOIN lines l ON l.us_id = uc.us_id AND l.comp_id = uc.comp_id
         WHERE c.match <> 'value' OR (l.us_id IS NULL AND z.exact0 <> 0) OR l.keep
         UNION ALL
-        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000000 AS BIGINT),
-               'credit',
-               'credit', 'credit', NULL, NULL, NULL, CAST(1 AS {d}), b.credit
-        FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.credit IS NOT NULL
+        SELECT * FROM (
+            SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000000 AS BIGINT),
+                   'credit', 'credit', 'credit', NULL, NULL, NULL, CAST(1 AS {d}),
+                   CASE WHEN us.us_id % 2 = 1 THEN b.credit_b ELSE b.credit_c END AS amount
+            FROM bills b JOIN unit_sides us ON us.unit_no = b.unit_no) AS cr WHERE amount IS NOT NULL
         UNION ALL
-        SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000001 AS BIGINT),
-               'minimum',
-               'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}), b.minimum
-        FROM bills b JOIN unit_sides us ON us.us_id = b.us_id WHERE b.minimum IS NOT NULL""")
+        SELECT * FROM (
+            SELECT us.side, us.customer_id, us.period, us.currency, us.rounding, CAST(9000000001 AS BIGINT),
+                   'minimum', 'minimum', 'minimum', NULL, NULL, NULL, CAST(1 AS {d}),
+                   CASE WHEN us.us_id % 2 = 1 THEN b.minimum_b ELSE b.minimum_c END AS amount
+            FROM bills b JOIN unit_sides us ON us.unit_no = b.unit_no) AS mn WHERE amount IS NOT NULL""")
 
 
 def check_scales(qs: int, t: PriceTables) -> tuple[int, int, int]:
