@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -22,6 +25,68 @@ def format_path(path: Sequence[PathPart]) -> str:
         else:
             out.append(("." if out else "") + str(part))
     return "".join(out)
+
+
+# text YAML would read as something other than that text (YAML 1.2 core: booleans, null, numbers)
+_NOT_TEXT = re.compile(r"(?i:true|false|null|~|[-+]?\.(?:inf|nan))"
+                       r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+                       r"|0[xob][0-9a-fA-F_]+")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+def yaml_text(value: Any, none: str = "null", quote: bool = True) -> str:
+    """``value`` as the catalog's YAML writes it, for messages: ``true``, ``2026-06-01``, ``0.0004``,
+    ``[pro, starter]``, ``{plans: [pro], until: 2027-01-01}`` (never Python's ``True``, ``None``,
+    ``['pro']`` or ``Decimal('0.0004')``). Text is plain unless YAML would read it as something else
+    or cannot hold it plain, then double-quoted, so the result is also valid flow YAML; ``quote=False``
+    never quotes (a message that shows an amount kept as text, ``"0.00002"``, as ``0.00002``).
+    ``None`` is written as ``none``: callers pass what "not set" means where they say it."""
+    if value is None:
+        return none
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):  # plain notation, as load.dump.dec writes amounts
+        text = format(value, "f")
+        return "0" if text in ("-0", "+0") else text
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{yaml_text(k, quote=quote)}: {yaml_text(v, quote=quote)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_text(v, quote=quote) for v in value) + "]"
+    text = str(value)
+    if not quote or _plain(text):
+        return text
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def describe_value(value: Any) -> str:
+    """A value of the wrong kind, for "expected X, got ..." messages, as the YAML wrote it and what
+    it is: ``true (a boolean)``, ``12 (a number)``, ``a list ([a.csv, null])``, ``'abc'``, and
+    ``no value (empty or null)`` for ``key:`` with nothing after it."""
+    if value is None:
+        return "no value (empty or null)"
+    if isinstance(value, bool):
+        return f"{yaml_text(value)} (a boolean)"
+    if isinstance(value, (int, float, Decimal)):
+        return f"{yaml_text(value)} (a number)"
+    if isinstance(value, Mapping):
+        return f"a mapping ({yaml_text(value)})"
+    if isinstance(value, (list, tuple)):
+        return f"a list ({yaml_text(value)})"
+    return f"'{value}'"
+
+
+def _plain(text: str) -> bool:
+    """Whether YAML reads ``text`` back as that text when written plain, also inside ``[...]``."""
+    return bool(text and text == text.strip() and text[0] not in _INDICATORS
+                and not _NOT_TEXT.fullmatch(text) and not any(c in text for c in ",[]{}\"'\\")
+                and ": " not in text and " #" not in text and not text.endswith(":") and text.isprintable())
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,17 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "usage": ("sample", "subscriptions", "preset", "map", "plan"),
 }
 
+# What a value that is one line of text must hold, for the message when it is not text
+TEXT_VALUES: dict[tuple[str, ...], str] = {
+    ("catalog",): "a path",
+    ("base",): "a git ref, a path or release:<id>",
+    ("fail_on",): "one of breaking, warning, info or never",
+    ("usage", "sample"): "a path or a list of paths",
+    ("usage", "subscriptions"): "a path",
+    ("usage", "preset"): "a preset name",
+    ("usage", "plan"): "a plan id",
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -95,18 +106,42 @@ def load_settings(start: Path | None = None) -> Settings:
 
 def check_keys(data: dict[Any, Any], file: Path) -> None:
     """InputError for the first key of ``data`` (settings read from ``file``) that pricebook does not
-    read, at the top or inside a section, naming its line and the nearest known key."""
+    read, at the top or inside a section, naming its line and the nearest known key; or for a value
+    that must be text (``catalog``, ``base``, ``fail_on``, ``usage.sample``...) and is not."""
     for key, value in data.items():
         if key not in KEYS:
             _unknown(file, (key,), tuple(KEYS))
         inner = KEYS[key]
-        if inner is None or value is None:
+        if inner is None:
+            _check_text(file, (key,), value)
+            continue
+        if value is None:
             continue
         if not isinstance(value, dict):
             raise InputError(f"{_where(file, (key,))}: '{key}' must be a mapping of {', '.join(inner)}")
         for sub in value:
             if sub not in inner:
                 _unknown(file, (key, sub), inner)
+            _check_text(file, (key, sub), value[sub])
+
+
+def _check_text(file: Path, path: tuple[Any, ...], value: Any) -> None:
+    """InputError when a setting that is text (a path, a ref, a name) holds something else, said as
+    the file says it (``true``, a list): PyYAML would hand ``catalog: true`` on as ``True``."""
+    what = TEXT_VALUES.get(path)
+    if what is None or value is None or isinstance(value, str):
+        return
+    if path == ("usage", "sample") and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return
+    from pricebook.diagnostics import describe_value
+
+    name = ".".join(str(p) for p in path)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # YAML has already changed it (2026.10 -> 2026.1, 010 -> 8): do not show that back
+        shown = "a number: put it in quotes to keep it as written"
+    else:
+        shown = describe_value(value)
+    raise InputError(f"{_where(file, path)}: '{name}' must be {what}, not {shown}")
 
 
 def _unknown(file: Path, path: tuple[Any, ...], known: tuple[str, ...]) -> None:

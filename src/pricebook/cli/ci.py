@@ -33,7 +33,8 @@ def ci(
         typer.Option(
             "--format",
             "-f",
-            help="Output format (default: github annotations in GitHub Actions, else text).",
+            help="Output format (default: github annotations in GitHub Actions, else text). In "
+            "GitHub Actions any other format still gets the annotations, on stderr.",
             show_default=False,
         ),
     ] = None,
@@ -58,6 +59,12 @@ def ci(
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(result.markdown() + "\n")
     chosen = format or (CiFormat.github if in_actions else CiFormat.text)
+    if chosen is not CiFormat.github and in_actions and result.annotations():
+        # The runner reads workflow commands on stderr as well: the annotations still show on the
+        # PR's lines, and stdout stays exactly what --format asked for (parseable JSON, say).
+        from pricebook.report import findings
+
+        echo(findings.render("github", result.annotations(), tool="pricebook ci"), err=True)
     if chosen is CiFormat.github:
         from pricebook.report import findings
 

@@ -72,9 +72,9 @@ def _writable(flag: str, path: str, folder: bool) -> None:
         raise UsageError(f"{flag} '{path}': cannot write in '{where}' ({exc.strerror or exc})") from None
 
 
-def echo(text: str) -> None:
-    """Plain output to stdout (machine formats: never through rich)."""
-    typer.echo(text, nl=not text.endswith("\n"))
+def echo(text: str, err: bool = False) -> None:
+    """Plain output to stdout, or with ``err`` to stderr (machine formats: never through rich)."""
+    typer.echo(text, nl=not text.endswith("\n"), err=err)
 
 
 def exit_with(code: int) -> NoReturn:

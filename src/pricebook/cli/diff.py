@@ -24,9 +24,17 @@ def fail_on_value(option: str | None, settings: object) -> str:
     from pricebook.diff.change import FAIL_ON_CHOICES
     from pricebook.errors import UsageError
 
-    value = option or getattr(settings, "get", lambda k: None)("fail_on") or "breaking"
+    configured = getattr(settings, "get", lambda k: None)("fail_on")
+    value = option or configured or "breaking"
     if value not in FAIL_ON_CHOICES:
-        raise UsageError(f"--fail-on must be breaking, warning, info or never, not '{value}'")
+        if option:
+            raise UsageError(f"--fail-on must be breaking, warning, info or never, not '{value}'")
+        from pricebook.diagnostics import describe_value
+        from pricebook.errors import InputError
+
+        where = getattr(settings, "file", None) or "pricebook.yaml"
+        raise InputError(f"{where}: fail_on must be breaking, warning, info or never, not "
+                         f"{describe_value(configured)}")
     return str(value)
 
 

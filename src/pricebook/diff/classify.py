@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from pricebook.diagnostics import describe_value
 from pricebook.diff.change import SEVERITIES, Change, Detected
 from pricebook.errors import InputError, InternalError
 
@@ -181,7 +182,8 @@ def check_overrides(overrides: Mapping[str, object], where: str = "pricebook.yam
                 f"{where}: severity: unknown change kind '{kind}' (see docs/diff.md for the kinds)"
             )
         if sev not in SEVERITIES:
-            raise InputError(f"{where}: severity: {kind}: '{sev}' is not breaking, warning or info")
+            raise InputError(f"{where}: severity: {kind}: {describe_value(sev)} is not breaking, warning "
+                             "or info")
         out[str(kind)] = str(sev)
     return out
 

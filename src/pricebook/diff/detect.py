@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pricebook.diagnostics import CatalogPath, format_path
+from pricebook.diagnostics import CatalogPath, format_path, yaml_text
 from pricebook.diff.change import Detected
 
 INF = Decimal("Infinity")
@@ -101,7 +101,7 @@ class Detector:
                     path,
                     b.get(key),
                     a.get(key),
-                    f"catalog {key}: {b.get(key)} -> {a.get(key)}",
+                    f"catalog {key}: {_v(b.get(key))} -> {_v(a.get(key))}",
                 )
 
     def _collection(self, coll: str, ent_kind: str, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
@@ -144,7 +144,7 @@ class Detector:
                     (*path, key),
                     b.get(key),
                     a.get(key),
-                    f"{key} changed: {b.get(key)!r} -> {a.get(key)!r}",
+                    f"{key} changed: {_text_v(b.get(key))} -> {_text_v(a.get(key))}",
                 )
 
     # --- meters, features, skus, grandfathering ---------------------------------------------------
@@ -159,7 +159,7 @@ class Detector:
                     (*path, key),
                     b.get(key),
                     a.get(key),
-                    f"meter {key}: {b.get(key)} -> {a.get(key)}",
+                    f"meter {key}: {_v(b.get(key))} -> {_v(a.get(key))}",
                 )
         self._rest(
             path, b, a, {*TEXT_FIELDS, "aggregation", "property", "dimensions", "unit"}, "meter-changed"
@@ -174,7 +174,7 @@ class Detector:
                     (*path, key),
                     b.get(key),
                     a.get(key),
-                    f"feature {key}: {b.get(key)} -> {a.get(key)}",
+                    f"feature {key}: {_v(b.get(key))} -> {_v(a.get(key))}",
                 )
         self._rest(path, b, a, {*TEXT_FIELDS, "type", "meter", "unit"}, "feature-changed")
 
@@ -187,7 +187,7 @@ class Detector:
                     (*path, key),
                     b.get(key),
                     a.get(key),
-                    f"SKU {key}: {b.get(key)} -> {a.get(key)}",
+                    f"SKU {key}: {_v(b.get(key))} -> {_v(a.get(key))}",
                 )
         self._rest(path, b, a, {*TEXT_FIELDS, "meter", "unit_cost"}, "sku-changed")
 
@@ -199,7 +199,7 @@ class Detector:
                     (*path, key),
                     b.get(key),
                     a.get(key),
-                    f"grandfathering {key}: {b.get(key)} -> {a.get(key)}",
+                    f"grandfathering {key}: {_v(b.get(key))} -> {_v(a.get(key))}",
                 )
 
     # --- plans and add-ons ---------------------------------------------------------------------
@@ -211,7 +211,7 @@ class Detector:
                 (*path, "billing_period"),
                 b.get("billing_period"),
                 a.get("billing_period"),
-                f"billing period: {b.get('billing_period')} -> {a.get('billing_period')}",
+                f"billing period: {_v(b.get('billing_period'))} -> {_v(a.get('billing_period'))}",
             )
         if b.get("sales_negotiated") != a.get("sales_negotiated"):
             self.add(
@@ -317,7 +317,7 @@ class Detector:
                 (*path, "model"),
                 b,
                 a,
-                f"price model: {b.get('model')} -> {a.get('model')}",
+                f"price model: {_v(b.get('model'))} -> {_v(a.get('model'))}",
                 effect="unknown",
             )
             return
@@ -373,7 +373,7 @@ class Detector:
                     (*path, "rounding"),
                     b.get("rounding"),
                     a.get("rounding"),
-                    f"package rounding: {b.get('rounding')} -> {a.get('rounding')}",
+                    f"package rounding: {_v(b.get('rounding'))} -> {_v(a.get('rounding'))}",
                     effect="down" if a.get("rounding") == "down" else "up",
                 )
             handled |= {"package_price", "package_size", "included", "rounding"}
@@ -579,7 +579,8 @@ class Detector:
             elif not bg and not ag:
                 continue  # false and absent mean the same thing
             elif isinstance(bv, bool) or isinstance(av, bool):
-                self.add("entitlement-changed", p, bv, av, f"'{fid}': {bv} -> {av}", effect="unknown")
+                self.add("entitlement-changed", p, bv, av, f"'{fid}': {_v(bv)} -> {_v(av)}",
+                         effect="unknown")
             else:
                 bl, al = _limit(bv), _limit(av)
                 if bl != al:
@@ -601,9 +602,20 @@ class Detector:
                         p,
                         be,
                         ae,
-                        f"'{fid}' enforcement {be} -> {ae}",
+                        f"'{fid}' enforcement {_v(be)} -> {_v(ae)}",
                         effect="up" if ae == "hard" else "down",
                     )
+
+
+def _v(value: Any) -> str:
+    """A value in a message as the YAML says it (``true``, ``[model, region]``, ``0.00002``), and
+    ``(not set)`` for a key the catalog does not have: never Python's ``None`` or ``['model']``."""
+    return yaml_text(value, none="(not set)", quote=False)
+
+
+def _text_v(value: Any) -> str:
+    """A name or description, quoted, on one line."""
+    return "(not set)" if value is None else "'" + " ".join(str(value).split()) + "'"
 
 
 def _same_number(b: Any, a: Any) -> bool:

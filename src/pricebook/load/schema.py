@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pricebook.diagnostics import CatalogPath, Diagnostic, Position
+from pricebook.diagnostics import CatalogPath, Diagnostic, Position, yaml_text
 
 SCHEMA_FILES = ("catalog.schema.json",)
 
@@ -450,21 +451,24 @@ def _message(err: Any) -> str:
     custom = err.schema.get("x-message") if isinstance(err.schema, dict) else None
     inst = err.instance
     shown = _show(inst)
+    if inst is None and err.validator in ("type", "pattern", "enum", "const"):
+        # `currency:` with nothing after it (or `null`): say so, not "null must be ..."
+        want = custom or (f"expected {_expected(err.validator_value)}" if err.validator == "type" else
+                          f"expected one of: {', '.join(yaml_text(v) for v in _listed(err.validator_value))}")
+        return f"no value (empty or null); {want}"
     if err.validator in ("pattern", "type") and custom:
         return f"{shown} {custom}"
     if err.validator == "propertyNames" or (custom and err.validator == "pattern"):
         return f"{shown} {custom or 'is not a valid key'}"
     if err.validator == "enum":
-        return f"{shown} is not one of: {', '.join(str(v) for v in err.validator_value)}"
+        return f"{shown} is not one of: {', '.join(yaml_text(v) for v in err.validator_value)}"
     if err.validator == "const":
-        return f"{shown} must be {err.validator_value!r}"
+        return f"{shown} must be {yaml_text(err.validator_value)}"
     if err.validator == "required":
         missing = [k for k in err.validator_value if isinstance(inst, dict) and k not in inst]
         return f"missing required key '{missing[0] if missing else err.validator_value[0]}'"
     if err.validator == "type":
-        want = err.validator_value
-        want_s = " or ".join(want) if isinstance(want, list) else str(want)
-        return f"{shown} has the wrong type: expected {want_s.replace('object', 'a mapping').replace('array', 'a list')}"
+        return f"{shown} has the wrong type: expected {_expected(err.validator_value)}"
     if err.validator == "minItems":
         return "list must not be empty"
     if err.validator == "minProperties":
@@ -472,13 +476,27 @@ def _message(err: Any) -> str:
     return " ".join(str(err.message).split())
 
 
+def _expected(want: Any) -> str:
+    names = " or ".join(_listed(want))
+    return names.replace("object", "a mapping").replace("array", "a list")
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _show(value: Any) -> str:
+    """The wrong value as the user wrote it: ``true`` (a boolean), ``5`` (a number), ``'abc'``."""
     if isinstance(value, dict):
         return "mapping"
     if isinstance(value, list):
         return "list"
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return f"{yaml_text(value)} (a boolean)"
+    if isinstance(value, (int, float, Decimal)):
+        return f"{yaml_text(value)} (a number)"
     s = str(value)
     return repr(s if len(s) <= 40 else s[:37] + "...")
 

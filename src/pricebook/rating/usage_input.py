@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricebook.diagnostics import describe_value
 from pricebook.errors import InputError
 from pricebook.model import Catalog, Meter
 from pricebook.rating.base import ZERO
@@ -98,21 +99,22 @@ def parse_usage_arg(arg: str, plain: bool = False) -> UsageEntry:
 def _file_value(value: Any, where: str, item_at: Any,
                 plain: bool = False) -> tuple[tuple[Decimal, ...], bool]:
     if isinstance(value, bool) or value is None:
-        raise InputError(f"{where}: expected a quantity or a list of transaction values, got {value!r}")
+        raise InputError(f"{where}: expected a quantity or a list of transaction values, "
+                         f"got {describe_value(value)}")
     if isinstance(value, list):
         if not value:
             raise InputError(f"{where}: the list of transaction values is empty")
         out: list[Decimal] = []
         for i, v in enumerate(value):
             if isinstance(v, (bool, list, dict)) or v is None:
-                raise InputError(f"{item_at(i)}: expected a number, got {v!r}")
+                raise InputError(f"{item_at(i)}: expected a number, got {describe_value(v)}")
             out.append(parse_number(str(v), item_at(i), plain))
         return tuple(out), True
     if isinstance(value, (int, Decimal, str)):
         return (parse_number(str(value), where, plain),), False
     raise InputError(
         f"{where}: expected a quantity, a list of transaction values or a mapping of "
-        f"DIM=VALUE to quantity, got {type(value).__name__}"
+        f"DIM=VALUE to quantity, got {describe_value(value)}"
     )
 
 
@@ -143,7 +145,8 @@ def read_usage_file(path: Path, plain: bool = False) -> list[UsageEntry]:
     if data is None:
         return []
     if not isinstance(data, dict):
-        raise InputError(f"{path}: a usage file maps each meter to its usage, got {type(data).__name__}")
+        raise InputError(f"{path}: a usage file maps each meter to its usage, "
+                         f"got {describe_value(data)}")
 
     def at(*keys: Any) -> str:
         pos = positions.get(tuple(keys))

@@ -178,6 +178,16 @@ def _fragment(rule_id: str, values: dict[str, Any], indent: int, step: int) -> s
     return "".join(" " * indent + ln + "\n" for ln in buf.getvalue().splitlines())
 
 
+def _flow_entry(rule_id: str, values: dict[str, Any]) -> str:
+    """``rule_id: {plans: [pro], ..., until: 2027-01-01}``: the rule as one line of flow YAML, for a
+    refusal to quote. Errors print as one line, so a block fragment would reach the user flattened
+    into ``id: plans: [pro] release: ...`` (not YAML); one flow line survives that, and pastes under a
+    block ``grandfathering:`` and inside a flow ``{...}`` alike."""
+    from pricebook.diagnostics import yaml_text
+
+    return f"{yaml_text(rule_id)}: {yaml_text(values)}"
+
+
 def _top_key_lines(doc: Any) -> list[int]:
     return sorted(doc.lc.key(k)[0] for k in doc)
 
@@ -217,14 +227,14 @@ def _splice_add(text: str, file: Path, rule_id: str, values: dict[str, Any]) -> 
         m = re.fullmatch(r"grandfathering:\s*(?:null|~|\{\s*\})?\s*(#.*)?", lines[key_line].rstrip("\r\n"))
         if not m:
             raise GuardError(f"{file}:{key_line + 1}: cannot add a rule to this 'grandfathering:' line; "
-                             "add it by hand:\n" + _fragment(rule_id, values, 2, 2))
+                             f"add it under 'grandfathering:' by hand: {_flow_entry(rule_id, values)}")
         lines[key_line] = "grandfathering:" + (f"  {m.group(1)}" if m.group(1) else "") + "\n"
         lines.insert(key_line + 1, _fragment(rule_id, values, 2, 2))
         return "".join(lines)
     if not isinstance(gf, CommentedMap) or gf.fa.flow_style():
         raise GuardError(f"{file}:{key_line + 1}: 'grandfathering' is written in flow style ({{...}}); "
-                         "rewrite it as a block mapping, or add this rule by hand:\n"
-                         + _fragment(rule_id, values, 2, 2))
+                         "rewrite it as a block mapping, or add this rule inside its braces by hand: "
+                         + _flow_entry(rule_id, values))
     first = next(iter(gf))
     indent = gf.lc.key(first)[1]
     step = 2
@@ -303,7 +313,8 @@ def _check_edit(old: str, new: str, file: Path, rule_id: str, expected: dict[str
     want["grandfathering"] = gf
     if after != want:
         raise GuardError(f"{file}: the edit did not produce the intended YAML (a layout pricebook cannot "
-                         f"edit safely); nothing was written. Set rule '{rule_id}' by hand")
+                         f"edit safely); nothing was written. Set the rule by hand: "
+                         f"{_flow_entry(rule_id, expected)}")
 
 
 def _validate_with(catalog_dir: Path, file: Path, new_text: str) -> None:

@@ -1,0 +1,81 @@
+"""A refused grandfathering edit quotes the rule to write by hand as YAML that survives the one-line
+error: pasted where the message says, it loads as exactly the rule that was asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pricebook.load import load_catalog
+from pricebook.validation import validate_path
+from tests.conftest import CliResult, Git
+from tests.releases.conftest import catalog_of
+
+Cli = Callable[..., CliResult]
+FLOW_HOLDER = ("grandfathering: {legacy-pro: {plans: [pro], subscribed_before: 2026-06-01, "
+               "release: 2026.01.01}}\n")
+
+
+@pytest.fixture
+def released(cli: Cli, acme_repo: Git) -> Path:
+    """acme in git with release 2026.01.01 cut and committed."""
+    cat = catalog_of(acme_repo)
+    assert cli("release", "-c", str(cat), "--effective", "2026-01-01").code == 0
+    acme_repo.commit_all("release 2026.01.01")
+    return cat
+
+
+def quoted(err: str) -> str:
+    assert err.count("\n") == 1, err  # one line, as every error
+    return err.split("by hand: ", 1)[1].strip()
+
+
+def test_add_to_a_flow_style_block_quotes_one_pasteable_flow_line(cli: Cli, released: Path) -> None:
+    (released / "grandfathering.yaml").write_text(FLOW_HOLDER, encoding="utf-8")
+    res = cli("grandfather", "add", "-c", str(released), "--plan", "starter", "--plan", "pro",
+              "--subscribed-before", "2026-06-01", "--release", "2026.01.01", "--until", "2027-01-01")
+    assert res.code == 1
+    entry = quoted(res.err)
+    assert entry == ("starter-pro-before-2026-06-01: {plans: [starter, pro], subscribed_before: 2026-06-01, "
+                     "release: 2026.01.01, until: 2027-01-01}")
+    # pasted inside the braces, as the message says
+    (released / "grandfathering.yaml").write_text(FLOW_HOLDER[:-3] + "}, " + entry + "}\n", encoding="utf-8")
+    assert validate_path(released).valid
+    rule = load_catalog(released).catalog.grandfathering["starter-pro-before-2026-06-01"]
+    assert (rule.plans, rule.subscribed_before, rule.release, rule.until) == (
+        ("starter", "pro"), date(2026, 6, 1), "2026.01.01", date(2027, 1, 1))
+
+
+def test_customer_ids_yaml_would_misread_are_quoted(cli: Cli, released: Path, tmp_path: Path) -> None:
+    (released / "grandfathering.yaml").write_text(FLOW_HOLDER, encoding="utf-8")
+    ids = tmp_path / "ids.txt"
+    ids.write_text("cus_1\ntrue\nnull\n007\n", encoding="utf-8")
+    res = cli("grandfather", "add", "-c", str(released), "--customers", str(ids), "--release", "2026.01.01")
+    assert res.code == 1
+    entry = quoted(res.err)
+    (released / "grandfathering.yaml").write_text("grandfathering:\n  " + entry + "\n", encoding="utf-8")
+    assert load_catalog(released).catalog.grandfathering["customers-2026.01.01"].customers == (
+        "cus_1", "true", "null", "007")
+
+
+def test_expire_refusal_quotes_the_whole_rule_with_its_until(cli: Cli, released: Path) -> None:
+    # a flow rule inside a flow block: the one-line splice cannot place `until`, so it refuses
+    (released / "grandfathering.yaml").write_text(FLOW_HOLDER, encoding="utf-8")
+    res = cli("grandfather", "expire", "legacy-pro", "-c", str(released), "--on", "2026-12-01")
+    assert res.code == 1
+    assert (released / "grandfathering.yaml").read_text(encoding="utf-8") == FLOW_HOLDER  # nothing written
+    entry = quoted(res.err)
+    assert entry == ("legacy-pro: {plans: [pro], subscribed_before: 2026-06-01, release: 2026.01.01, "
+                     "until: 2026-12-01}")
+    (released / "grandfathering.yaml").write_text("grandfathering: {" + entry + "}\n", encoding="utf-8")
+    assert load_catalog(released).catalog.grandfathering["legacy-pro"].until == date(2026, 12, 1)
+
+
+def test_flow_entry_quotes_what_yaml_would_not_read_back() -> None:
+    from pricebook.releases.grandfather import _flow_entry
+
+    entry = _flow_entry("vip", {"customers": ["a, b", "x: y", "#7", "-1", ""], "release": "2026.01"})
+    assert entry == 'vip: {customers: ["a, b", "x: y", "#7", "-1", ""], release: "2026.01"}'
