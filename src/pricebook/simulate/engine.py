@@ -472,12 +472,19 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
         raise UsageError(f"--plan '{default_plan}' is in neither catalog")
     con.execute("CREATE OR REPLACE TEMP TABLE default_plan (plan VARCHAR)")
     insert_rows(con, "default_plan", ("plan",), [(default_plan,)])
+    # starts: when a row begins to bill. A customer on the default plan has no subscription row to
+    # say when it began: it is billed from the month of its first usage (a customer first seen in
+    # March pays no flat fee or minimum for January), and its subscribed_at stays unknown (NULL), so
+    # no grandfathering rule's subscribed_before matches on a guess.
     con.execute("""CREATE OR REPLACE TEMP TABLE all_subs AS
-        SELECT customer_id, COALESCE(s.plan, d.plan) AS plan, currency, subscribed_at, ended_at, add_ons, line
+        SELECT customer_id, COALESCE(s.plan, d.plan) AS plan, currency, subscribed_at, ended_at, add_ons, line,
+               subscribed_at AS starts
         FROM subs s, default_plan d""")
     if default_plan is not None:
-        con.execute("""INSERT INTO all_subs SELECT customer_id, d.plan, NULL, NULL, NULL, CAST([] AS VARCHAR[]), 0
-            FROM (SELECT DISTINCT customer_id FROM agg WHERE status = 'ok') AS c, default_plan d
+        con.execute("""INSERT INTO all_subs
+            SELECT customer_id, d.plan, NULL, NULL, NULL, CAST([] AS VARCHAR[]), 0, CAST(c.first AS TIMESTAMP)
+            FROM (SELECT customer_id, min(period) AS first FROM agg WHERE status = 'ok' GROUP BY customer_id) AS c,
+                 default_plan d
             WHERE customer_id NOT IN (SELECT customer_id FROM subs)""")
     missing = con.execute("SELECT customer_id FROM all_subs WHERE plan IS NULL LIMIT 1").fetchone()
     if missing:
@@ -500,7 +507,7 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
             SELECT s.customer_id, p.period, s.plan, COALESCE(s.currency, d.currency) AS currency, s.add_ons,
                    s.subscribed_at, {rn} AS rn
             FROM all_subs s JOIN periods p
-              ON (s.subscribed_at IS NULL OR s.subscribed_at < p.period + INTERVAL 1 MONTH)
+              ON (s.starts IS NULL OR s.starts < p.period + INTERVAL 1 MONTH)
              AND (s.ended_at IS NULL OR s.ended_at > p.period)
             LEFT JOIN plan_defaults d ON d.plan = s.plan) AS x
         WHERE rn = 1""")
