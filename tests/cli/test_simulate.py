@@ -31,10 +31,20 @@ c3,pro,USD,2025-05-01,,
 """
 
 
+# The hand-computed fixture's own data: USAGE and SUBS with c3 on 20 seats (above Pro's 100.00 minimum,
+# so grandfathering changes its bill) and c4, a Pro customer who subscribed after the rule's cut-off.
+GRANDFATHER_USAGE = USAGE.replace("e9,c3,2026-02-07T10:00:00Z,seats,4,",
+                                  "e9,c3,2026-02-07T10:00:00Z,seats,20,") + \
+    "e10,c4,2026-01-09T10:00:00Z,seats,10,\n"
+GRANDFATHER_SUBS = SUBS + "c4,pro,USD,2025-07-01,,\n"
+
+
 def test_hand_computed_fixture(cli, acme_copy: Path, tmp_path: Path) -> None:
-    # Candidate: Pro platform 49 -> 59 USD. Baseline: acme. c3 is grandfathered (legacy rule below) so the
-    # candidate keeps the baseline release's prices for c3.
-    write_files(tmp_path, {"u.csv": USAGE, "s.csv": SUBS})
+    # Candidate: Pro platform 49 -> 59 USD. Baseline: acme. c3 (subscribed 2025-05-01) is grandfathered
+    # (legacy rule below: pro, subscribed before 2025-06-01) so the candidate keeps the baseline release's
+    # prices for c3; c4 (subscribed 2025-07-01) is not, and pays the new fee.
+    assert "seats,20," in GRANDFATHER_USAGE and "c4,pro" in GRANDFATHER_SUBS
+    write_files(tmp_path, {"u.csv": GRANDFATHER_USAGE, "s.csv": GRANDFATHER_SUBS})
     cand = acme_copy
     pro = cand / "plans" / "pro.yaml"
     pro.write_text(pro.read_text().replace('USD: "49.00", EUR: "45.00"', 'USD: "59.00", EUR: "45.00"'))
@@ -55,27 +65,57 @@ def test_hand_computed_fixture(cli, acme_copy: Path, tmp_path: Path) -> None:
             "--catalog", str(cand), "-f", "json")
     assert r.code == 0, r.err
     d = json.loads(r.out)
+    # Periods: 2026-01 and 2026-02 (first to last month with usage); every subscription billed in both.
+    # Pro USD: platform 49 (candidate 59), seats 12 each above 3 included, usage credit 10 (taken off the
+    # usage charges only), minimum 100.
     # c1 starter USD: Jan 19 + tokens (2M large x 0.00001 = 20, 5M small x 0.000002 = 10) = 49; Feb 19.
-    # c3 pro USD (Feb only: first usage month is Jan, so Jan too): flat 49 + seats 4-3=1 x 12 = 12 in Feb,
-    #   minimum 100 -> Jan: 49 -> top-up to 100; Feb: 49 + 12 = 61 -> 100. Baseline 200; candidate
-    #   grandfathered on r1 = acme -> 200 as well.
+    #   Both sides 68 (starter unchanged).
+    # c3 pro USD: Jan no usage: 49 -> minimum 100. Feb 20 seats: (20 - 3) x 12 = 204, credit -10 = 194;
+    #   49 + 194 = 243. Baseline 100 + 243 = 343. Candidate grandfathered on r1 (= acme): also 343
+    #   (without the rule: Jan 59 -> 100, Feb 59 + 194 = 253, so 353).
+    # c4 pro USD, not grandfathered: Jan 10 seats: (10 - 3) x 12 = 84, credit -10 = 74; baseline
+    #   49 + 74 = 123, candidate 59 + 74 = 133. Feb no usage: 49 or 59 -> minimum 100.
+    #   Baseline 223, candidate 233.
+    # USD baseline 68 + 343 + 223 = 634; candidate 68 + 343 + 233 = 644.
+    #   Jan 49 + 100 + 123 = 272 (candidate 49 + 100 + 133 = 282); Feb 19 + 243 + 100 = 362 both sides.
     # c2 pro EUR + priority-support: Jan 45 + 89 = 134; Feb 45 + seats (5-3) x 11 = 22 -> credit -9,
-    #   + 89 = 147. Unchanged (EUR platform unchanged).
+    #   + 89 = 147. Unchanged (EUR platform unchanged): 281.
     totals = {t["currency"]: t for t in d["totals"]}
-    assert totals["USD"]["baseline"] == "268.00" and totals["USD"]["candidate"] == "268.00"
+    assert totals["USD"]["baseline"] == "634.00" and totals["USD"]["candidate"] == "644.00"
     assert totals["EUR"]["baseline"] == "281.00" and totals["EUR"]["candidate"] == "281.00"
+    by_period = {(p["period"], p["currency"]): (p["baseline"], p["candidate"]) for p in d["by_period"]}
+    assert by_period[("2026-01", "USD")] == ("272.00", "282.00")
+    assert by_period[("2026-02", "USD")] == ("362.00", "362.00")
+    assert d["movers"]["up"] == [{"customer_id": "c4", "plan": "pro", "currency": "USD", "baseline": "223.00",
+                                  "candidate": "233.00", "delta": "10.00", "delta_pct": "4.48"}]
+    assert d["movers"]["down"] == []
     u = d["unrated"]
     assert u["duplicate"]["events"] == 1
     assert u["unknown_meter"]["events"] == 1 and "bogus" in u["unknown_meter"]["by_meter"]
     assert u["unknown_customer"]["events"] == 1
     assert u["bad_timestamp"]["events"] == 1
     assert u["negative_quantity"]["events"] == 1
-    assert d["customers"] == {"total": 3, "increased": 0, "decreased": 0, "unchanged": 3}
-    # without the grandfathering rule, c3 pays the new platform fee: Jan 59 -> 100 minimum still, Feb 59+12=71 -> 100
+    assert d["customers"] == {"total": 4, "increased": 1, "decreased": 0, "unchanged": 3}
+    # Without the grandfathering rule c3 pays the new platform fee too: 100 + 253 = 353, +10.
+    # USD candidate 68 + 353 + 233 = 654 (Feb 19 + 253 + 100 = 372); the baseline is still 634.
+    # --plan free bills c9 (usage, no subscription) on Free, which prices no seats: 0.00 in Feb, its
+    # event unpriced_meter instead of unknown_customer.
     (cand / "grandfathering.yaml").unlink()
     r = cli("simulate", tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", str(ACME),
             "--catalog", str(cand), "-f", "json", "--plan", "free")
     assert r.code == 0, r.err
+    d = json.loads(r.out)
+    totals = {t["currency"]: t for t in d["totals"]}
+    assert totals["USD"]["baseline"] == "634.00" and totals["USD"]["candidate"] == "654.00"
+    assert totals["USD"]["delta"] == "20.00"
+    assert totals["EUR"]["baseline"] == "281.00" and totals["EUR"]["candidate"] == "281.00"
+    by_period = {(p["period"], p["currency"]): (p["baseline"], p["candidate"]) for p in d["by_period"]}
+    assert by_period[("2026-01", "USD")] == ("272.00", "282.00")
+    assert by_period[("2026-02", "USD")] == ("362.00", "372.00")
+    up = {m["customer_id"]: (m["baseline"], m["candidate"]) for m in d["movers"]["up"]}
+    assert up == {"c3": ("343.00", "353.00"), "c4": ("223.00", "233.00")}
+    assert d["customers"] == {"total": 5, "increased": 2, "decreased": 0, "unchanged": 3}
+    assert "unknown_customer" not in d["unrated"] and d["unrated"]["unpriced_meter"]["events"] == 1
 
 
 def test_injection_in_ids_does_not_change_the_query(cli, tmp_path: Path) -> None:
