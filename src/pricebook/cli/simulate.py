@@ -56,6 +56,15 @@ def _memory_limit(value: str | None) -> str | None:
     return value.strip()
 
 
+def _draw_progress(phase: str, pct: float | None) -> None:
+    """One line on stderr, redrawn in place (``reading usage  47%``); cleared when the run is done."""
+    import sys
+
+    line = "" if pct is None else f"pricebook simulate: {phase} {pct:3.0f}%"
+    sys.stderr.write("\r" + line.ljust(48) + ("\r" if pct is None else ""))
+    sys.stderr.flush()
+
+
 def simulate(
     usage: Annotated[list[str] | None, typer.Argument(help="Usage files or globs (CSV, Parquet, NDJSON; .gz ok). "
                                                       "Default: pricebook.yaml usage.sample.", show_default=False)] = None,
@@ -132,7 +141,7 @@ def simulate(
         usage=files, subscriptions=subs, preset=preset or us.get("preset"), mapping=mapping, default_plan=plan,
         period_from=_month(period_from, "--from"), period_to=_month(period_to, "--to"), dedup=dedup, scale=scale,
         threads=threads, memory_limit=limit, temp_dir=temp_dir, out=out,
-        progress=sys.stderr.isatty() and format is SimFormat.text, engine=engine, spark_master=spark_master,
+        progress=_draw_progress if sys.stderr.isatty() else None, engine=engine, spark_master=spark_master,
         aggregate=aggregate)
     result = run_simulation(opts, base_side, cand_side)
     if html:

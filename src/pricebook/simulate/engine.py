@@ -22,6 +22,7 @@ from pricebook.errors import InputError, UsageError
 from pricebook.model import Catalog, Meter
 from pricebook.simulate.presets import get_preset
 from pricebook.simulate.prices import build_tables
+from pricebook.simulate.progress import Progress, Report
 from pricebook.simulate.readers import (
     UsageSpec,
     ViewShape,
@@ -75,7 +76,7 @@ class SimulationOptions:
     memory_limit: str | None = None
     temp_dir: str | None = None
     out: str | None = None
-    progress: bool = False
+    progress: Report | None = None  # called with the running statement's progress (a terminal's bar)
     keep_lines: bool = False  # tests: also return every rated line
     engine: str = "duckdb"  # where stage 1 runs: duckdb, or spark (pricebook.simulate.spark)
     spark_master: str = "local[*]"
@@ -94,7 +95,14 @@ def _connect(opts: SimulationOptions, timezone: str) -> Any:
     tmp = opts.temp_dir or os.path.join(tempfile.gettempdir(), "pricebook-duckdb")
     con.execute(f"SET temp_directory = '{tmp.replace(chr(39), chr(39) * 2)}'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB's own bar would print to stdout, where the report goes: progress is read, not printed
     con.execute(f"SET enable_progress_bar = {'true' if opts.progress else 'false'}")
+    con.execute("SET enable_progress_bar_print = false")
+    # An IN list of six or more constants (stage 1's status names every meter) becomes a join with
+    # the list as its build side, and DuckDB then reports 0% for the whole scan; per group, as stage
+    # 1 evaluates it, the plain comparison costs nothing. Set on every run, so a terminal (progress
+    # on) and a pipe run the same plans.
+    con.execute("SET disabled_optimizers = 'in_clause'")
     return con
 
 
@@ -151,7 +159,10 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     dims = dimension_names(meters)
     preset = get_preset(opts.preset)
     con = _connect(opts, tz)
+    progress = Progress(con, opts.progress) if opts.progress else None
     try:
+        phase = progress.phase if progress else _quiet
+        phase("reading usage")
         usage_spec = UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale)
         shape: ViewShape | None = None
         if opts.aggregate is None:
@@ -183,11 +194,12 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             stage1_into_duckdb(con, usage_spec, meters, spec, timezone=tz, master=opts.spark_master)
         else:
             try:
-                _stage1(con, spec, shape)
+                _stage1(con, spec, shape, phase)
             except duckdb.OutOfMemoryException:
                 raise
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
+        phase("rating")
         create_subscriptions_table(con, opts.subscriptions)
         _periods(con, opts)
         side_ckeys = _units(con, opts, sides)
@@ -226,6 +238,8 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         raise UsageError(f"DuckDB ran out of memory (memory limit {limit}): raise --memory-limit, or lower "
                          "--threads; it spills to --temp-dir where it can") from exc
     finally:
+        if progress:
+            progress.close()
         con.close()
 
 
@@ -243,7 +257,12 @@ def _hint_missing_quantity(result: SimulationResult, meters: Mapping[str, Meter]
                          "inside the event's properties) or map one with --map quantity=COLUMN")
 
 
-def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None) -> None:
+def _quiet(_phase: str) -> None:
+    """No progress to report (not on a terminal)."""
+
+
+def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None,
+            phase: Callable[[str], None] = _quiet) -> None:
     """Stage 1 in DuckDB into ``agg``. With dedup, the repeated id hashes are searched first
     (``_find_repeated_hashes``, one pass over the ids); when there are none, no event is a duplicate
     and the aggregate runs without dedup, so it does not read the ids a second time (20M events: 2.6 ->
@@ -255,9 +274,12 @@ def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None) -> No
     if not spec.dedup:
         _aggregate(con, spec)
         return
+    phase("finding repeated event ids")
     if not _find_repeated_hashes(con, spec.source):
+        phase("reading usage")
         _aggregate(con, replace(spec, dedup=False))
         return
+    phase("reading usage")
     found = replace(spec, dup_hash=True, dup_table="dup_hashes")
     con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(found))
 
