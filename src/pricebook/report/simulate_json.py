@@ -7,14 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from pricebook.money import money_str
+from pricebook.report.simulate_values import money, pct, quantity_str, signed
 from pricebook.simulate.result import Group, Money3, Mover, SimulationResult
 
 
 def _q(d: Decimal | None) -> str | None:
-    if d is None:
-        return None
-    s = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
-    return s
+    return None if d is None else quantity_str(d)
 
 
 def _m(m: Money3) -> dict[str, Any]:
@@ -39,7 +37,8 @@ def to_data(r: SimulationResult) -> dict[str, Any]:
     """The JSON contract: SPEC §5 fields first, then the extras."""
     unrated = {}
     for reason, e in r.unrated.items():
-        unrated[reason] = {k: (_q(v) if isinstance(v, Decimal) else v) for k, v in e.items() if k != "by_meter"}
+        unrated[reason] = {k: (_q(v) if isinstance(v, Decimal) else v)
+                           for k, v in e.items() if k != "by_meter"}
         unrated[reason]["by_meter"] = {m: {"events": x["events"], "quantity": _q(x["quantity"])}
                                        for m, x in e.get("by_meter", {}).items()}
     return {
@@ -66,8 +65,10 @@ def to_json(r: SimulationResult) -> str:
     return json.dumps(to_data(r), indent=2, ensure_ascii=False) + "\n"
 
 
-def _pct(p: Decimal | None) -> str:
-    return "n/a" if p is None else f"{p:+}%"
+def _cells(m: Money3) -> str:
+    """Baseline, candidate, delta and % as markdown cells, each amount in its currency's convention."""
+    return (f"{money(m.baseline, m.currency)} | {money(m.candidate, m.currency)} | "
+            f"{signed(m.delta, m.currency)} | {pct(m)}")
 
 
 def to_markdown(r: SimulationResult) -> str:
@@ -75,10 +76,10 @@ def to_markdown(r: SimulationResult) -> str:
     out = [f"### Revenue impact: `{r.baseline}` → `{r.candidate}`", ""]
     out += ["| currency | baseline | candidate | delta | % |", "| --- | ---: | ---: | ---: | ---: |"]
     for t in r.totals:
-        out.append(f"| {t.currency} | {t.baseline} | {t.candidate} | {t.delta:+} | {_pct(t.delta_pct)} |")
+        out.append(f"| {t.currency} | {_cells(t)} |")
     c = r.customers
-    out += ["", f"Customers: {c.get('total', 0)} — {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
-            f"{c.get('unchanged', 0)} unchanged"
+    out += ["", f"Customers: {c.get('total', 0)} — {c.get('increased', 0)} pay more, "
+            f"{c.get('decreased', 0)} pay less, {c.get('unchanged', 0)} unchanged"
             + (f", {c['mixed']} pay more in one currency and less in another" if c.get("mixed") else "")
             + ".", ""]
     if r.by_plan:
@@ -86,8 +87,7 @@ def to_markdown(r: SimulationResult) -> str:
                 "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
         for g in r.by_plan:
             a = g.amounts
-            out.append(f"| {g.key['plan']} | {a.currency} | {g.customers} | {a.baseline} | {a.candidate} | "
-                       f"{a.delta:+} | {_pct(a.delta_pct)} |")
+            out.append(f"| {g.key['plan']} | {a.currency} | {g.customers} | {_cells(a)} |")
         out.append("")
     if r.breaches:
         out.append(f"**{len(r.breaches)} hard entitlement limit(s) would be broken** under the candidate.")

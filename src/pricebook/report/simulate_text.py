@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from pricebook.money import format_money
 from pricebook.report.console import console, escape
-from pricebook.simulate.result import Money3, SimulationResult
-
-
-def _pct(m: Money3) -> str:
-    if m.delta_pct is None:
-        return "n/a"
-    return "0.00%" if m.delta_pct.is_zero() else f"{m.delta_pct:+}%"
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return str(format_money(amount, currency))
-
-
-def _delta(amount: Decimal, currency: str) -> str:
-    if amount.is_zero():
-        return _money(abs(amount), currency)
-    return ("+" if amount > 0 else "-") + _money(abs(amount), currency)
+from pricebook.report.simulate_values import count, meter_counts, money, pct, quantity, signed, unrated_notes
+from pricebook.simulate.result import SimulationResult
 
 
 def _table(title: str, headers: list[str]) -> Any:
@@ -42,20 +25,20 @@ def print_text(r: SimulationResult) -> None:
               f"rated {r.events.get('rated', 0)}{', dedup on' if r.dedup else ''})")
     t = _table("Totals", ["currency", "baseline", "candidate", "delta", "%"])
     for m in r.totals:
-        t.add_row(m.currency, _money(m.baseline, m.currency), _money(m.candidate, m.currency),
-                  _delta(m.delta, m.currency), _pct(m))
+        t.add_row(m.currency, money(m.baseline, m.currency), money(m.candidate, m.currency),
+                  signed(m.delta, m.currency), pct(m))
     con.print(t)
     c = r.customers
-    con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  less: {c.get('decreased', 0)}  "
-              f"same: {c.get('unchanged', 0)}"
+    con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  "
+              f"less: {c.get('decreased', 0)}  same: {c.get('unchanged', 0)}"
               + (f"  mixed: {c['mixed']}" if c.get("mixed") else ""))
     for title, groups, key in (("By plan", r.by_plan, "plan"), ("By SKU", r.by_sku, "sku"),
                                ("By period", r.by_period, "period")):
         t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])
         for g in groups:
             a = g.amounts
-            t.add_row(escape(g.key[key]), a.currency, _money(a.baseline, a.currency),
-                      _money(a.candidate, a.currency), _delta(a.delta, a.currency), _pct(a))
+            t.add_row(escape(g.key[key]), a.currency, money(a.baseline, a.currency),
+                      money(a.candidate, a.currency), signed(a.delta, a.currency), pct(a))
         con.print(t)
     for title, movers in (("Largest increases", r.movers_up), ("Largest decreases", r.movers_down)):
         if not movers:
@@ -63,8 +46,8 @@ def print_text(r: SimulationResult) -> None:
         t = _table(title, ["customer", "plan", "baseline", "candidate", "delta", "%"])
         for mv in movers:
             a = mv.amounts
-            t.add_row(escape(mv.customer_id), escape(mv.plan), _money(a.baseline, a.currency),
-                      _money(a.candidate, a.currency), _delta(a.delta, a.currency), _pct(a))
+            t.add_row(escape(mv.customer_id), escape(mv.plan), money(a.baseline, a.currency),
+                      money(a.candidate, a.currency), signed(a.delta, a.currency), pct(a))
         con.print(t)
     top = max((n for _, n in r.histogram), default=0)
     con.print("Per-customer change:")
@@ -75,39 +58,19 @@ def print_text(r: SimulationResult) -> None:
         con.print(f"Hard entitlement limits broken under the candidate: {len(r.breaches)}")
         for b in r.breaches[:20]:
             con.print(f"  {escape(b.customer_id)} {b.period} {escape(b.plan)}: {escape(b.feature)} "
-                      f"{b.usage.normalize():,f} > {b.limit.normalize():,f}")
+                      f"{quantity(b.usage)} > {quantity(b.limit)}")
         if len(r.breaches) > 20:
             con.print(f"  ... and {len(r.breaches) - 20} more (--format json or --out lists every one)")
     if r.unrated:
         con.print("Unrated (not in any bill):")
         for reason, e in r.unrated.items():
-            meters = ", ".join(f"{escape(m) or '-'}: {x['events']}" for m, x in list(e["by_meter"].items())[:5])
-            extra = f" ({meters})" if meters else ""
+            meters = meter_counts(e, 5)
             n = e.get("customer_periods")
-            con.print(f"  {reason}: {_n(e['events'], 'event')}{extra}"
-                      + (f", {_n(n, 'customer-period')}" if n else ""))
-            if e.get("hint"):
-                con.print(f"    hint: {escape(e['hint'])}")
-            for label, key in (("plans", "by_plan"), ("add-ons", "by_add_on")):
-                if e.get(key):
-                    items = ", ".join(_not_billed(name, x) for name, x in e[key].items())
-                    con.print(f"    {label}: {items}")
-            if e.get("overlaps"):
-                con.print(f"    {e['overlaps']} overlapping pair(s) of subscription rows; "
-                          "the latest started is billed")
+            con.print(escape(f"  {reason}: {count(e['events'], 'event')}" + (f" ({meters})" if meters else "")
+                             + (f", {count(n, 'customer-period')}" if n else "")))
+            for note in unrated_notes(e):
+                con.print(escape(f"    {note}"))
             if e.get("by_customer"):
                 ids = list(e["by_customer"])
                 more = f" and {len(ids) - 10} more (--format json lists every one)" if len(ids) > 10 else ""
-                con.print(f"    customers ({len(ids)}): {escape(', '.join(ids[:10]))}{more}")
-
-
-def _n(count: int, word: str) -> str:
-    """``1 event``, ``2 events``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _not_billed(name: str, x: dict[str, Any]) -> str:
-    """A plan or add-on not billed: ``starter (not_in_currency in JPY): 1 customer``."""
-    where = (f" in {escape(', '.join(c or '-' for c in x['currencies']))}"
-             if "not_in_currency" in x["why"] and x.get("currencies") else "")
-    return f"{escape(name)} ({', '.join(x['why'])}{where}): {_n(x['customers'], 'customer')}"
+                con.print(escape(f"    customers ({len(ids)}): {', '.join(ids[:10])}{more}"))

@@ -1,0 +1,81 @@
+"""A simulate report's values as people read them, shared by the text, markdown and HTML renderers.
+
+Each amount is written at its own currency's minor unit and in its convention (``¥158``, ``$1.04``,
+``KWD0.313``): stage 2 computes every currency at the largest minor unit of the run, so a raw Decimal
+would print ``158.000`` yen. Quantities are written without the trailing zeros of the quantity scale.
+Nothing here escapes: each renderer escapes the finished string for its own markup.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pricebook.money import format_money
+from pricebook.simulate.result import Money3
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """``$1.04``, ``¥158``, ``KWD0.313``."""
+    return str(format_money(amount, currency))
+
+
+def signed(amount: Decimal, currency: str) -> str:
+    """A change: ``+$0.01``, ``-¥3``, and ``$0.00`` without a sign when nothing changed."""
+    if amount.is_zero():
+        return money(abs(amount), currency)
+    return ("+" if amount > 0 else "-") + money(abs(amount), currency)
+
+
+def pct(m: Money3) -> str:
+    """``+0.96%``, ``-50.00%``, ``0.00%``; ``n/a`` when the baseline is 0."""
+    if m.delta_pct is None:
+        return "n/a"
+    return "0.00%" if m.delta_pct.is_zero() else f"{m.delta_pct:+}%"
+
+
+def quantity_str(d: Decimal) -> str:
+    """A quantity for JSON: plain notation without trailing zeros, exact at any precision
+    (``574498.360000000000`` -> ``574498.36``, ``1E+3`` -> ``1000``, zero -> ``0``)."""
+    s = format(d, "f")  # never an exponent; unlike normalize(), never rounds to the context's 28 digits
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def quantity(d: Decimal) -> str:
+    """A quantity for people: ``575,498.36``, ``1,000``, ``0``."""
+    return format(Decimal(quantity_str(d)), ",f")
+
+
+def count(n: int, word: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def meter_counts(entry: dict[str, Any], limit: int | None = None) -> str:
+    """Events per meter of an unrated entry: ``bogus: 2, -: 1`` (``-``: no meter)."""
+    items = list(entry.get("by_meter", {}).items())
+    return ", ".join(f"{m or '-'}: {x['events']}" for m, x in items[:limit])
+
+
+def unrated_notes(entry: dict[str, Any]) -> list[str]:
+    """What the report says of an unrated entry beyond its events, meters and customers: the hint,
+    the plans and add-ons not billed, the overlapping subscription rows."""
+    notes = []
+    if entry.get("hint"):
+        notes.append(f"hint: {entry['hint']}")
+    for label, key in (("plans", "by_plan"), ("add-ons", "by_add_on")):
+        if entry.get(key):
+            notes.append(f"{label}: " + ", ".join(_not_billed(name, x) for name, x in entry[key].items()))
+    if entry.get("overlaps"):
+        notes.append(f"{entry['overlaps']} overlapping pair(s) of subscription rows; "
+                     "the latest started is billed")
+    return notes
+
+
+def _not_billed(name: str, x: dict[str, Any]) -> str:
+    """A plan or add-on not billed: ``starter (not_in_currency in JPY): 1 customer``."""
+    where = (f" in {', '.join(c or '-' for c in x['currencies'])}"
+             if "not_in_currency" in x["why"] and x.get("currencies") else "")
+    return f"{name} ({', '.join(x['why'])}{where}): {count(x['customers'], 'customer')}"
