@@ -2,7 +2,9 @@
 
 Each hypothesis example is one catalog with many random plans (every price model, dimensions, credit,
 minimum, a random currency and rounding mode) and one random customer per plan, rated in ONE DuckDB
-run; 25 examples x 40 plans = 1,000 random (catalog, usage) cases in a few seconds.
+run; 25 examples x 40 plans = 1,000 random (catalog, usage) cases in a few seconds. The baseline is a
+second catalog (half its plans priced anew, its own rounding mode): both sides are compared, line by
+line and in total, so a side rated with the other side's prices fails.
 """
 
 from __future__ import annotations
@@ -105,7 +107,29 @@ def plan_and_events(draw: st.DrawFn, cur: str, idx: int,
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Catalog, dict[str, list]]:
+def rival(draw: st.DrawFn, plan: Plan, cur: str, cents: bool = False) -> Plan:
+    """The same plan as another catalog prices it: the same SKUs (so every event stays priced on both
+    sides), each with freshly drawn prices, model and dimension values, and its own credit and minimum."""
+    prices: dict = {}
+    for sku, price in plan.prices.items():
+        if sku == "fee":
+            prices[sku] = FlatPrice(amount=draw(money(cur, 2)))
+        elif sku == "s-m-pct":
+            prices[sku] = PercentagePrice(percent=draw(st.decimals(min_value=0, max_value=10, places=2)),
+                                          fixed_fee=draw(st.none() | money(cur, 2)))
+        else:
+            p = draw(usage_price(cur, cents))
+            if price.dimensions and draw(st.booleans()):
+                listed = draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=2, unique=True))
+                p = type(p)(**{k: getattr(p, k) for k in p.__dataclass_fields__ if k not in ("model", "dimensions")},
+                            dimensions={"k": {v: draw(usage_price(cur, cents)) for v in listed}})
+            prices[sku] = p
+    return Plan(plan.id, plan.name, (cur,), prices=prices,
+                minimum=draw(st.none() | money(cur, 2)), credit=draw(st.none() | money(cur, 2)))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Catalog, Catalog, dict[str, list]]:
     cur = draw(st.sampled_from(["USD", "JPY", "KWD", "EUR"]))
     plans, events = {}, {}
     # a catalog priced in whole cents only: its price scale is 2, where per-transaction rounding of
@@ -118,7 +142,12 @@ def cases(draw: st.DrawFn) -> tuple[Catalog, dict[str, list]]:
         events[f"cus-{i}"] = evs
     cat = Catalog("t", "T", cur, rounding=draw(st.sampled_from(["half_up", "half_even"])),
                   meters=METERS, skus=SKUS, plans=plans)
-    return cat, events
+    # the baseline: every plan priced anew, half of them (the others equal the candidate's, as most
+    # plans of a real change are), with its own rounding mode
+    base_plans = {pid: draw(rival(p, cur, cents)) if draw(st.booleans()) else p for pid, p in plans.items()}
+    base = Catalog("t", "T", cur, rounding=draw(st.sampled_from(["half_up", "half_even"])),
+                   meters=METERS, skus=SKUS, plans=base_plans)
+    return base, cat, events
 
 
 def reference_usage(events: list[tuple[str, str, str, str]]) -> dict[str, MeterUsage]:
@@ -156,7 +185,7 @@ def reference_usage(events: list[tuple[str, str, str, str]]) -> dict[str, MeterU
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases())
 def test_duckdb_lines_equal_reference(tmp_path_factory, case) -> None:
-    cat, events = case
+    base, cat, events = case
     d = Path(tmp_path_factory.mktemp("eq"))
     with open(d / "usage.csv", "w", newline="") as f:
         w = csv.writer(f)
@@ -172,17 +201,22 @@ def test_duckdb_lines_equal_reference(tmp_path_factory, case) -> None:
     res = run_simulation(SimulationOptions(usage=[str(d / "usage.csv")], subscriptions=str(d / "subs.csv"),
                                            period_from=__import__("datetime").date(2026, 1, 1),
                                            period_to=__import__("datetime").date(2026, 1, 1), keep_lines=True),
-                         Side("baseline", "b", cat), Side("candidate", "c", cat))
-    got: dict[str, list] = defaultdict(list)
+                         Side("baseline", "b", base), Side("candidate", "c", cat))
+    got: dict[tuple[str, str], list] = defaultdict(list)
     for side, cid, _period, _no, sku, kind, dim, _addon, qty, amount in res.lines:
-        if side == "candidate":
-            got[cid].append((sku, kind, dim, amount))
+        got[side, cid].append((sku, kind, dim, amount))
     assert not res.unrated, res.unrated
     compared: list[int] = []
-    for i in range(PLANS_PER_EXAMPLE):
-        cid = f"cus-{i}"
-        bill = rate_plan(cat, f"p{i}", reference_usage(events[cid]))
-        want = [(ln.sku, ln.kind, ln.dimension[1] if ln.dimension else None, ln.amount) for ln in bill.lines]
-        assert got[cid] == want, (cid, cat.plans[f"p{i}"], events[cid])
-        compared.append(len(want))
-    assert sum(compared) >= PLANS_PER_EXAMPLE  # every plan has at least its flat line
+    totals = {"baseline": Decimal(0), "candidate": Decimal(0)}
+    for side, c in (("baseline", base), ("candidate", cat)):
+        for i in range(PLANS_PER_EXAMPLE):
+            cid = f"cus-{i}"
+            bill = rate_plan(c, f"p{i}", reference_usage(events[cid]))
+            want = [(ln.sku, ln.kind, ln.dimension[1] if ln.dimension else None, ln.amount) for ln in bill.lines]
+            assert got[side, cid] == want, (side, cid, c.plans[f"p{i}"], events[cid])
+            compared.append(len(want))
+            totals[side] += bill.total
+    assert sum(compared) >= 2 * PLANS_PER_EXAMPLE  # every plan has at least its flat line, on both sides
+    # the bills, not only their lines: each side's total is the sum of the reference's bills
+    (t,) = res.totals
+    assert (t.baseline, t.candidate) == (totals["baseline"], totals["candidate"])
