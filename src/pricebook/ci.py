@@ -141,6 +141,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
     from pricebook.report.simulate_json import to_data, to_markdown, unrated_summary
+    from pricebook.report.simulate_values import money, pct, signed
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.presets import settings_map
     from pricebook.simulate.sides import resolve_sides
@@ -157,9 +158,10 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
     base_side, head_side = resolve_sides(ctx.base, None, ctx.catalog_dir)
     result = run_simulation(opts, base_side, head_side)
     lines = [f"revenue impact {result.baseline} -> {result.candidate} on {', '.join(samples)}:"]
-    for t in result.totals:
-        pct = "n/a" if t.delta_pct is None else f"{t.delta_pct:+}%"
-        lines.append(f"  {t.currency}: {t.baseline} -> {t.candidate} ({t.delta:+}, {pct})")
+    for t in result.totals:  # each currency at its own minor unit, as simulate's reports write it
+        cur = t.currency
+        lines.append(f"  {cur}: {money(t.baseline, cur)} -> {money(t.candidate, cur)} "
+                     f"({signed(t.delta, cur)}, {pct(t)})")
     c = result.customers
     lines.append(f"  customers: {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
                  f"{c.get('unchanged', 0)} unchanged" + (f", {c['mixed']} mixed" if c.get("mixed") else ""))

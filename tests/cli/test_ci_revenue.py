@@ -53,7 +53,7 @@ def test_text_and_markdown_show_the_section(cli: Cli, acme_repo: AcmeRepo, tmp_p
     _with_sample(acme_repo)
     acme_repo.edit("plans/pro.yaml", '{USD: "49.00", EUR: "45.00"}', '{USD: "49.00", EUR: "55.00"}')
     res = cli("ci", "--base", "HEAD", cwd=acme_repo.root)
-    assert "revenue impact" in res.out and "EUR" in res.out and "+20.00" in res.out
+    assert "revenue impact" in res.out and "EUR" in res.out and "+€20.00" in res.out
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))

@@ -13,13 +13,7 @@ from pricebook.money import format_money, minor_unit, money_str
 from pricebook.rating.base import Step
 from pricebook.rating.engine import Bill, Line
 from pricebook.rating.quote import Quote
-
-
-def qty(d: Decimal) -> str:
-    """A quantity for people: ``250,000``, ``5.001``."""
-    if d == d.to_integral_value():
-        return format(d.quantize(Decimal(1)), ",")
-    return format(d.normalize(), ",f")
+from pricebook.report.simulate_values import quantity as qty  # exact at any precision, as simulate writes it
 
 
 def unit_label(unit: str | None, quantity: Decimal) -> str:
@@ -201,10 +195,12 @@ def print_text(q: Quote) -> None:
     )
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column("Item", footer="Total")
-    table.add_column("Quantity", justify="right")
+    # Numbers keep every digit: the prose columns give way first, and a number folds, never ends in "…".
+    table.add_column("Quantity", justify="right", no_wrap=True, overflow="fold")
     table.add_column("How", overflow="fold")
     table.add_column(
-        "Amount", justify="right", footer=f"[bold]{escape(format_money(bill.total, bill.currency))}[/bold]"
+        "Amount", justify="right", no_wrap=True, overflow="fold",
+        footer=f"[bold]{escape(format_money(bill.total, bill.currency))}[/bold]",
     )
     for ln in bill.lines:
         unit = line_unit(cat, ln)

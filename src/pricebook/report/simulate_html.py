@@ -46,22 +46,34 @@ def _histogram_svg(hist: list[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
-def _period_svg(groups: list[Group]) -> str:
-    if not groups:
-        return ""
-    w, h = 720, 200
+def _period_svgs(groups: list[Group]) -> str:
+    """One chart per currency, each on its own scale: on one scale a yen series dwarfs a dollar one."""
+    by_currency: dict[str, list[Group]] = {}
+    for g in groups:
+        by_currency.setdefault(g.amounts.currency, []).append(g)
+    return "".join(_period_svg(cur, by_currency[cur]) for cur in sorted(by_currency))
+
+
+def _period_svg(currency: str, groups: list[Group]) -> str:
+    w, h, top_margin = 720, 200, 20
     vals = [(g.amounts.baseline, g.amounts.candidate) for g in groups]
-    top = max(max(b, c) for b, c in vals) or 1
+    top = max(max(b, c) for b, c in vals)
+    scale = top if top > 0 else 1
     step = w // max(1, len(groups))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" role="img">']
+    cur = escape(currency)
+    parts = [f'<h3>{cur}</h3>'
+             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + top_margin + 30}" role="img" '
+             f'aria-label="By period, {cur}" data-currency="{cur}"><title>By period, {cur}</title>'
+             f'<text x="0" y="12" font-size="11">{escape(money(top, currency))}</text>']
     for i, (g, (b, c)) in enumerate(zip(groups, vals, strict=True)):
         x = i * step
-        bh, ch = int(h * b / top), int(h * c / top)
-        parts.append(f'<rect x="{x + 4}" y="{h - bh}" width="{step / 2 - 6}" height="{bh}" fill="#999"/>'
-                     f'<rect x="{x + step / 2}" y="{h - ch}" width="{step / 2 - 6}" height="{ch}" '
+        bh, ch = (max(0, int(h * v / scale)) for v in (b, c))
+        base = h + top_margin
+        parts.append(f'<rect x="{x + 4}" y="{base - bh}" width="{step / 2 - 6}" height="{bh}" fill="#999"/>'
+                     f'<rect x="{x + step / 2}" y="{base - ch}" width="{step / 2 - 6}" height="{ch}" '
                      f'fill="#d0704a"/>'
-                     f'<text x="{x + step / 2}" y="{h + 16}" font-size="11" text-anchor="middle">'
-                     f'{escape(g.key["period"])} {g.amounts.currency}</text>')
+                     f'<text x="{x + step / 2}" y="{base + 16}" font-size="11" text-anchor="middle">'
+                     f'{escape(g.key["period"])}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -111,7 +123,7 @@ td:first-child,th:first-child{{text-align:left}}</style></head><body>
 <p>Customers: {c.get('total', 0)}; pay more {c.get('increased', 0)}, less {c.get('decreased', 0)},
 same {c.get('unchanged', 0)}{f", mixed {c['mixed']}" if c.get('mixed') else ''}.</p>
 <h2>Per-customer change</h2>{_histogram_svg(r.histogram)}
-<h2>By period (grey: baseline, orange: candidate)</h2>{_period_svg(r.by_period)}
+<h2>By period (grey: baseline, orange: candidate; one scale per currency)</h2>{_period_svgs(r.by_period)}
 {tables}
 {movers}
 <h2>Hard entitlement limits broken under the candidate</h2><table><tr><th>customer</th><th>period</th>

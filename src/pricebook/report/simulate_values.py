@@ -3,16 +3,19 @@
 Each amount is written at its own currency's minor unit and in its convention (``¥158``, ``$1.04``,
 ``KWD0.313``): stage 2 computes every currency at the largest minor unit of the run, so a raw Decimal
 would print ``158.000`` yen. Quantities are written without the trailing zeros of the quantity scale.
-Nothing here escapes: each renderer escapes the finished string for its own markup.
+Nothing here escapes: each renderer escapes the finished string for its own markup. ``quote`` writes
+its quantities with ``quantity`` too, so this module must stay light to import (no simulate engine).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pricebook.money import format_money
-from pricebook.simulate.result import Money3
+
+if TYPE_CHECKING:  # importing pricebook.simulate loads its engine: too heavy for ``quote``
+    from pricebook.simulate.result import Money3
 
 
 def money(amount: Decimal, currency: str) -> str:
