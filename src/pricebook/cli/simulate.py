@@ -57,11 +57,12 @@ def _memory_limit(value: str | None) -> str | None:
 
 
 def _draw_progress(phase: str, pct: float | None) -> None:
-    """One line on stderr, redrawn in place (``reading usage  47%``); cleared when the run is done."""
+    """One line on stderr, redrawn in place (``reading usage  47%``, ``rating...``); cleared when the
+    run is done (phase "")."""
     import sys
 
-    line = "" if pct is None else f"pricebook simulate: {phase} {pct:3.0f}%"
-    sys.stderr.write("\r" + line.ljust(48) + ("\r" if pct is None else ""))
+    line = "" if not phase else f"pricebook simulate: {phase}" + ("..." if pct is None else f" {pct:3.0f}%")
+    sys.stderr.write("\r" + line.ljust(48) + ("" if phase else "\r"))
     sys.stderr.flush()
 
 

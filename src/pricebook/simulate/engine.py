@@ -162,7 +162,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     progress = Progress(con, opts.progress) if opts.progress else None
     try:
         phase = progress.phase if progress else _quiet
-        phase("reading usage")
+        phase("reading usage", True)
         usage_spec = UsageSpec(tuple(opts.usage), dict(opts.mapping), preset, opts.scale)
         shape: ViewShape | None = None
         if opts.aggregate is None:
@@ -257,12 +257,12 @@ def _hint_missing_quantity(result: SimulationResult, meters: Mapping[str, Meter]
                          "inside the event's properties) or map one with --map quantity=COLUMN")
 
 
-def _quiet(_phase: str) -> None:
+def _quiet(_phase: str, _scan: bool = False) -> None:
     """No progress to report (not on a terminal)."""
 
 
 def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None,
-            phase: Callable[[str], None] = _quiet) -> None:
+            phase: Callable[[str, bool], None] = _quiet) -> None:
     """Stage 1 in DuckDB into ``agg``. With dedup, the repeated id hashes are searched first
     (``_find_repeated_hashes``, one pass over the ids); when there are none, no event is a duplicate
     and the aggregate runs without dedup, so it does not read the ids a second time (20M events: 2.6 ->
@@ -274,12 +274,12 @@ def _stage1(con: Any, spec: AggregateSpec, shape: ViewShape | None = None,
     if not spec.dedup:
         _aggregate(con, spec)
         return
-    phase("finding repeated event ids")
+    phase("finding repeated event ids", True)
     if not _find_repeated_hashes(con, spec.source):
-        phase("reading usage")
+        phase("reading usage", True)
         _aggregate(con, replace(spec, dedup=False))
         return
-    phase("reading usage")
+    phase("reading usage", True)
     found = replace(spec, dup_hash=True, dup_table="dup_hashes")
     con.execute("CREATE TEMP TABLE agg AS " + aggregate_sql(found))
 

@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-Report = Callable[[str, float | None], None]  # (phase, percent of the running statement); None: done
+# (phase, percent of the running scan, or None where there is no estimate); the phase "" means done
+Report = Callable[[str, float | None], None]
 
 SHOW_AFTER = 1.0  # seconds a phase runs before it is reported: short runs stay quiet
 POLL = 0.25  # seconds between two readings
@@ -23,32 +24,39 @@ POLL = 0.25  # seconds between two readings
 class Progress:
     """Reports the running statement's progress, under the current phase's name, while active.
 
-    ``phase(name)`` names what the statements that follow do ("reading usage", "rating"); ``close()``
-    stops the thread and tells the callback the run is done (``None``), so it can clear its line.
+    ``phase(name, scan)`` names what the statements that follow do ("reading usage", "rating"); only a
+    scan's percentage is reported (rating runs ~100 short statements whose own percentages would jump
+    back and forth: it is reported without one). ``close()`` stops the thread and tells the callback the
+    run is done (phase ""), so it can clear its line.
     """
 
     def __init__(self, con: Any, report: Report) -> None:
         self._con = con
         self._report = report
         self._name = ""
+        self._scan = False
         self._since = time.monotonic()
         self._shown = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pricebook-progress", daemon=True)
         self._thread.start()
 
-    def phase(self, name: str) -> None:
-        self._name, self._since = name, time.monotonic()
+    def phase(self, name: str, scan: bool = False) -> None:
+        self._name, self._scan, self._since = name, scan, time.monotonic()
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join()
         if self._shown:
-            self._report(self._name, None)
+            self._report("", None)
 
     def _run(self) -> None:
         while not self._stop.wait(POLL):
             if time.monotonic() - self._since < SHOW_AFTER:
+                continue
+            if not self._scan:
+                self._shown = True
+                self._report(self._name, None)
                 continue
             try:
                 pct = float(self._con.query_progress())
