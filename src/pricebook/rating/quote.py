@@ -45,7 +45,7 @@ def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None)
         return at
     from pricebook.load import load_catalog
     from pricebook.releases.index import parse_datetime, read_index
-    from pricebook.releases.timeline import release_for
+    from pricebook.releases.timeline import ReleaseCatalogs, release_for, rules_at
 
     current = load_catalog(catalog_dir).catalog
     tz = current.timezone if current is not None else "UTC"
@@ -54,8 +54,10 @@ def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None)
     except (ValueError, InputError) as exc:
         raise InputError(f"--at {at!r} is not a date: {exc}") from exc
     who = who or Subscriber()
-    rules = current.grandfathering if current is not None else {}
-    rid = release_for(read_index(catalog_dir), rules, who.plan, who.subscribed_at, who.customer_id, when)
+    entries = read_index(catalog_dir)
+    rules = rules_at(entries, when, ReleaseCatalogs(catalog_dir, entries),
+                     current.grandfathering if current is not None else {})
+    rid = release_for(entries, rules, who.plan, who.subscribed_at, who.customer_id, when)
     if rid is None:
         raise InputError(f"no release is in force on {at}: cut one with 'pricebook release', or pass a git "
                          "ref or release:<id> to --at")

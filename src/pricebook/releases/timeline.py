@@ -96,6 +96,22 @@ def release_for(entries: Sequence[ReleaseEntry],
     return current.id if current else None
 
 
+def rules_at(entries: Sequence[ReleaseEntry], at: Instant, store: ReleaseCatalogs,
+             pending: Mapping[str, GrandfatheringRule] | None = None) -> list[GrandfatheringRule]:
+    """The grandfathering rules that decide a period starting at ``at``: those of the release in force
+    then (what customers were promised while it was), so a later release or rollback that drops a
+    rule does not rewrite what was billed before it. Where the newest release (or none yet) is in
+    force, ``pending`` (the working tree's rules, for ``quote --at``) when given: a rule added since
+    the last release applies before it is cut."""
+    current = release_at(entries, at)
+    latest = ordered(list(entries))[-1] if entries else None
+    if pending is not None and (current is None or latest is None or current.id == latest.id):
+        return list(pending.values())
+    if current is None:
+        return []
+    return list(store.get(current.id).grandfathering.values())
+
+
 class ReleaseCatalogs:
     """Loads the catalog of each release once. ``get(id)`` raises ``InputError`` (exit 2) when the
     snapshot is missing, unreadable, or its digest does not match the index."""

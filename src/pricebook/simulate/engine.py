@@ -59,6 +59,9 @@ class Side:
     releases: Mapping[str, Catalog] = field(default_factory=dict)  # release id -> catalog
     timeline: Sequence[tuple[date, str]] = ()  # (effective_from, release id), oldest first
     rules: Sequence[Any] = ()  # GrandfatheringRule, in precedence order
+    # with a timeline: each release's own rules (release id -> rules), applied in the periods that
+    # release is in force: what was promised then, whatever the catalogs of today say
+    timeline_rules: Mapping[str, Sequence[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -534,8 +537,10 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
             LEFT JOIN plan_defaults d ON d.plan = s.plan) AS x
         WHERE rn = 1""")
     # grandfathering rules and release timelines, per side
+    # owner: the release whose rules they are (a timeline's, applied while it is in force); NULL for
+    # the side's own catalog's rules
     con.execute("""CREATE OR REPLACE TEMP TABLE gf_rules (side VARCHAR, ord INTEGER, plans VARCHAR[],
-        customers VARCHAR[], subscribed_before DATE, until DATE, ckey VARCHAR)""")
+        customers VARCHAR[], subscribed_before DATE, until DATE, ckey VARCHAR, owner VARCHAR)""")
     con.execute("CREATE OR REPLACE TEMP TABLE timeline (side VARCHAR, ord INTEGER, effective_from DATE, ckey VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE sides (side VARCHAR, ckey VARCHAR, rounding VARCHAR, has_timeline BOOLEAN)")
     rows_r, rows_t, rows_s = [], [], []
@@ -543,24 +548,28 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
     for s in sides:
         for r in s.releases.values():
             rounding[f"release:{r.id}"] = r.rounding
-        ordered = sorted((r for r in s.rules if r.plans or r.customers), key=lambda r: (not r.customers, r.id))
-        for i, r in enumerate(ordered):
-            rows_r.append((s.name, i, list(r.plans), list(r.customers), r.subscribed_before, r.until,
-                           f"release:{r.release}"))
+        for owner, rules in [(None, s.rules), *((f"release:{rid}", rs) for rid, rs in s.timeline_rules.items())]:
+            ordered = sorted((r for r in rules if r.plans or r.customers), key=lambda r: (not r.customers, r.id))
+            for i, r in enumerate(ordered):
+                rows_r.append((s.name, i, list(r.plans), list(r.customers), r.subscribed_before, r.until,
+                               f"release:{r.release}", owner))
         for i, (eff, rid) in enumerate(s.timeline):
             rows_t.append((s.name, i, eff, f"release:{rid}"))
         rows_s.append((s.name, s.name, s.catalog.rounding, bool(s.timeline)))
-    insert_rows(con, "gf_rules", ("side", "ord", "plans", "customers", "subscribed_before", "until", "ckey"), rows_r)
+    insert_rows(con, "gf_rules", ("side", "ord", "plans", "customers", "subscribed_before", "until", "ckey",
+                                  "owner"), rows_r)
     insert_rows(con, "timeline", ("side", "ord", "effective_from", "ckey"), rows_t)
     insert_rows(con, "sides", ("side", "ckey", "rounding", "has_timeline"), rows_s)
     con.execute("CREATE OR REPLACE TEMP TABLE ckey_rounding (ckey VARCHAR, rounding VARCHAR)")
     insert_rows(con, "ckey_rounding", ("ckey", "rounding"), list(rounding.items()))
-    gf = """(SELECT g.ckey FROM gf_rules g WHERE g.side = sd.side
-                        AND (len(g.plans) = 0 OR list_contains(g.plans, u.plan))
-                        AND (len(g.customers) = 0 OR list_contains(g.customers, u.customer_id))
-                        AND (g.subscribed_before IS NULL OR (u.subscribed_at IS NOT NULL
-                             AND u.subscribed_at < g.subscribed_before))
-                        AND (g.until IS NULL OR u.period < g.until)
+    # first the release in force (tl: a timeline's, else the side's own catalog), then the rule that
+    # sends the unit elsewhere: among the side's own rules, or the rules of the release in force
+    gf = """(SELECT g.ckey FROM gf_rules g WHERE g.side = k0.side AND (g.owner IS NULL OR g.owner = k0.tl)
+                        AND (len(g.plans) = 0 OR list_contains(g.plans, k0.plan))
+                        AND (len(g.customers) = 0 OR list_contains(g.customers, k0.customer_id))
+                        AND (g.subscribed_before IS NULL OR (k0.subscribed_at IS NOT NULL
+                             AND k0.subscribed_at < g.subscribed_before))
+                        AND (g.until IS NULL OR k0.period < g.until)
                       ORDER BY g.ord LIMIT 1)"""
     tl = """CASE WHEN sd.has_timeline THEN
                        (SELECT t.ckey FROM timeline t WHERE t.side = sd.side AND t.effective_from <= u.period
@@ -568,12 +577,13 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
                      ELSE sd.ckey END"""
     # The correlated lookups cost a join per unit even when there is nothing to look up.
     # us_id from the unit and the side (baseline 2u - 1, candidate 2u): no window over 600k rows.
-    ckey = f"COALESCE({gf if rows_r else 'NULL'}, {tl if rows_t else 'sd.ckey'})"
+    ckey = f"COALESCE({gf}, k0.tl)" if rows_r else "k0.tl"
     # Without grandfathering rules or a timeline a unit side's prices are its side's: then unit_sides
     # is a view (units x 2 sides), not 600k rows of text written once and read a few times.
     kind = "TABLE" if rows_r or rows_t else "VIEW"
     con.execute(f"""CREATE OR REPLACE TEMP {kind} unit_sides AS
-        WITH k AS (SELECT u.*, sd.side, {ckey} AS ckey FROM units u CROSS JOIN sides sd)
+        WITH k0 AS (SELECT u.*, sd.side, {tl if rows_t else 'sd.ckey'} AS tl FROM units u CROSS JOIN sides sd),
+        k AS (SELECT k0.* EXCLUDE (tl), {ckey} AS ckey FROM k0)
         SELECT CAST(2 * k.unit_no - CASE WHEN k.side = 'baseline' THEN 1 ELSE 0 END AS INTEGER) AS us_id, k.*,
                r.rounding
         FROM k LEFT JOIN ckey_rounding r ON r.ckey = k.ckey""")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pricebook.errors import CatalogLoadError, GitError, InputError
 from pricebook.model import Catalog
@@ -49,16 +50,31 @@ def _looks_like_path(spec: str) -> bool:
 
 def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
                    timeline: list[tuple[date, str]] | None = None) -> Side:
+    """A side pricing with ``cat`` and its grandfathering rules; with a ``timeline`` (``--baseline
+    releases``), each period with the release in force and that release's own rules (what customers
+    were promised then: the same whatever ``cat``, today's catalog, says)."""
     releases: dict[str, Catalog] = {}
-    rules = list(cat.grandfathering.values())
-    needed = {r.release for r in rules if r.plans or r.customers} | {rid for _, rid in timeline or []}
-    if needed:
+    store = None
+    if timeline:
         from pricebook.releases.timeline import ReleaseCatalogs
 
         store = ReleaseCatalogs(catalog_dir)
+        by_release = {rid: list(store.get(rid).grandfathering.values()) for _, rid in timeline}
+        rules: list[Any] = []
+        needed = {rid for _, rid in timeline} | {r.release for rs in by_release.values() for r in rs
+                                                 if r.plans or r.customers}
+    else:
+        by_release = {}
+        rules = list(cat.grandfathering.values())
+        needed = {r.release for r in rules if r.plans or r.customers}
+    if needed:
+        from pricebook.releases.timeline import ReleaseCatalogs
+
+        store = store or ReleaseCatalogs(catalog_dir)
         for rid in sorted(needed):
             releases[rid] = store.get(rid)
-    return Side(name, label, cat, releases, tuple(timeline or ()), tuple(rules))
+    return Side(name, label, cat, releases, tuple(timeline or ()), tuple(rules),
+                {rid: tuple(rs) for rid, rs in by_release.items()})
 
 
 def default_baseline(catalog_dir: Path) -> str:
