@@ -15,6 +15,8 @@ place, prints one line and exits with the code of the class::
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PricebookError(Exception):
     """A command could not run. ``str(err)`` is the one line shown to the user."""
@@ -39,6 +41,15 @@ class CatalogLoadError(InputError):
     def __init__(self, message: str, diagnostics: list[object] | None = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics or []
+
+
+def invalid_catalog(label: str, errors: list[Any]) -> CatalogLoadError:
+    """The one-line refusal of a catalog with errors (``Diagnostic``s): the first one, where it is, and
+    how many more, as quote and simulate say it."""
+    first = errors[0] if errors else None
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    what = f"{first.location}: {first.rule} {first.message}" if first else "it could not be loaded"
+    return CatalogLoadError(f"catalog {label} is invalid: {what}{more}; run 'pricebook validate'", errors)
 
 
 class GitError(PricebookError):

@@ -53,5 +53,5 @@ def test_each_period_uses_the_rules_of_the_release_in_force(cli, acme_copy: Path
     assert totals() == ("144.00", "114.00")
     # today's catalog grandfathers every starter customer onto r2: the candidate bills 6 x 29 = 174,
     # and the baseline (what was billed then) does not move
-    _rule(acme_copy, "  everyone:\n    plans: [starter]\n    release: r2\n")
+    _rule(acme_copy, "  everyone:\n    plans: [starter]\n    subscribed_before: 2027-01-01\n    release: r2\n")
     assert totals() == ("144.00", "174.00")

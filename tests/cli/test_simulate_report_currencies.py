@@ -44,6 +44,10 @@ def _three_currencies(tmp_path: Path) -> list[str | Path]:
                                   ("cand", ("0.0005", "0.09", "0.00015"))):
         shutil.copytree(ACME, tmp_path / name)
         (tmp_path / name / "plans" / "starter.yaml").write_text(STARTER.format(usd=usd, jpy=jpy, kwd=kwd))
+        # pro and enterprise extend starter, so would sell in JPY and KWD without amounts (PB117, which
+        # simulate refuses as quote does); the add-ons name them
+        for gone in ("plans/pro.yaml", "plans/enterprise.yaml", "add_ons.yaml"):
+            (tmp_path / name / gone).unlink()
     write_files(tmp_path, {"u.csv": USAGE, "s.csv": SUBS})
     return [tmp_path / "u.csv", "-s", tmp_path / "s.csv", "--baseline", tmp_path / "cat",
             "--catalog", tmp_path / "cand"]

@@ -157,6 +157,8 @@ def test_a_plan_a_side_cannot_bill_is_reported_not_a_silent_zero(cli, tmp_path: 
     cand = tmp_path / "cand"
     shutil.copytree(ACME, cand)
     (cand / "plans" / "enterprise.yaml").unlink()
+    add_ons = cand / "add_ons.yaml"  # the add-on no longer names the plan (PB105 otherwise)
+    add_ons.write_text(add_ons.read_text().replace("available_for: [pro, enterprise]", "available_for: [pro]"))
     write_files(tmp_path, {"u.csv": ONE_CALL_EACH, "s.csv": (
         "customer_id,plan,currency,subscribed_at\nc1,starter,JPY,2025-06-01\nc2,enterprise,USD,2025-06-01\n"
         "c3,pro,USD,2025-06-01\n")})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pricebook.errors import CatalogLoadError, InputError
+from pricebook.errors import InputError, invalid_catalog
 from pricebook.model import Catalog
 from pricebook.rating.base import RatingError
 from pricebook.rating.engine import Bill, Usage, rate_plan
@@ -78,12 +78,7 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None,
     result = check_loaded(loaded)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.catalog is None:
-        first = errors[0] if errors else None
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        what = f"{first.location}: {first.rule} {first.message}" if first else "it could not be loaded"
-        raise CatalogLoadError(
-            f"catalog {rev.label} is invalid: {what}{more}; run 'pricebook validate'", list(errors)
-        )
+        raise invalid_catalog(rev.label, errors)
     return result.catalog, rev.label
 
 

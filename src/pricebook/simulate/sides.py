@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pricebook.errors import CatalogLoadError, GitError, InputError
+from pricebook.errors import GitError, InputError
 from pricebook.model import Catalog
 from pricebook.simulate.engine import Side
 
@@ -14,14 +14,18 @@ RELEASES = "releases"
 
 
 def _load(spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
+    """The catalog of one side, refused (exit 2, first error with its file and line) when it has
+    validation errors, as ``quote`` refuses it: simulate would otherwise bill what quote will not."""
+    from pricebook.errors import invalid_catalog
     from pricebook.load.revision import load_revision
+    from pricebook.validation import check_loaded
 
     rev, res = load_revision(spec, catalog_dir)
-    if res.catalog is None or res.has_errors:
-        first = next((d for d in res.diagnostics if d.severity == "error"), None)
-        raise CatalogLoadError(f"{rev.label}: catalog has errors" + (f" ({first.message})" if first else ""),
-                               list(res.diagnostics))
-    return rev.label, res.catalog
+    checked = check_loaded(res)
+    errors = [d for d in checked.diagnostics if d.severity == "error"]
+    if checked.catalog is None or errors:
+        raise invalid_catalog(rev.label, errors)
+    return rev.label, checked.catalog
 
 
 def _load_side(flag: str, spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
