@@ -13,7 +13,8 @@ passes as "no changes".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ def validate_section(ctx: CiContext) -> SectionResult:
 def diff_section(ctx: CiContext) -> SectionResult:
     """Diff the base ref against the working tree; fails on a change at or above ``--fail-on``."""
     from pricebook.diff import compare
+    from pricebook.gitrepo import worktree_root
     from pricebook.report.diff_findings import to_diagnostics
     from pricebook.report.diff_markdown import render
     from pricebook.report.diff_text import summary_line
@@ -115,7 +117,7 @@ def diff_section(ctx: CiContext) -> SectionResult:
         "failed" if failed else "passed",
         "\n".join(lines),
         render(result, ctx.fail_on),
-        to_diagnostics(result.changes),
+        to_diagnostics(result.changes, worktree_root(ctx.catalog_dir)),
         result.to_dict(),
     )
 
@@ -209,13 +211,23 @@ class CiResult:
         }
 
 
-def resolve_ci_base(option: str | None, settings: Any) -> str:
-    """``--base``, else pricebook.yaml's ``base``, else ``origin/main``."""
+def resolve_ci_base(option: str | None, settings: Any, environ: Mapping[str, str] | None = None) -> str:
+    """``--base`` as given; else the merge base with HEAD of pricebook.yaml's ``base``, else of
+    ``origin/<base branch>`` on a pull request (``GITHUB_BASE_REF``), else of ``origin/main``.
+
+    A derived base compares from where the branch left it (``origin/main...HEAD``), as GitHub's pull
+    request view does: on a branch made before main moved on, what main did since is not shown as
+    the branch undoing it. A ``release:<id>`` or a path stays as it is.
+    """
+    from pricebook.load.revision import against_merge_base
+
     if option:
         return option
     if settings is not None and settings.get("base"):
-        return str(settings.get("base"))
-    return DEFAULT_BASE
+        return against_merge_base(str(settings.get("base")))
+    env = os.environ if environ is None else environ
+    branch = env.get("GITHUB_BASE_REF", "").strip()
+    return against_merge_base(f"origin/{branch}" if branch else DEFAULT_BASE)
 
 
 def run_ci(

@@ -89,6 +89,22 @@ class GitRepo:
                 hint = f"; fetch it with 'git fetch {remote} {branch}'"
             raise GitError(f"unknown revision '{ref}'{hint}") from exc
 
+    def merge_base(self, a: str, b: str) -> str:
+        """The sha of the best common ancestor of ``a`` and ``b`` (what ``git diff a...b`` compares
+        from), or GitError: an unknown ref, no common history, or a clone too shallow to have it."""
+        import git
+
+        sha_a, sha_b = self.resolve(a), self.resolve(b)
+        try:
+            return str(self._repo.git.merge_base(sha_a, sha_b)).strip()
+        except git.GitCommandError as exc:
+            if self.is_shallow():
+                hint = ("; this is a shallow clone that does not reach it: run 'git fetch --unshallow' "
+                        "(in GitHub Actions, check out with fetch-depth: 0)")
+            else:
+                hint = ": they share no history"
+            raise GitError(f"no merge base of '{a}' and '{b}'{hint}") from exc
+
     def is_shallow(self) -> bool:
         return (Path(self._repo.git_dir) / "shallow").exists()
 
@@ -106,7 +122,7 @@ class GitRepo:
         try:
             self._repo.commit(sha)
             return True
-        except Exception:  # noqa: BLE001 - gitpython raises several unrelated types here
+        except Exception:  # gitpython raises several unrelated types here
             return False
 
     def read_files(self, ref: str, subpath: str = "", suffixes: tuple[str, ...] = (".yaml", ".yml")
@@ -200,6 +216,23 @@ class GitRepo:
             self._repo.create_tag(name, ref=ref, message=message)
         except git.GitCommandError as exc:
             raise GitError(f"git tag failed: {' '.join(str(exc.stderr).split())}") from exc
+
+
+def worktree_root(path: str | Path) -> Path | None:
+    """The root of the git work tree that holds ``path`` (a file or folder, absolute or relative to
+    the current folder), or None outside one. Looks for ``.git`` (a folder, or the file a linked
+    worktree or submodule has) without starting git or importing gitpython: renderers call it for
+    every finding."""
+    p = Path(path)
+    try:
+        p = (Path.cwd() / p).resolve()
+    except (OSError, RuntimeError):
+        return None
+    folder = p if p.is_dir() else p.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
 
 
 def _info(c: Any) -> CommitInfo:

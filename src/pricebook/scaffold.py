@@ -134,8 +134,8 @@ repos:
         files: ^catalogs/.*\\.ya?ml$
         pass_filenames: false
       - id: pricebook-fmt
-        name: pricebook fmt
-        entry: pricebook fmt
+        name: pricebook fmt --check
+        entry: pricebook fmt --check      # fails on a file out of layout: run 'pricebook fmt' to fix
         language: system
         files: ^catalogs/.*\\.ya?ml$
         pass_filenames: false

@@ -25,4 +25,5 @@ def test_a_step_summary_in_a_missing_folder(cli, git_repo, tmp_path: Path, monke
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "gone" / "s.md"))
     r = cli("ci", "--base", "HEAD", cwd=repo.root)
-    assert r.code == 2 and f"'{tmp_path / 'gone' / 's.md'}': No such file or directory" in r.err, r.err
+    # the summary is a side output: a warning naming the variable, and the check keeps its own result
+    assert r.code == 0 and "GITHUB_STEP_SUMMARY" in r.err and str(tmp_path / "gone" / "s.md") in r.err, r.err

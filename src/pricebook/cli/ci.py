@@ -23,7 +23,9 @@ def ci(
         str | None,
         typer.Option(
             "--base",
-            help="Base revision (default: pricebook.yaml's 'base', else origin/main).",
+            help="Base revision, compared as given (default: where HEAD left pricebook.yaml's 'base', "
+            "else origin/<GITHUB_BASE_REF> on a pull request, else origin/main: their merge base "
+            "with HEAD).",
             show_default=False,
         ),
     ] = None,
@@ -56,8 +58,13 @@ def ci(
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_actions and summary:
-        with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(result.markdown() + "\n")
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(result.markdown() + "\n")
+        except OSError as exc:
+            # the job summary is a convenience: the check's own result and exit code still stand
+            echo(f"pricebook: warning: cannot append the job summary to GITHUB_STEP_SUMMARY "
+                 f"('{summary}'): {exc.strerror or exc}", err=True)
     chosen = format or (CiFormat.github if in_actions else CiFormat.text)
     if chosen is not CiFormat.github and in_actions and result.annotations():
         # The runner reads workflow commands on stderr as well: the annotations still show on the

@@ -42,13 +42,16 @@ def diff(
     base: Annotated[
         str | None,
         typer.Argument(
-            help="Base revision: a path, git ref, REF:path or release:<id> "
-            "(default: pricebook.yaml's 'base', else the newest release).",
+            help="Base revision: a path, git ref, REF:path or release:<id>; 'main...' is the merge base "
+            "of main and HEAD, as in 'git diff main...' (default: pricebook.yaml's 'base', else the "
+            "newest release).",
             show_default=False,
         ),
     ] = None,
     head: Annotated[
-        str | None, typer.Argument(help="Head revision (default: the working tree).", show_default=False)
+        str | None,
+        typer.Argument(help="Head revision (default: B of a BASE written A...B, else the working tree).",
+                       show_default=False),
     ] = None,
     catalog: CatalogOpt = None,
     format: Annotated[
@@ -63,6 +66,10 @@ def diff(
     settings = load_settings()
     threshold = fail_on_value(fail_on, settings)
     catalog_dir = resolve_catalog_path(catalog, settings)
+    if base is not None and head is None:
+        from pricebook.load.revision import implied_head
+
+        head = implied_head(base)  # `diff main...feature` compares with feature, as git diff does
     result = compare(
         resolve_base(base, catalog_dir, settings), head, catalog_dir, severity_overrides(settings)
     )
@@ -79,8 +86,9 @@ def diff(
 
         echo(render(result, threshold))
     else:
+        from pricebook.gitrepo import worktree_root
         from pricebook.report.diff_findings import render as render_findings
 
-        echo(render_findings(format.value, result.changes))
+        echo(render_findings(format.value, result.changes, root=worktree_root(catalog_dir)))
     if result.fails(threshold):
         exit_with(1)

@@ -1,5 +1,8 @@
 """Catalogs at any revision: a path, a git ref, ``REF:path`` or ``release:<id>`` (SPEC §4).
 
+A git ref may be ``A...B``: the merge base of A and B (either defaults to HEAD), as ``git diff
+A...B`` compares from, so ``main...`` is where the current branch left main, whatever main did since.
+
 Reading a git revision never touches the working tree: the files come from git's object store.
 A revision that cannot be read raises (exit 2); it never turns into an empty catalog, because a
 comparison that could not run must never report "no changes".
@@ -25,6 +28,7 @@ from pricebook.load.catalog import (
 
 RELEASE_PREFIX = "release:"
 WORKTREE = "WORKTREE"
+MERGE_BASE = "..."  # git refs cannot hold "..", so A...B is never a ref name
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class Revision:
 
     spec: str
     kind: str
-    label: str  # what reports show: the path, ``main@1a2b3c4d`` or ``release:2026.11.01``
+    label: str  # what reports show: the path, ``main@1a2b3c4d``, ``main@1a2b3c4d (merge base with
+    # HEAD)`` or ``release:2026.11.01``
     ref: str | None = None
     sha: str | None = None
     path: str | None = None  # catalog path (relative to the repo root for git revisions)
@@ -72,7 +77,7 @@ def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadRe
 
     ``catalog_dir`` is the catalog folder in the working tree; for a bare git ref the same folder is
     read at that ref. ``REF:path`` names another folder. A spec that exists as a path on disk is a
-    path, otherwise it is a git ref.
+    path, otherwise it is a git ref; ``A...B`` (``main...``) is the merge base of A and B.
     """
     if spec is None or spec == WORKTREE:
         rev = Revision(spec or WORKTREE, "path", str(catalog_dir), path=str(catalog_dir))
@@ -85,6 +90,38 @@ def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadRe
             _check_whole_file(Path(spec))
         return Revision(spec, "path", spec, path=spec), _load_dir(Path(spec))
     return _load_git(spec, catalog_dir)
+
+
+def merge_base_pair(ref: str) -> tuple[str, str] | None:
+    """``A...B`` as ``(A, B)``, an omitted side as ``HEAD``; None for a ref without ``...``."""
+    if MERGE_BASE not in ref:
+        return None
+    a, _, b = ref.partition(MERGE_BASE)
+    return a or "HEAD", b or "HEAD"
+
+
+def implied_head(spec: str) -> str | None:
+    """The HEAD that ``git diff A...B`` compares with, for a BASE given as ``A...B`` (or
+    ``A...B:path``): ``B`` (``B:path``). None when B is omitted (``main...``): the working tree."""
+    if spec.startswith(RELEASE_PREFIX) or (":" not in spec and Path(spec).exists()):
+        return None
+    ref, sep, sub = spec.partition(":")
+    if MERGE_BASE not in ref or not ref.partition(MERGE_BASE)[2]:
+        return None
+    return f"{ref.partition(MERGE_BASE)[2]}{sep}{sub}"
+
+
+def against_merge_base(spec: str) -> str:
+    """A git ref spec (``origin/main``, ``origin/main:catalogs/acme``) as its merge base with HEAD
+    (``origin/main...HEAD``); a path, a ``release:<id>`` or a spec that already has ``...`` as is."""
+    if spec.startswith(RELEASE_PREFIX) or spec == WORKTREE or MERGE_BASE in spec:
+        return spec
+    if ":" not in spec and Path(spec).exists():
+        return spec
+    ref, sep, sub = spec.partition(":")
+    if not ref:
+        return spec
+    return f"{ref}{MERGE_BASE}HEAD{sep}{sub}"
 
 
 def _check_whole_file(file: Path) -> None:
@@ -158,17 +195,24 @@ def _load_git(spec: str, catalog_dir: Path) -> tuple[Revision, LoadResult]:
     if sep and not ref:
         raise InputError(f"revision '{spec}' has no ref before ':'")
     subpath = sub if sep else repo.relpath(catalog_dir)
-    sha = repo.resolve(ref)
+    pair = merge_base_pair(ref)
+    if pair is None:
+        sha = repo.resolve(ref)
+        name, label, where = ref, f"{ref}@{sha[:8]}", f"{ref} ({sha[:8]})"
+    else:
+        sha = repo.merge_base(*pair)
+        # files are named by commit: the merge base is no branch's tip
+        name, label = sha[:8], f"{pair[0]}@{sha[:8]} (merge base with {pair[1]})"
+        where = label
     files = repo.read_files(sha, subpath)
     shown = subpath or "."
     sources = []
     for rel, data in files:
         if not is_source(rel):  # the files the working tree's loader reads, no other
             continue
-        sources.append(SourceFile(f"{ref}:{(Path(shown) / rel).as_posix() if shown != '.' else rel}", data))
+        sources.append(SourceFile(f"{name}:{(Path(shown) / rel).as_posix() if shown != '.' else rel}", data))
     if not sources:
-        raise GitError(f"no catalog files under '{shown}' at {ref} ({sha[:8]})")
-    label = f"{ref}@{sha[:8]}"
+        raise GitError(f"no catalog files under '{shown}' at {where}")
     return Revision(spec, "git", label, ref=ref, sha=sha, path=subpath), load_sources(sources)
 
 

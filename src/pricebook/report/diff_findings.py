@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from pricebook.diagnostics import Diagnostic, Position
 from pricebook.diff.change import Change
@@ -11,22 +12,29 @@ from pricebook.diff.change import Change
 TO_DIAGNOSTIC_SEVERITY = {"breaking": "error", "warning": "warning", "info": "info"}
 
 
-def _repo_file(pos: Position | None) -> Position | None:
-    """Files read from git show as ``REF:path``; annotations need the path in the checkout."""
+def _repo_file(pos: Position | None, root: Path | None) -> Position | None:
+    """Files read from git show as ``REF:path``, the path from the repository's root; annotations
+    need the file in the checkout: ``root / path`` (or the bare path when there is no work tree)."""
     if pos is None or os.path.exists(pos.file) or ":" not in pos.file:
         return pos
-    return Position(pos.file.split(":", 1)[1], pos.line, pos.column)
+    rel = pos.file.split(":", 1)[1]
+    return Position(str(root / rel) if root is not None else rel, pos.line, pos.column)
 
 
-def to_diagnostics(changes: Iterable[Change]) -> list[Diagnostic]:
+def to_diagnostics(changes: Iterable[Change], root: Path | None = None) -> list[Diagnostic]:
     """One Diagnostic per change: the kind is the rule id; the place is the changed line of HEAD;
-    breaking -> error, warning -> warning, info -> info."""
+    breaking -> error, warning -> warning, info -> info. ``root`` is the work tree of the repository
+    git revisions were read from (default: the one that holds the current folder)."""
+    if root is None:
+        from pricebook.gitrepo import worktree_root
+
+        root = worktree_root(Path.cwd())
     return [
         Diagnostic.at(
             c.kind,
             TO_DIAGNOSTIC_SEVERITY[c.severity],  # type: ignore[arg-type]
             f"{c.severity}: {c.message}",
-            _repo_file(c.position),
+            _repo_file(c.position, root),
             c.path,
         )
         for c in changes
@@ -40,7 +48,8 @@ def describe_kind(kind: str) -> str | None:
     return next((f"{kind}: {r.reason}" for r in RULES if r.kind == kind), None)
 
 
-def render(fmt: str, changes: Iterable[Change], tool: str = "pricebook diff") -> str:
+def render(fmt: str, changes: Iterable[Change], tool: str = "pricebook diff",
+           root: Path | None = None) -> str:
     from pricebook.report import findings
 
-    return str(findings.render(fmt, to_diagnostics(changes), tool=tool, describe=describe_kind))
+    return str(findings.render(fmt, to_diagnostics(changes, root), tool=tool, describe=describe_kind))

@@ -3,6 +3,10 @@
 ``render`` works on any list of ``Diagnostic``: validation findings, and the changes of ``diff``
 converted to Diagnostics (with their severity mapped) — so every command that reports findings
 prints them the same way. Renderers return text; they never decide exit codes.
+
+GitHub annotations, SARIF and JUnit name each file by its path from the root of its git work tree
+(``repo_path``), so the result does not depend on the folder the command ran in. Markdown and JSON
+keep the path as loaded, like the text output.
 """
 
 from __future__ import annotations
@@ -70,10 +74,10 @@ def github(diagnostics: Sequence[Diagnostic], tool: str = "pricebook") -> str:
     """One workflow command per finding: ``::error file=F,line=L,col=C,title=T::message``
     (escaped as GitHub's runner expects: ``%``, CR and LF everywhere, ``:`` and ``,`` in properties)."""
     lines = []
-    for d in diagnostics:
+    for d in _placed(diagnostics):
         props = []
         if d.file:
-            props.append(f"file={_gh_prop(_workspace_path(d.file))}")
+            props.append(f"file={_gh_prop(d.file)}")
             if d.line is not None:
                 props.append(f"line={d.line}")
                 props.append(f"col={d.column or 1}")
@@ -82,19 +86,43 @@ def github(diagnostics: Sequence[Diagnostic], tool: str = "pricebook") -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _workspace_path(file: str) -> str:
-    """A path GitHub can place: relative to ``$GITHUB_WORKSPACE`` (the repository root), whatever
-    folder the step ran in. Unchanged outside Actions or for a file outside the workspace."""
+def repo_path(file: str) -> str:
+    """Where a finding's file is for GitHub (annotations, code scanning) and CI tools: relative to
+    the root of the git work tree that holds it, whatever folder the command ran in (GitHub places
+    a finding only by its path from the repository root). Outside a git work tree: relative to
+    ``$GITHUB_WORKSPACE`` when the file is inside it, else unchanged."""
     import os
     from pathlib import Path
 
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    if not workspace:
-        return file
+    from pricebook.gitrepo import worktree_root
+
     try:
-        return (Path.cwd() / file).resolve().relative_to(Path(workspace).resolve()).as_posix()
-    except (ValueError, OSError):
+        absolute = (Path.cwd() / file).resolve()
+    except (OSError, RuntimeError):
         return file
+    for root in (worktree_root(absolute), os.environ.get("GITHUB_WORKSPACE")):
+        if not root:
+            continue
+        try:
+            return absolute.relative_to(Path(root).resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+    return file
+
+
+def _placed(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` with each file as ``repo_path`` gives it (looked up once per file)."""
+    from dataclasses import replace
+
+    paths: dict[str, str] = {}
+    out = []
+    for d in diagnostics:
+        if d.file:
+            if d.file not in paths:
+                paths[d.file] = repo_path(d.file)
+            d = replace(d, file=paths[d.file])
+        out.append(d)
+    return out
 
 
 # --- SARIF 2.1.0 ----------------------------------------------------------------------------
@@ -132,7 +160,7 @@ def sarif(diagnostics: Sequence[Diagnostic], tool: str = "pricebook",
             }
     index = {rid: i for i, rid in enumerate(rules)}
     results = []
-    for d in diagnostics:
+    for d in _placed(diagnostics):
         result: dict[str, object] = {
             "ruleId": d.rule,
             "ruleIndex": index[d.rule],
@@ -180,7 +208,7 @@ def junit(diagnostics: Sequence[Diagnostic], tool: str = "pricebook") -> str:
                           skipped="0")
     if not diagnostics:
         ET.SubElement(suite, "testcase", classname=tool, name="no findings")
-    for d in diagnostics:
+    for d in _placed(diagnostics):
         attrs = {"classname": d.file or tool, "name": f"{_title(d)} at {d.location}"}
         if d.file:
             attrs["file"] = d.file

@@ -1,0 +1,98 @@
+"""`A...B` revisions (the merge base, as `git diff A...B`), and `pricebook ci` comparing a stale
+branch from where it left the base branch rather than from the base branch's tip."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import CliResult, Git
+from tests.diff.conftest import AcmeRepo, make_acme_repo
+
+Cli = Callable[..., CliResult]
+PRO = "plans/pro.yaml"
+
+
+@pytest.fixture
+def stale(cli: Cli, git_repo: Git) -> AcmeRepo:
+    """A `feature` branch that raised Pro's price, made before `main` cut a release and lowered
+    Pro's credit. HEAD is `feature`."""
+    repo = make_acme_repo(git_repo)
+    repo.git("switch", "-q", "-c", "feature")
+    repo.edit(PRO, '{USD: "49.00", EUR: "45.00"}', '{USD: "59.00", EUR: "45.00"}')
+    repo.commit("raise pro")
+    repo.git("switch", "-q", "main")
+    assert cli("release", "2026.01.01", "--effective", "2026-01-01", cwd=repo.root).code == 0
+    repo.edit(PRO, 'credit: {USD: "10.00"', 'credit: {USD: "20.00"')
+    repo.commit("release, then more credit on pro")
+    repo.git("switch", "-q", "feature")
+    return repo
+
+
+def _kinds(res: CliResult) -> list[str]:
+    return sorted(c["kind"] for c in json.loads(res.out)["changes"])
+
+
+def test_the_tip_shows_main_s_later_changes_reversed_the_merge_base_does_not(
+    cli: Cli, stale: AcmeRepo
+) -> None:
+    tip = cli("diff", "main", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert tip.code == 0, tip.err
+    assert _kinds(tip) == ["credit-decreased", "price-increased", "release-removed"]  # as today
+    for base in ("main...", "main...HEAD"):
+        res = cli("diff", base, "--format", "json", "--fail-on", "never", cwd=stale.root)
+        assert res.code == 0, (base, res.err)
+        assert _kinds(res) == ["price-increased"], base
+        merge_base = stale.git("merge-base", "main", "HEAD")
+        assert json.loads(res.out)["base"] == f"main@{merge_base[:8]} (merge base with HEAD)"
+
+
+def test_b_is_head_unless_omitted(cli: Cli, stale: AcmeRepo) -> None:
+    stale.edit("plans/free.yaml", "projects: 3", "projects: 5")  # uncommitted, in the working tree
+    with_tree = cli("diff", "main...", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert _kinds(with_tree) == ["entitlement-limit-raised", "price-increased"]
+    committed = cli("diff", "main...HEAD", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert _kinds(committed) == ["price-increased"]  # as git diff main...HEAD: HEAD's commit
+    assert json.loads(committed.out)["head"].startswith("HEAD@")
+    stale.git("stash", "-q")
+    stale.git("switch", "-q", "main")  # from main, the other branch's own changes
+    other = cli("diff", "main...feature", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert _kinds(other) == ["price-increased"] and json.loads(other.out)["head"].startswith("feature@")
+    sub = cli("diff", "main...feature:catalogs/acme", "--format", "json", "--fail-on", "never",
+              cwd=stale.root)
+    assert _kinds(sub) == ["price-increased"], sub.err
+
+
+def test_no_merge_base_exits_2(cli: Cli, stale: AcmeRepo) -> None:
+    stale.git("switch", "-q", "--orphan", "lonely")
+    stale.git("commit", "-q", "--allow-empty", "-m", "unrelated history")
+    res = cli("diff", "main...lonely", cwd=stale.root)
+    assert res.code == 2
+    assert "no merge base of 'main' and 'lonely'" in res.err and "no changes" not in res.out
+    res = cli("diff", "nope...", cwd=stale.root)
+    assert res.code == 2 and "unknown revision 'nope'" in res.err
+
+
+def test_ci_compares_pricebook_yaml_s_base_from_the_merge_base(cli: Cli, stale: AcmeRepo) -> None:
+    (stale.root / "pricebook.yaml").write_text("base: main\n", encoding="utf-8")
+    res = cli("ci", "--format", "json", cwd=stale.root)
+    assert res.code == 1, res.err  # the branch's own price increase, and nothing of main's
+    diff = next(s for s in json.loads(res.out)["sections"] if s["name"] == "diff")
+    assert [c["kind"] for c in diff["changes"]] == ["price-increased"]
+    assert diff["base"].startswith("main@") and diff["base"].endswith("(merge base with HEAD)")
+    explicit = cli("ci", "--base", "main", "--format", "json", cwd=stale.root)  # --base: as given
+    diff = next(s for s in json.loads(explicit.out)["sections"] if s["name"] == "diff")
+    assert "release-removed" in {c["kind"] for c in diff["changes"]}
+
+
+def test_ci_on_a_pull_request_uses_the_base_branch_s_merge_base(
+    cli: Cli, stale: AcmeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale.git("update-ref", "refs/remotes/origin/release-train", "main")
+    monkeypatch.setenv("GITHUB_BASE_REF", "release-train")
+    res = cli("ci", "--format", "json", cwd=stale.root)
+    diff = next(s for s in json.loads(res.out)["sections"] if s["name"] == "diff")
+    assert [c["kind"] for c in diff["changes"]] == ["price-increased"], res.err
+    assert diff["base"].startswith("origin/release-train@")
