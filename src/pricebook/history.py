@@ -4,17 +4,21 @@ Each commit that touched the catalog folder is diffed semantically against its f
 same detection and rule table as ``pricebook diff``); a commit is listed for an entity when one of
 its changes is at or under that entity's path. A commit whose catalog (or whose parent's catalog)
 does not load is listed with a note, never skipped silently, because it may have touched anything.
+
+In a shallow clone the oldest commit fetched has no parent to compare with: it is listed as where the
+history stops (``truncated``), never as the commit that added everything it holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pricebook.diagnostics import format_path
 from pricebook.diff.change import Change
-from pricebook.errors import GitError, UsageError
+from pricebook.errors import GitError, PricebookError, UsageError
 from pricebook.gitrepo import CommitInfo, GitRepo
 from pricebook.model import Catalog
 
@@ -26,6 +30,7 @@ class HistoryEntry:
     commit: CommitInfo
     changes: list[Change] = field(default_factory=list)
     note: str | None = None
+    truncated: bool = False  # a shallow clone's boundary: what this commit changed is unknown
 
     def to_dict(self) -> dict[str, Any]:
         c = self.commit
@@ -37,6 +42,7 @@ class HistoryEntry:
             "email": c.email,
             "subject": c.subject,
             "note": self.note,
+            "truncated": self.truncated,
             "changes": [ch.to_dict() for ch in self.changes],
         }
 
@@ -46,11 +52,13 @@ class HistoryResult:
     entity: str | None
     catalog: str
     entries: list[HistoryEntry] = field(default_factory=list)
+    truncated_at: str | None = None  # the shallow clone's boundary commit the walk reached
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entity": self.entity,
             "catalog": self.catalog,
+            "truncated_at": self.truncated_at,
             "commits": [e.to_dict() for e in self.entries],
         }
 
@@ -81,7 +89,16 @@ def touches(change: Change, entity: str | None) -> bool:
         return True
     if change.kind.endswith("-renamed") and isinstance(change.before, str):
         old = format_path((*change.path[:1], change.before))
-        return entity == old or entity.startswith((old + ".", old + "["))
+        if entity == old or entity.startswith((old + ".", old + "[")):
+            return True
+        # a price moved with its SKU's rename is reported once, as the rename: it is that price's
+        # history too, under either id
+        parts = entity.split(".", 3)
+        if change.kind != "sku-renamed" or len(parts) < 4 or parts[0] not in ("plans", "add_ons"):
+            return False
+        ids = (change.before, str(change.after))
+        sku = parts[3]
+        return parts[2] == "prices" and any(sku == i or sku.startswith((i + ".", i + "[")) for i in ids)
     if len(change.path) == 2 and entity.startswith(path + "."):
         return change.kind.endswith(("-added", "-removed"))  # the whole entity appeared or went
     return False
@@ -107,9 +124,30 @@ def history(
         return _load_at(repo, sha, sub, by_content)
 
     result = HistoryResult(entity, sub or ".")
+    boundaries = _shallow_boundaries(repo)
+    known = entity is None  # whether ENTITY names something in a catalog seen so far
+    near: list[str] = []  # what it could have meant, from the newest catalog
+    unreadable = False  # a catalog that does not load may hold it: then it is not called unknown
     for info in repo.log(paths=[sub] if sub else None, since=since):
+        head = snap(info.sha)
+        if info.sha in boundaries:
+            # The clone stops here: this commit's parents were not fetched (the commit still names
+            # them), so what it changed is unknown. Diffing it against nothing, or against a parent
+            # that cannot be read, would call it the commit that added everything.
+            result.truncated_at = info.sha
+            found = True
+            if entity is not None:
+                found, near = _seen(entity, head, near)
+                known, unreadable = known or found, unreadable or bool(head.error)
+            if found or head.error:
+                result.entries.append(HistoryEntry(info, note=TRUNCATED_NOTE, truncated=True))
+            continue
         parents = repo.parents(info.sha)
-        head, base = snap(info.sha), snap(parents[0] if parents else None)
+        base = snap(parents[0] if parents else None)
+        if not known and entity is not None:
+            known, near = _seen(entity, head, near)
+            known = known or _exists(entity, base)[0]
+            unreadable = unreadable or bool(head.error or base.error)
         if head.error or base.error:
             which = "this commit's" if head.error else "its parent's"
             result.entries.append(
@@ -127,7 +165,109 @@ def history(
             result.entries.append(HistoryEntry(info, changes))
         elif entity is None:
             result.entries.append(HistoryEntry(info, note="no semantic change (formatting or layout only)"))
+    if entity is not None and not known and not unreadable:
+        _check_known(entity, catalog_dir, near)
     return result
+
+
+TRUNCATED_NOTE = (
+    "history truncated here: this is a shallow clone, so this commit's parent is missing and what it "
+    "changed is unknown; run 'git fetch --unshallow' for the full history"
+)
+
+
+def _shallow_boundaries(repo: GitRepo) -> set[str]:
+    """The commits a shallow clone was cut at (git lists them in ``.git/shallow``)."""
+    if not repo.is_shallow():
+        return set()
+    try:
+        text = (Path(repo.raw.git_dir) / "shallow").read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line.strip() for line in text.splitlines() if line.strip()}
+
+
+def _seen(entity: str, snap: _Snapshot, near: list[str]) -> tuple[bool, list[str]]:
+    found, candidates = _exists(entity, snap)
+    return found, near or candidates
+
+
+def _check_known(entity: str, catalog_dir: Path, near: list[str]) -> None:
+    """ENTITY is in no commit scanned: unless the working tree has it (not committed yet), it is a
+    typo, and "no commits changed it" would be a wrong answer (exit 2, with the nearest id)."""
+    from pricebook.load.catalog import load_catalog
+    from pricebook.rating.engine import _did_you_mean
+
+    releases: dict[str, bytes] = {}
+    folder = catalog_dir / "releases"
+    if folder.is_dir():
+        releases = {p.stem: b"" for p in folder.glob("*.json")}
+    try:
+        current = load_catalog(catalog_dir).catalog if catalog_dir.exists() else None
+    except (OSError, PricebookError):  # an unreadable working tree proves nothing either way
+        current = None
+    found, candidates = _exists(entity, _Snapshot(current, None, releases))
+    if found:
+        return
+    raise UsageError(f"unknown entity '{entity}'{_did_you_mean(entity, candidates or near)}")
+
+
+def _exists(entity: str, snap: _Snapshot) -> tuple[bool, list[str]]:
+    """Whether ENTITY names something in this catalog; if not, the paths beside the point where it
+    stops matching (for a did-you-mean)."""
+    from pricebook.load import dump
+
+    root, dot, rest = entity.partition(".")
+    if root == "releases":
+        return _walk(root, {k: {} for k in snap.releases}, rest)
+    cat = snap.catalog
+    if cat is None:
+        return False, []
+    if root == "catalog":
+        return _walk(root, dump.catalog_to_data(cat)["catalog"], rest) if dot else (True, [])
+    items: Any = getattr(cat, root, None)
+    if not isinstance(items, Mapping):
+        return False, []
+    if not dot:
+        return True, []
+    dumpers: dict[str, Callable[[Any], dict[str, Any]]] = {
+        "meters": dump.meter_data,
+        "features": dump.feature_data,
+        "skus": dump.sku_data,
+        "plans": dump.plan_data,
+        "add_ons": dump.add_on_data,
+        "grandfathering": dump.rule_data,
+    }
+    dumper = dumpers[root]
+    key = _key(items, rest)
+    if key is None:
+        return False, [f"{root}.{k}" for k in items]
+    return _walk(f"{root}.{key}", dumper(items[key]), rest[len(key):].removeprefix("."))
+
+
+def _key(mapping: Mapping[str, Any], rest: str) -> str | None:
+    """The key of ``mapping`` that ``rest`` starts with (ids may hold dots: the longest wins)."""
+    for k in sorted(mapping, key=len, reverse=True):
+        if rest == k or rest.startswith((k + ".", k + "[")):
+            return str(k)
+    return None
+
+
+def _walk(prefix: str, data: Any, rest: str) -> tuple[bool, list[str]]:
+    while rest:
+        if rest.startswith("["):
+            index, close, after = rest[1:].partition("]")
+            if not close or not index.isdigit() or not isinstance(data, list) or int(index) >= len(data):
+                return False, []
+            prefix, data, rest = f"{prefix}[{index}]", data[int(index)], after.removeprefix(".")
+            continue
+        if not isinstance(data, Mapping):
+            return False, []
+        key = _key(data, rest)
+        if key is None:
+            return False, [f"{prefix}.{k}" for k in data]
+        prefix, data, rest = f"{prefix}.{key}", data[key], rest[len(key):].removeprefix(".")
+    return True, []
 
 
 def _load_at(repo: GitRepo, sha: str, sub: str, memo: dict[str, _Snapshot]) -> _Snapshot:

@@ -38,10 +38,14 @@ def history(
         import json
 
         echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        return
-    from pricebook.report.diff_text import print_history
+    else:
+        from pricebook.report.diff_text import print_history
 
-    print_history(result)
+        print_history(result)
+    if result.truncated_at:
+        # the same hint `diff` gives for a revision a shallow clone does not have
+        echo(f"pricebook: note: this is a shallow clone: history stops at {result.truncated_at[:8]}; "
+             "run 'git fetch --unshallow' for the full history", err=True)
 
 
 _RELATIVE = r"\d+\s+(second|minute|hour|day|week|month|year)s?\s+ago|yesterday|today"

@@ -24,6 +24,8 @@ def rollback(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Write without asking (required without a "
                                       "terminal).")] = False,
     notes: Annotated[str | None, typer.Option("--notes", help="Notes for the new release.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written (files, dropped "
+                                          "grandfathering rules) and write nothing.")] = False,
     catalog: CatalogOpt = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
@@ -35,22 +37,23 @@ def rollback(
     def confirm(plan: RollbackPlan) -> bool:
         if yes:
             return True
+        # the plan goes to stderr: stdout stays empty for scripts that read it (--format json)
+        typer.echo("\n".join(plan.describe()), err=True)
         if not sys.stdin.isatty():
-            raise GuardError("rollback writes files: pass --yes to confirm (stdin is not a terminal, so "
-                             "pricebook will not prompt); nothing was written")
-        typer.echo(f"Roll back to release {plan.target.id}: release {plan.release.entry.id} will replace "
-                   f"{plan.replaced.id}.", err=True)
-        if plan.note:
-            typer.echo(f"  note: {plan.note}", err=True)
-        for p in plan.paths():
-            typer.echo(f"  write {p}", err=True)
+            raise GuardError("rollback writes files: pass --yes to confirm, or --dry-run to only see the "
+                             "plan (stdin is not a terminal, so pricebook will not prompt); nothing was "
+                             "written")
         return typer.confirm("Proceed?", default=False, err=True)
 
     target = catalog_path(catalog)
     result = run(target, to=to, effective=parse_when(effective) if effective else None, commit=commit,
-                 notes=notes, confirm=confirm)
+                 notes=notes, confirm=confirm, dry_run=dry_run)
     if format is TextJson.json:
         echo(json.dumps(result.to_dict(), indent=2))
+        return
+    if result.status == "dry_run":
+        typer.echo("\n".join(result.describe()))
+        typer.echo(result.message)
         return
     typer.echo(result.message)
     if result.status != "rolled_back":

@@ -52,6 +52,9 @@ class Detector:
 
     def __init__(self) -> None:
         self.out: list[Detected] = []
+        # SKU renames, known before plans and add-ons are compared: a price that moves from the
+        # old id to the new one belongs to the rename, not a charge removed and a new one added.
+        self.sku_renames: dict[str, str] = {}
 
     def add(
         self,
@@ -68,6 +71,8 @@ class Detector:
     # --- the whole catalog -------------------------------------------------------------------
     def catalogs(self, base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Detected]:
         self._catalog_block(base.get("catalog", {}), head.get("catalog", {}))
+        bs, hs = base.get("skus", {}) or {}, head.get("skus", {}) or {}
+        self.sku_renames = _renames([k for k in bs if k not in hs], [k for k in hs if k not in bs], bs, hs)
         for coll, ent_kind in COLLECTION_KINDS.items():
             self._collection(coll, ent_kind, base.get(coll, {}) or {}, head.get(coll, {}) or {})
         return self.out
@@ -107,7 +112,13 @@ class Detector:
     def _collection(self, coll: str, ent_kind: str, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         removed = [k for k in b if k not in a]
         added = [k for k in a if k not in b]
-        renamed = _renames(removed, added, b, a)
+        if coll == "skus":
+            renamed = self.sku_renames
+        elif coll in ("plans", "add_ons") and self.sku_renames:
+            # A plan renamed in the same edit as a SKU it prices still has "the same content".
+            renamed = _renames(removed, added, {k: self._under_new_sku_ids(b[k]) for k in removed}, a)
+        else:
+            renamed = _renames(removed, added, b, a)
         for old, new in renamed.items():
             self.add(
                 f"{ent_kind}-renamed",
@@ -127,6 +138,16 @@ class Detector:
         for k in b:
             if k in a and b[k] != a[k]:
                 handler((coll, k), b[k], a[k])
+
+    def _under_new_sku_ids(self, entity: Any) -> Any:
+        """A plan or add-on of BASE with its prices keyed by the SKU ids of HEAD's renames."""
+        prices = entity.get("prices") if isinstance(entity, Mapping) else None
+        if not isinstance(prices, Mapping) or not any(k in self.sku_renames for k in prices):
+            return entity
+        moved = {self.sku_renames.get(k, k): v for k, v in prices.items()}
+        if len(moved) != len(prices):  # the new id was priced already: not a plain move
+            return entity
+        return {**entity, "prices": moved}
 
     def _rest(
         self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], handled: set[str], kind: str
@@ -284,8 +305,14 @@ class Detector:
                 self.add("currency-added", (*path, "currencies"), None, c, f"currency {c} added")
         skip = set(bc) ^ set(ac)
         bp, ap = b.get("prices") or {}, a.get("prices") or {}
+        # new SKU id -> old id, for prices that moved with a detected SKU rename
+        moved = {
+            new: old
+            for old, new in self.sku_renames.items()
+            if old in bp and old not in ap and new in ap and new not in bp
+        }
         for sku in bp:
-            if sku not in ap:
+            if sku not in ap and sku not in moved.values():
                 self.add(
                     "price-removed",
                     (*path, "prices", sku),
@@ -295,7 +322,12 @@ class Detector:
                     effect="down",
                 )
         for sku in ap:
-            if sku not in bp:
+            if sku in moved:
+                # the SKU's rename is reported once, on the SKU; only a change of the price itself
+                # is reported here, under the new id
+                if bp[moved[sku]] != ap[sku]:
+                    self._price((*path, "prices", sku), bp[moved[sku]], ap[sku], skip)
+            elif sku not in bp:
                 self.add(
                     "price-added",
                     (*path, "prices", sku),

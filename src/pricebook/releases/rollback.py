@@ -68,10 +68,31 @@ class RollbackPlan:
     def paths(self) -> list[Path]:
         return [self.catalog_dir / w.rel for w in self.writes] + [p for p, _ in self.release.writes()]
 
+    def files(self) -> list[dict[str, str]]:
+        """Every file the rollback writes, with its action (the ``files`` of the JSON output)."""
+        out = [{"path": str(self.catalog_dir / w.rel), "action": w.action} for w in self.writes]
+        return out + [{"path": str(self.release.snapshot_path), "action": "release"},
+                      {"path": str(self.release.index_path), "action": "index"}]
+
+    def describe(self) -> list[str]:
+        """The plan as lines of text: what replaces what, why (``note``: the snapshot was used,
+        grandfathering rules that will no longer apply), and every file that will be written.
+        Shown before the prompt, by ``--dry-run``, and when the command refuses for want of --yes."""
+        return _describe(self.target.id, self.release.entry, self.replaced.id, self.note, self.files())
+
+
+def _describe(target: str, entry: ReleaseEntry, replaced: str | None, note: str | None,
+              files: list[dict[str, str]]) -> list[str]:
+    lines = [f"Roll back to release {target}: release {entry.id} (effective "
+             f"{format_datetime(entry.effective_from)}) will replace {replaced}."]
+    if note:
+        lines.append(f"  note: {note}")
+    return lines + [f"  {f['action']:<9} {f['path']}" for f in files]
+
 
 @dataclass
 class RollbackResult:
-    status: str  # rolled_back | already_at
+    status: str  # rolled_back | already_at | dry_run
     target: str
     replaced: str | None
     release: ReleaseEntry | None = None
@@ -81,6 +102,12 @@ class RollbackResult:
     commit: str | None = None
     note: str | None = None
     message: str = ""
+
+    def describe(self) -> list[str]:
+        """A planned rollback (``dry_run``) as ``RollbackPlan.describe`` words it; else nothing."""
+        if self.release is None or self.status != "dry_run":
+            return []
+        return _describe(self.target, self.release, self.replaced, self.note, self.files)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``pricebook rollback --format json`` (see docs/releases.md)."""
@@ -300,7 +327,8 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
         warn = (f"grandfathering rule{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} "
                 f"{'are' if len(dropped) > 1 else 'is'} not part of release {target.id} "
                 "and will no longer apply; "
-                "add them again with 'pricebook grandfather add' if those customers must keep their prices")
+                f"add {'them' if len(dropped) > 1 else 'it'} again with 'pricebook grandfather add' if those "
+                "customers must keep their prices")
         note = f"{note}; {warn}" if note else warn
     planned = dict(now_files)
     planned.update({w.rel: w.data for w in writes})
@@ -332,7 +360,7 @@ def _restore(old: dict[Path, bytes | None]) -> None:
 
 def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetime | None = None,
              commit: bool = False, notes: str | None = None,
-             confirm: Callable[[RollbackPlan], bool] | None = None) -> RollbackResult:
+             confirm: Callable[[RollbackPlan], bool] | None = None, dry_run: bool = False) -> RollbackResult:
     """Roll the catalog back to release ``to`` (default: the release before the one in force).
 
     Refuses (``GuardError``, exit 1) on uncommitted changes in the catalog folder or pricebook.yaml,
@@ -341,6 +369,9 @@ def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetim
     content. Otherwise writes the source files, the new snapshot and the index (in that order,
     atomically per file, all put back on failure), and with ``commit=True`` makes one commit of
     exactly those files. Never resets, rebases, deletes or pushes.
+
+    ``dry_run`` runs every check and plans every file, then returns status ``dry_run`` (the files
+    and the release it would write) without asking ``confirm`` or writing anything.
     """
     from pricebook.fsutil import write_all_atomic
 
@@ -348,6 +379,12 @@ def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetim
     if isinstance(planned, RollbackResult):
         return planned
     plan = planned
+    if dry_run:
+        entry = plan.release.entry
+        return RollbackResult("dry_run", plan.target.id, plan.replaced.id, entry, plan.method,
+                              plan.restored_from, plan.files(), None, plan.note,
+                              f"dry run: rolling back to {plan.target.id} would cut release {entry.id} "
+                              f"replacing {plan.replaced.id}; nothing was written")
     if confirm is not None and not confirm(plan):
         raise GuardError("rollback not confirmed; nothing was written")
     writes: list[tuple[Path, bytes | str]] = [(plan.catalog_dir / w.rel, w.data) for w in plan.writes]
@@ -375,9 +412,6 @@ def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetim
                f"Release {entry.id} (effective {format_datetime(entry.effective_from)}) replaces release "
                f"{plan.replaced.id} with the content of release {plan.target.id}.\n{how}\n")
         sha = repo.commit([repo.relpath(p) for p in plan.paths()], msg, only=True)
-    files = [{"path": str(plan.catalog_dir / w.rel), "action": w.action} for w in plan.writes]
-    files += [{"path": str(plan.release.snapshot_path), "action": "release"},
-              {"path": str(plan.release.index_path), "action": "index"}]
     return RollbackResult("rolled_back", plan.target.id, plan.replaced.id, entry, plan.method,
-                          plan.restored_from, files, sha, plan.note,
+                          plan.restored_from, plan.files(), sha, plan.note,
                           f"rolled back to {plan.target.id}: release {entry.id} replaces {plan.replaced.id}")
