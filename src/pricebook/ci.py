@@ -143,7 +143,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
     from pricebook.report.simulate_json import to_data, to_markdown, unrated_summary
-    from pricebook.report.simulate_values import money, pct, signed
+    from pricebook.report.simulate_values import breach_count, money, pct, signed
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.presets import settings_map
     from pricebook.simulate.sides import resolve_sides
@@ -168,7 +168,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
     lines.append(f"  customers: {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
                  f"{c.get('unchanged', 0)} unchanged" + (f", {c['mixed']} mixed" if c.get("mixed") else ""))
     if result.breaches:
-        lines.append(f"  {len(result.breaches)} hard entitlement limit(s) would be broken")
+        lines.append(f"  {breach_count(result)} hard entitlement limit(s) would be broken")
     if result.unrated:  # as the markdown says it: what the sample holds that no bill rated, by reason
         lines.append(f"  unrated events: {unrated_summary(result)}")
     return SectionResult("revenue", title, "passed", "\n".join(lines), to_markdown(result),

@@ -106,7 +106,8 @@ def to_html(r: SimulationResult) -> str:
                    f"<th>baseline</th><th>candidate</th><th>delta</th><th>%</th></tr>{rows}</table>")
     unrated = "".join(_unrated_row(k, v) for k, v in r.unrated.items())
     breaches = "".join(f"<tr><td>{escape(b.customer_id)}</td><td>{b.period}</td><td>{escape(b.plan)}</td>"
-                       f"<td>{escape(b.feature)}</td><td>{quantity(b.usage)}</td><td>{quantity(b.limit)}</td></tr>"
+                       f"<td>{escape(b.feature)}</td><td>{quantity(b.usage)}</td><td>{quantity(b.limit)}</td>"
+                       f"<td>{'yes' if b.new else 'no'}</td></tr>"
                        for b in r.breaches)
     events = f"Events read {r.events.get('read', 0)}, rated {r.events.get('rated', 0)}"
     tables = (_table("By plan", "plan", r.by_plan) + _table("By SKU", "sku", r.by_sku)
@@ -127,7 +128,7 @@ same {c.get('unchanged', 0)}{f", mixed {c['mixed']}" if c.get('mixed') else ''}.
 {tables}
 {movers}
 <h2>Hard entitlement limits broken under the candidate</h2><table><tr><th>customer</th><th>period</th>
-<th>plan</th><th>feature</th><th>usage</th><th>limit</th></tr>{breaches}</table>
+<th>plan</th><th>feature</th><th>usage</th><th>limit</th><th>new</th></tr>{breaches}</table>
 <h2>Unrated</h2><table><tr><th>reason</th><th>events</th><th>quantity</th><th>customers</th><th>details</th></tr>
 {unrated}</table>
 </body></html>

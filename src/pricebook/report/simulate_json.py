@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pricebook.money import money_str
-from pricebook.report.simulate_values import money, pct, quantity_str, signed
+from pricebook.report.simulate_values import breach_count, money, pct, quantity_str, signed
 from pricebook.simulate.result import Group, Money3, Mover, SimulationResult
 
 
@@ -54,7 +54,7 @@ def to_data(r: SimulationResult) -> dict[str, Any]:
         "histogram": [{"bucket": b, "customers": n} for b, n in r.histogram],
         "entitlement_breaches": [{"customer_id": b.customer_id, "period": b.period, "plan": b.plan,
                                   "feature": b.feature, "meter": b.meter, "limit": _q(b.limit),
-                                  "usage": _q(b.usage)} for b in r.breaches],
+                                  "usage": _q(b.usage), "new": b.new} for b in r.breaches],
         "events": r.events,
         "periods": r.periods,
         "dedup": r.dedup,
@@ -90,7 +90,7 @@ def to_markdown(r: SimulationResult) -> str:
             out.append(f"| {g.key['plan']} | {a.currency} | {g.customers} | {_cells(a)} |")
         out.append("")
     if r.breaches:
-        out.append(f"**{len(r.breaches)} hard entitlement limit(s) would be broken** under the candidate.")
+        out.append(f"**{breach_count(r)} hard entitlement limit(s) would be broken** under the candidate.")
         out.append("")
     if r.unrated:
         out.append(f"Unrated events — {unrated_summary(r)}.")

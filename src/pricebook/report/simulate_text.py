@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from pricebook.report.console import console, escape
-from pricebook.report.simulate_values import count, meter_counts, money, pct, quantity, signed, unrated_notes
+from pricebook.report.simulate_values import (
+    breach_count,
+    count,
+    meter_counts,
+    money,
+    pct,
+    quantity,
+    signed,
+    unrated_notes,
+)
 from pricebook.simulate.result import SimulationResult
 
 
@@ -55,10 +64,10 @@ def print_text(r: SimulationResult) -> None:
         bar = "#" * (round(30 * n / top) if top else 0)
         con.print(f"  {label:>14} {n:>7} {bar}")
     if r.breaches:
-        con.print(f"Hard entitlement limits broken under the candidate: {len(r.breaches)}")
+        con.print(f"Hard entitlement limits broken under the candidate: {breach_count(r)}")
         for b in r.breaches[:20]:
             con.print(f"  {escape(b.customer_id)} {b.period} {escape(b.plan)}: {escape(b.feature)} "
-                      f"{quantity(b.usage)} > {quantity(b.limit)}")
+                      f"{quantity(b.usage)} > {quantity(b.limit)}{' (new)' if b.new else ''}")
         if len(r.breaches) > 20:
             con.print(f"  ... and {len(r.breaches) - 20} more (--format json or --out lists every one)")
     if r.unrated:

@@ -82,3 +82,14 @@ def _not_billed(name: str, x: dict[str, Any]) -> str:
     where = (f" in {', '.join(c or '-' for c in x['currencies'])}"
              if "not_in_currency" in x["why"] and x.get("currencies") else "")
     return f"{name} ({', '.join(x['why'])}{where}): {count(x['customers'], 'customer')}"
+
+
+def breach_count(r: Any) -> str:
+    """How many hard limits the candidate breaks, and how many of them the baseline does not:
+    ``18 (none new: the baseline breaks them too)``, ``18 (5 new)``, ``3 (all new)``."""
+    n, new = len(r.breaches), sum(1 for b in r.breaches if b.new)
+    if new == n:
+        return f"{n} (all new)"
+    if new == 0:
+        return f"{n} (none new: the baseline breaks them too)"
+    return f"{n} ({new} new)"

@@ -216,7 +216,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         single = [mid for mid, m in meters.items() if not m.dimensions and mid not in txn_meters
                   and m.aggregation not in ("latest", "unique_count")] \
             if opts.aggregate is None and opts.engine != "spark" else []
-        limit_rows = hard_limits(candidate)
+        limit_rows = hard_limits(baseline, candidate)
         limits = frozenset(r[4] for r in limit_rows)
 
         def stage2(widths: Widths) -> SimulationResult:

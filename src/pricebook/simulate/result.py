@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pricebook.simulate.sqlutil import lit
+
 ZERO = Decimal(0)
 HISTOGRAM_EDGES = (-50, -20, -10, -5, -1, 0, 1, 5, 10, 20, 50)
 NO_BASELINE = "no baseline bill"  # the histogram's last bucket, when a customer's baseline is 0
@@ -61,6 +63,7 @@ class Breach:
     meter: str
     limit: Decimal
     usage: Decimal
+    new: bool = True  # the baseline does not break this feature's limit for this customer and period
 
 
 @dataclass
@@ -244,7 +247,7 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
             GROUP BY sku, currency ORDER BY sku, currency""").fetchall():
         res.by_sku.append(Group({"sku": sku}, Money3(cur, b, c)))
     res.unrated, res.events = _unrated(con)
-    res.breaches = _breaches(con, candidate, scale)
+    res.breaches = _breaches(con, baseline, candidate, scale)
     return res
 
 
@@ -413,11 +416,16 @@ def _overlaps(con: Any) -> dict[str, Any] | None:
             "customers": len(by_customer), "by_customer": by_customer}
 
 
-def hard_limits(candidate: Any) -> list[tuple[str, str, str, str, str, str]]:
-    """(ckey, plan, feature, meter, aggregation, limit) of every hard metered limit the candidate checks."""
-    rows = []
-    for ckey, cat in [("candidate", candidate.catalog),
-                      *((f"release:{rid}", c) for rid, c in candidate.releases.items())]:
+def hard_limits(*sides: Any) -> list[tuple[str, str, str, str, str, str]]:
+    """(ckey, plan, feature, meter, aggregation, limit) of every hard metered limit the sides' catalogs
+    (and the releases they price with) check, once per catalog."""
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    catalogs: dict[str, Any] = {}
+    for side in sides:
+        catalogs.setdefault(side.name, side.catalog)
+        for rid, c in side.releases.items():
+            catalogs.setdefault(f"release:{rid}", c)
+    for ckey, cat in catalogs.items():
         for plan in cat.plans.values():
             for fid, ent in plan.entitlements.items():
                 feat = cat.features.get(fid)
@@ -430,23 +438,31 @@ def hard_limits(candidate: Any) -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
-def _breaches(con: Any, candidate: Any, scale: int = 12) -> list[Breach]:
-    """Customers whose usage would break a hard entitlement limit of their candidate plan. Usage and
-    limits are compared at the quantity ``scale`` (``--scale``), as stage 1 kept them."""
+def _breaches(con: Any, baseline: Any, candidate: Any, scale: int = 12) -> list[Breach]:
+    """Customers whose usage would break a hard entitlement limit of their candidate plan, each marked
+    ``new`` unless the baseline breaks the same feature's limit for that customer and period (a PR
+    that changes nothing breaks nothing new). Usage and limits are compared at the quantity
+    ``scale`` (``--scale``), as stage 1 kept them."""
     from pricebook.simulate.stage2 import insert_rows, pick_sql
 
-    rows = hard_limits(candidate)
+    rows = hard_limits(baseline, candidate)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE hard_limits (ckey VARCHAR, plan VARCHAR, feature VARCHAR,
         meter VARCHAR, aggregation VARCHAR, lim DECIMAL(38, {scale}))""")
     insert_rows(con, "hard_limits", ("ckey", "plan", "feature", "meter", "aggregation", "lim"), rows)
-    out = []
-    # only the breaches leave DuckDB (not one row per customer, period and limit)
-    for cid, period, plan, feature, meter, lim, q in con.execute(f"""SELECT * FROM (
+
+    def broken(side: str) -> list[tuple[Any, ...]]:
+        # only the breaches leave DuckDB (not one row per customer, period and limit)
+        found: list[tuple[Any, ...]] = con.execute(f"""SELECT * FROM (
             SELECT u.customer_id, strftime(u.period, '%Y-%m') AS period, u.plan, h.feature, h.meter, h.lim,
                    {pick_sql('t', scale)} AS q
             FROM unit_sides u JOIN hard_limits h ON h.ckey = u.ckey AND h.plan = u.plan
             JOIN mtot t ON t.unit_no = u.unit_no AND t.meter = h.meter
-            WHERE u.side = 'candidate') AS b
-            WHERE q IS NOT NULL AND q > lim ORDER BY 1, 2, 4""").fetchall():
-        out.append(Breach(cid, period, plan, feature, meter, lim, q))
-    return out
+            WHERE u.side = {lit(side)}) AS b
+            WHERE q IS NOT NULL AND q > lim ORDER BY 1, 2, 4""").fetchall()
+        return found
+
+    found = broken(candidate.name)
+    before = ({(cid, period, feature) for cid, period, _, feature, *_ in broken(baseline.name)}
+              if found else set())
+    return [Breach(cid, period, plan, feature, meter, lim, q, (cid, period, feature) not in before)
+            for cid, period, plan, feature, meter, lim, q in found]
