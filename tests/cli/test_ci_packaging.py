@@ -66,7 +66,7 @@ def _run_step(env: dict[str, str], cwd: Path, tmp_path: Path) -> list[str]:
             None,
             ["ci", "--catalog", "catalogs/acme", "--fail-on", "warning"],
         ),
-        ({"GITHUB_BASE_REF": "main"}, None, ["ci", "--base", "origin/main"]),
+        ({"GITHUB_BASE_REF": "main"}, None, ["ci"]),  # ci derives origin/main, at the merge base
         ({"GITHUB_BASE_REF": "main"}, "base: origin/release\n", ["ci"]),  # pricebook.yaml's base wins
         ({"GITHUB_BASE_REF": "main", "INPUT_BASE": "v1"}, "base: origin/release\n", ["ci", "--base", "v1"]),
     ],
