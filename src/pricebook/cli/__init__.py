@@ -156,6 +156,8 @@ def _run(args: list[str]) -> int:
         return 2
     except (InternalError, Exception) as exc:
         return _internal(exc, debug)
+    if rc == 130:  # typer answers Ctrl-C inside a command with a silent 130 (SPEC §4: say it)
+        print("pricebook: interrupted", file=sys.stderr)
     return rc if isinstance(rc, int) else 0
 
 

@@ -163,6 +163,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
     preset = get_preset(opts.preset)
     con = _connect(opts, tz)
     progress = Progress(con, opts.progress) if opts.progress else None
+    restore = _watch_interrupts()
     try:
         phase = progress.phase if progress else _quiet
         phase("reading usage", True)
@@ -237,13 +238,56 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             write_rows(con, opts.out, minors)
         return result
     except duckdb.OutOfMemoryException as exc:
+        if _INTERRUPTED[0]:
+            raise KeyboardInterrupt from None
         limit = opts.memory_limit or default_memory_limit()
         raise UsageError(f"DuckDB ran out of memory (memory limit {limit}): raise --memory-limit, or lower "
                          "--threads; it spills to --temp-dir where it can") from exc
+    except Exception:
+        if _INTERRUPTED[0]:  # whatever error DuckDB made of Ctrl-C, it is an interruption (exit 130)
+            raise KeyboardInterrupt from None
+        raise
     finally:
+        restore()
         if progress:
             progress.close()
         con.close()
+
+
+_INTERRUPTED = [False]  # a SIGINT arrived during the run (see _watch_interrupts)
+
+
+def _watch_interrupts() -> Callable[[], None]:
+    """Note Ctrl-C (SIGINT) during a run; returns the function that puts the previous handler back.
+
+    DuckDB turns Ctrl-C into an error of its own (``Query interrupted``: a RuntimeError, an aggregate or
+    read error, or a failed stream that the dedup search would answer by sorting the ids instead), which
+    would read as bad input (exit 2 or 3) or be lost. The handler notes it and raises KeyboardInterrupt
+    as Python's own does; the run then says "interrupted" (exit 130) whatever error it became. Only on
+    the main thread, and never where SIGINT is ignored (a background job without job control).
+    """
+    import signal
+    import threading
+
+    _INTERRUPTED[0] = False
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.getsignal(signal.SIGINT)
+    if previous in (signal.SIG_IGN, None):
+        return lambda: None
+
+    def noted(signum: int, frame: Any) -> None:
+        _INTERRUPTED[0] = True
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, noted)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
 
 
 def _hint_missing_quantity(result: SimulationResult, meters: Mapping[str, Meter]) -> None:
@@ -338,7 +382,9 @@ def _search_in_c(con: Any, source: str) -> bytes | None:
         # ImportError: a duckdb that exports Arrow through pyarrow (1.4 and 1.5 do not). RuntimeError:
         # the scan failed (an unreadable file, a value that does not convert); a streamed query may
         # report another thread's "Interrupted!" instead of the cause, so the sort reads the same
-        # rows and raises DuckDB's own message
+        # rows and raises DuckDB's own message. Unless it was Ctrl-C: then stop, not sort
+        if _INTERRUPTED[0]:
+            raise KeyboardInterrupt from None
         return None
     finally:  # the stream is released by now
         con.execute("RESET streaming_buffer_size")
