@@ -105,8 +105,17 @@ class GitRepo:
                 hint = ": they share no history"
             raise GitError(f"no merge base of '{a}' and '{b}'{hint}") from exc
 
+    def shallow_commits(self) -> set[str]:
+        """The commits a shallow clone was cut at (empty for a full clone). git keeps them in the
+        common dir's ``shallow`` file, which a linked worktree shares (its own git dir has none)."""
+        try:
+            text = (Path(self._repo.common_dir) / "shallow").read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            return set()
+        return {line.strip() for line in text.splitlines() if line.strip()}
+
     def is_shallow(self) -> bool:
-        return (Path(self._repo.git_dir) / "shallow").exists()
+        return bool(self.shallow_commits())
 
     def has_commits(self) -> bool:
         try:

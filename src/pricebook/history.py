@@ -124,7 +124,7 @@ def history(
         return _load_at(repo, sha, sub, by_content)
 
     result = HistoryResult(entity, sub or ".")
-    boundaries = _shallow_boundaries(repo)
+    boundaries = repo.shallow_commits()
     known = entity is None  # whether ENTITY names something in a catalog seen so far
     near: list[str] = []  # what it could have meant, from the newest catalog
     unreadable = False  # a catalog that does not load may hold it: then it is not called unknown
@@ -174,17 +174,6 @@ TRUNCATED_NOTE = (
     "history truncated here: this is a shallow clone, so this commit's parent is missing and what it "
     "changed is unknown; run 'git fetch --unshallow' for the full history"
 )
-
-
-def _shallow_boundaries(repo: GitRepo) -> set[str]:
-    """The commits a shallow clone was cut at (git lists them in ``.git/shallow``)."""
-    if not repo.is_shallow():
-        return set()
-    try:
-        text = (Path(repo.raw.git_dir) / "shallow").read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError):
-        return set()
-    return {line.strip() for line in text.splitlines() if line.strip()}
 
 
 def _seen(entity: str, snap: _Snapshot, near: list[str]) -> tuple[bool, list[str]]:

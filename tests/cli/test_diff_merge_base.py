@@ -96,3 +96,12 @@ def test_ci_on_a_pull_request_uses_the_base_branch_s_merge_base(
     diff = next(s for s in json.loads(res.out)["sections"] if s["name"] == "diff")
     assert [c["kind"] for c in diff["changes"]] == ["price-increased"], res.err
     assert diff["base"].startswith("origin/release-train@")
+
+
+def test_pricebook_yaml_s_three_dot_base_compares_with_its_b(cli: Cli, stale: AcmeRepo) -> None:
+    # base: main...feature in pricebook.yaml, run from main: feature's own change, as the argument gives it
+    stale.git("switch", "-q", "main")
+    (stale.root / "pricebook.yaml").write_text("base: main...feature\n")
+    res = cli("diff", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert res.code == 0, res.err
+    assert _kinds(res) == ["price-increased"] and json.loads(res.out)["head"].startswith("feature@")

@@ -117,3 +117,13 @@ def test_only_entities_that_exist_nowhere_are_unknown(cli: Cli, acme_repo: AcmeR
     acme_repo.commit("Drop the support SKU")
     res = cli("history", "skus.support", "--catalog", acme_repo.catalog, cwd=acme_repo.root)
     assert res.code == 0 and "sku-removed" in res.out
+
+
+def test_a_linked_worktree_of_a_shallow_clone_is_shallow_too(acme_repo: AcmeRepo, tmp_path: Path) -> None:
+    # git keeps the shallow list in the common dir; a `git worktree add` checkout's own git dir has none
+    clone = shallow_clone(acme_repo, tmp_path, 2)
+    linked = tmp_path / "linked"
+    Git(clone)("worktree", "add", "-q", "--detach", str(linked))
+    result = history(linked / CATALOG, "plans.pro")
+    [entry] = result.entries
+    assert entry.truncated and entry.changes == []

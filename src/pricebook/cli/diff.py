@@ -66,13 +66,14 @@ def diff(
     settings = load_settings()
     threshold = fail_on_value(fail_on, settings)
     catalog_dir = resolve_catalog_path(catalog, settings)
-    if base is not None and head is None:
+    base_spec = resolve_base(base, catalog_dir, settings)
+    if head is None:
         from pricebook.load.revision import implied_head
 
-        head = implied_head(base)  # `diff main...feature` compares with feature, as git diff does
-    result = compare(
-        resolve_base(base, catalog_dir, settings), head, catalog_dir, severity_overrides(settings)
-    )
+        # `diff main...feature` (or pricebook.yaml's base: main...feature) compares with feature, as
+        # git diff does
+        head = implied_head(base_spec)
+    result = compare(base_spec, head, catalog_dir, severity_overrides(settings))
     if format is FindingsFormat.text:
         from pricebook.report.diff_text import print_text
 

@@ -62,7 +62,7 @@ def _draw_progress(phase: str, pct: float | None) -> None:
     import sys
 
     line = "" if not phase else f"pricebook simulate: {phase}" + ("..." if pct is None else f" {pct:3.0f}%")
-    sys.stderr.write("\r" + line.ljust(48) + ("" if phase else "\r"))
+    sys.stderr.write("\r" + line + "\x1b[K")  # and clear what a longer line left to its right
     sys.stderr.flush()
 
 

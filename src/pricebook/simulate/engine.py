@@ -589,16 +589,18 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
         customers VARCHAR[], subscribed_before DATE, until DATE, ckey VARCHAR, owner VARCHAR)""")
     con.execute("CREATE OR REPLACE TEMP TABLE timeline (side VARCHAR, ord INTEGER, effective_from DATE, ckey VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE sides (side VARCHAR, ckey VARCHAR, rounding VARCHAR, has_timeline BOOLEAN)")
-    rows_r, rows_t, rows_s = [], [], []
+    rows_r: list[tuple[Any, ...]] = []
+    rows_t: list[tuple[Any, ...]] = []
+    rows_s: list[tuple[Any, ...]] = []
     rounding = {s.name: s.catalog.rounding for s in sides}
     for s in sides:
         for r in s.releases.values():
             rounding[f"release:{r.id}"] = r.rounding
         for owner, rules in [(None, s.rules), *((f"release:{rid}", rs) for rid, rs in s.timeline_rules.items())]:
             ordered = sorted((r for r in rules if r.plans or r.customers), key=lambda r: (not r.customers, r.id))
-            for i, r in enumerate(ordered):
-                rows_r.append((s.name, i, list(r.plans), list(r.customers), r.subscribed_before, r.until,
-                               f"release:{r.release}", owner))
+            for r in ordered:  # ord numbers a side's rules across owners: no two tie
+                rows_r.append((s.name, len(rows_r), list(r.plans), list(r.customers), r.subscribed_before,
+                               r.until, f"release:{r.release}", owner))
         for i, (eff, rid) in enumerate(s.timeline):
             rows_t.append((s.name, i, eff, f"release:{rid}"))
         rows_s.append((s.name, s.name, s.catalog.rounding, bool(s.timeline)))

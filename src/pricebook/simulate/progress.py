@@ -33,16 +33,14 @@ class Progress:
     def __init__(self, con: Any, report: Report) -> None:
         self._con = con
         self._report = report
-        self._name = ""
-        self._scan = False
-        self._since = time.monotonic()
+        self._phase = ("", False, time.monotonic())  # (name, scan, since): one value, read whole
         self._shown = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pricebook-progress", daemon=True)
         self._thread.start()
 
     def phase(self, name: str, scan: bool = False) -> None:
-        self._name, self._scan, self._since = name, scan, time.monotonic()
+        self._phase = (name, scan, time.monotonic())
 
     def close(self) -> None:
         self._stop.set()
@@ -52,16 +50,17 @@ class Progress:
 
     def _run(self) -> None:
         while not self._stop.wait(POLL):
-            if time.monotonic() - self._since < SHOW_AFTER:
+            name, scan, since = self._phase
+            if time.monotonic() - since < SHOW_AFTER:
                 continue
-            if not self._scan:
+            if not scan:
                 self._shown = True
-                self._report(self._name, None)
+                self._report(name, None)
                 continue
             try:
                 pct = float(self._con.query_progress())
-            except Exception:  # the connection is closing, or this duckdb cannot tell: stay quiet
-                return
+            except Exception:  # between statements, or this duckdb cannot tell: no reading this time
+                continue
             if pct >= 0:
                 self._shown = True
-                self._report(self._name, min(pct, 100.0))
+                self._report(name, min(pct, 100.0))
