@@ -112,11 +112,11 @@ def _check_at_options(at: str | None, subscribed_at: str | None, customer: str |
     from datetime import date
 
     from pricebook.errors import UsageError
-    from pricebook.rating.quote import _DATE  # what resolve_at reads as a date
+    from pricebook.rating.quote import is_date_spec
 
     given = [flag for flag, value in (("--subscribed-at", subscribed_at), ("--customer", customer))
              if value is not None]
-    if not given or (at is not None and _DATE.fullmatch(at.strip())):
+    if not given or is_date_spec(at):
         return
     what = " and ".join(given)
     verb = "decide" if len(given) > 1 else "decides"

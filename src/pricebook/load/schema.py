@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pricebook.diagnostics import CatalogPath, Diagnostic, Position, yaml_text
+from pricebook.diagnostics import CatalogPath, Diagnostic, Position, describe_value, yaml_text
 
 SCHEMA_FILES = ("catalog.schema.json",)
 
@@ -493,10 +493,8 @@ def _show(value: Any) -> str:
         return "list"
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return f"{yaml_text(value)} (a boolean)"
-    if isinstance(value, (int, float, Decimal)):
-        return f"{yaml_text(value)} (a number)"
+    if isinstance(value, (bool, int, float, Decimal)):
+        return describe_value(value)
     s = str(value)
     return repr(s if len(s) <= 40 else s[:37] + "...")
 

@@ -27,6 +27,11 @@ class Quote:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
 
 
+def is_date_spec(at: str | None) -> bool:
+    """Whether ``--at`` names a date (priced through the release timeline), not a revision."""
+    return at is not None and _DATE.fullmatch(at.strip()) is not None
+
+
 @dataclass(frozen=True)
 class Subscriber:
     """Who is being quoted, for grandfathering: the plan, when they subscribed, their id."""
@@ -39,9 +44,10 @@ class Subscriber:
 def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None) -> str | None:
     """``--at`` as a revision spec. A date (``2026-08-01``) means the prices that apply then: the
     release in force at that date, or the grandfathered release of a matching rule (SPEC §3), decided
-    by ``pricebook.releases.timeline.release_for``, the one function simulate uses too. Anything
-    else (a git ref, ``REF:path``, ``release:<id>``, a path) is returned as it is."""
-    if at is None or not _DATE.fullmatch(at.strip()):
+    by ``pricebook.releases.timeline.release_for`` over the rules ``rules_at`` gives (simulate applies
+    the same rule in SQL). Anything else (a git ref, ``REF:path``, ``release:<id>``, a path) is
+    returned as it is."""
+    if at is None or not is_date_spec(at):
         return at
     from pricebook.load import load_catalog
     from pricebook.releases.index import parse_datetime, read_index

@@ -1,5 +1,6 @@
-"""Which release prices a customer's period (SPEC §3). One function, used by ``quote --at``,
-``show --at`` and ``simulate --baseline releases``: ``release_for``.
+"""Which release prices a customer's period (SPEC §3): ``release_for``, with the rules ``rules_at``
+gives, for ``quote --at`` and ``show --at``; ``simulate --baseline releases`` applies the same rule in
+SQL (``simulate.engine._units``), each period with the rules of the release in force.
 
 The rule, precisely:
 
@@ -87,8 +88,8 @@ def release_for(entries: Sequence[ReleaseEntry],
                 period_start: Instant) -> str | None:
     """The id of the release whose prices apply to this subscription's period starting at
     ``period_start``: the grandfathered release while a matching rule's ``until`` has not passed,
-    else the release in force at the period's start, else None. ``rules`` is usually the current
-    catalog's ``grandfathering`` (a mapping or any iterable of rules)."""
+    else the release in force at the period's start, else None. ``rules``: those that decide the
+    period, as ``rules_at`` gives them (a mapping or any iterable of rules)."""
     rule = applying_rule(rules, plan, subscribed_at, customer_id, period_start)
     if rule is not None:
         return rule.release
