@@ -66,13 +66,14 @@ class RollbackPlan:
     note: str | None = None
 
     def paths(self) -> list[Path]:
-        return [self.catalog_dir / w.rel for w in self.writes] + [p for p, _ in self.release.writes()]
+        """Every file the rollback writes (what ``--commit`` commits)."""
+        return [Path(f["path"]) for f in self.files()]
 
     def files(self) -> list[dict[str, str]]:
         """Every file the rollback writes, with its action (the ``files`` of the JSON output)."""
         out = [{"path": str(self.catalog_dir / w.rel), "action": w.action} for w in self.writes]
-        return out + [{"path": str(self.release.snapshot_path), "action": "release"},
-                      {"path": str(self.release.index_path), "action": "index"}]
+        (snapshot, _), (index, _) = self.release.writes()
+        return out + [{"path": str(snapshot), "action": "release"}, {"path": str(index), "action": "index"}]
 
     def describe(self) -> list[str]:
         """The plan as lines of text: what replaces what, why (``note``: the snapshot was used,
