@@ -143,7 +143,7 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
     from pricebook.report.simulate_json import to_data, to_markdown, unrated_summary
-    from pricebook.report.simulate_values import breach_count, money, pct, signed
+    from pricebook.report.values import amount_cells, breach_count
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.presets import settings_map
     from pricebook.simulate.sides import resolve_sides
@@ -161,9 +161,8 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
     result = run_simulation(opts, base_side, head_side)
     lines = [f"revenue impact {result.baseline} -> {result.candidate} on {', '.join(samples)}:"]
     for t in result.totals:  # each currency at its own minor unit, as simulate's reports write it
-        cur = t.currency
-        lines.append(f"  {cur}: {money(t.baseline, cur)} -> {money(t.candidate, cur)} "
-                     f"({signed(t.delta, cur)}, {pct(t)})")
+        baseline, candidate, delta, pct = amount_cells(t)
+        lines.append(f"  {t.currency}: {baseline} -> {candidate} ({delta}, {pct})")
     c = result.customers
     lines.append(f"  customers: {c.get('increased', 0)} pay more, {c.get('decreased', 0)} pay less, "
                  f"{c.get('unchanged', 0)} unchanged" + (f", {c['mixed']} mixed" if c.get("mixed") else ""))

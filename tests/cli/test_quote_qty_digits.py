@@ -24,9 +24,9 @@ def test_a_quantity_of_32_significant_digits_is_printed_whole(cli: Cli) -> None:
 
 
 def test_quote_and_simulate_share_one_quantity_formatter() -> None:
-    from pricebook.report import quote, simulate_values
+    from pricebook.report import quote, values
 
-    assert quote.qty is simulate_values.quantity
+    assert quote.qty is values.quantity
     # past 28 digits an integer neither rounds nor fails to quantize
     big = "12345678901234567890123456789012"
     assert quote.qty(Decimal(big)) == f"{int(big):,}"

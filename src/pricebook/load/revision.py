@@ -85,11 +85,22 @@ def load_revision(spec: str | None, catalog_dir: Path) -> tuple[Revision, LoadRe
     if spec.startswith(RELEASE_PREFIX):
         rid = spec[len(RELEASE_PREFIX):]
         return Revision(spec, "release", spec, release_id=rid), load_release(catalog_dir, rid)
-    if ":" not in spec and Path(spec).exists():
+    git = _git_spec(spec)
+    if git is None:  # a path that exists
         if Path(spec).is_file():
             _check_whole_file(Path(spec))
         return Revision(spec, "path", spec, path=spec), _load_dir(Path(spec))
-    return _load_git(spec, catalog_dir)
+    return _load_git(spec, git, catalog_dir)
+
+
+def _git_spec(spec: str) -> tuple[str, str, str] | None:
+    """A git revision spec as ``(ref, ":", path)``, or ``(ref, "", "")`` without a path; None for
+    ``WORKTREE``, a ``release:<id>`` or a path that exists (which wins over a ref of the same name)."""
+    if spec == WORKTREE or spec.startswith(RELEASE_PREFIX):
+        return None
+    if ":" not in spec and Path(spec).exists():
+        return None
+    return spec.partition(":")
 
 
 def merge_base_pair(ref: str) -> tuple[str, str] | None:
@@ -103,24 +114,23 @@ def merge_base_pair(ref: str) -> tuple[str, str] | None:
 def implied_head(spec: str) -> str | None:
     """The HEAD that ``git diff A...B`` compares with, for a BASE given as ``A...B`` (or
     ``A...B:path``): ``B`` (``B:path``). None when B is omitted (``main...``): the working tree."""
-    if spec.startswith(RELEASE_PREFIX) or (":" not in spec and Path(spec).exists()):
+    git = _git_spec(spec)
+    if git is None:
         return None
-    ref, sep, sub = spec.partition(":")
-    if MERGE_BASE not in ref or not ref.partition(MERGE_BASE)[2]:
+    ref, sep, sub = git
+    head = ref.partition(MERGE_BASE)[2]
+    if not head:  # no "..." or nothing after it
         return None
-    return f"{ref.partition(MERGE_BASE)[2]}{sep}{sub}"
+    return f"{head}{sep}{sub}"
 
 
 def against_merge_base(spec: str) -> str:
     """A git ref spec (``origin/main``, ``origin/main:catalogs/acme``) as its merge base with HEAD
     (``origin/main...HEAD``); a path, a ``release:<id>`` or a spec that already has ``...`` as is."""
-    if spec.startswith(RELEASE_PREFIX) or spec == WORKTREE or MERGE_BASE in spec:
+    git = _git_spec(spec)
+    if git is None or MERGE_BASE in spec or not git[0]:
         return spec
-    if ":" not in spec and Path(spec).exists():
-        return spec
-    ref, sep, sub = spec.partition(":")
-    if not ref:
-        return spec
+    ref, sep, sub = git
     return f"{ref}{MERGE_BASE}HEAD{sep}{sub}"
 
 
@@ -187,11 +197,11 @@ def _load_dir(path: Path) -> LoadResult:
     return load_catalog(path)
 
 
-def _load_git(spec: str, catalog_dir: Path) -> tuple[Revision, LoadResult]:
+def _load_git(spec: str, git: tuple[str, str, str], catalog_dir: Path) -> tuple[Revision, LoadResult]:
     from pricebook.gitrepo import GitRepo
 
     repo = GitRepo.discover(catalog_dir if catalog_dir.exists() else Path.cwd())
-    ref, sep, sub = spec.partition(":")
+    ref, sep, sub = git
     if sep and not ref:
         raise InputError(f"revision '{spec}' has no ref before ':'")
     subpath = sub if sep else repo.relpath(catalog_dir)

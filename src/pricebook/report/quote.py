@@ -13,7 +13,7 @@ from pricebook.money import format_money, minor_unit, money_str
 from pricebook.rating.base import Step
 from pricebook.rating.engine import Bill, Line
 from pricebook.rating.quote import Quote
-from pricebook.report.simulate_values import quantity as qty  # exact at any precision, as simulate writes it
+from pricebook.report.values import quantity as qty  # exact at any precision, as simulate writes it
 
 
 def unit_label(unit: str | None, quantity: Decimal) -> str:

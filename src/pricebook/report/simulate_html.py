@@ -5,16 +5,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from pricebook.report.simulate_values import meter_counts, money, pct, quantity, signed, unrated_notes
+from pricebook.report.values import amount_cells, meter_counts, money, quantity, unrated_notes
 from pricebook.simulate.result import Group, Money3, SimulationResult
 
 
 def _cells(m: Money3) -> str:
     """Baseline, candidate, delta and % cells, each amount in its currency's convention (as the text
     report writes it: ``¥158``, ``$1.04``)."""
-    cur = m.currency
-    cells = (money(m.baseline, cur), money(m.candidate, cur), signed(m.delta, cur), pct(m))
-    return "".join(f"<td>{escape(c)}</td>" for c in cells)
+    return "".join(f"<td>{escape(c)}</td>" for c in amount_cells(m))
 
 
 def _rows(groups: list[Group], key: str) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from pricebook.money import money_str
-from pricebook.report.simulate_values import breach_count, money, pct, quantity_str, signed
+from pricebook.report.values import amount_cells, breach_count, quantity_str
 from pricebook.simulate.result import Group, Money3, Mover, SimulationResult
 
 
@@ -67,8 +67,7 @@ def to_json(r: SimulationResult) -> str:
 
 def _cells(m: Money3) -> str:
     """Baseline, candidate, delta and % as markdown cells, each amount in its currency's convention."""
-    return (f"{money(m.baseline, m.currency)} | {money(m.candidate, m.currency)} | "
-            f"{signed(m.delta, m.currency)} | {pct(m)}")
+    return " | ".join(amount_cells(m))
 
 
 def to_markdown(r: SimulationResult) -> str:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pricebook.report.console import console, escape
-from pricebook.report.simulate_values import (
+from pricebook.report.values import (
+    amount_cells,
     breach_count,
     count,
     meter_counts,
-    money,
-    pct,
     quantity,
-    signed,
     unrated_notes,
 )
 from pricebook.simulate.result import SimulationResult
@@ -34,8 +32,7 @@ def print_text(r: SimulationResult) -> None:
               f"rated {r.events.get('rated', 0)}{', dedup on' if r.dedup else ''})")
     t = _table("Totals", ["currency", "baseline", "candidate", "delta", "%"])
     for m in r.totals:
-        t.add_row(m.currency, money(m.baseline, m.currency), money(m.candidate, m.currency),
-                  signed(m.delta, m.currency), pct(m))
+        t.add_row(m.currency, *amount_cells(m))
     con.print(t)
     c = r.customers
     con.print(f"Customers: {c.get('total', 0)}  more: {c.get('increased', 0)}  "
@@ -45,18 +42,14 @@ def print_text(r: SimulationResult) -> None:
                                ("By period", r.by_period, "period")):
         t = _table(title, [key, "currency", "baseline", "candidate", "delta", "%"])
         for g in groups:
-            a = g.amounts
-            t.add_row(escape(g.key[key]), a.currency, money(a.baseline, a.currency),
-                      money(a.candidate, a.currency), signed(a.delta, a.currency), pct(a))
+            t.add_row(escape(g.key[key]), g.amounts.currency, *amount_cells(g.amounts))
         con.print(t)
     for title, movers in (("Largest increases", r.movers_up), ("Largest decreases", r.movers_down)):
         if not movers:
             continue
         t = _table(title, ["customer", "plan", "baseline", "candidate", "delta", "%"])
         for mv in movers:
-            a = mv.amounts
-            t.add_row(escape(mv.customer_id), escape(mv.plan), money(a.baseline, a.currency),
-                      money(a.candidate, a.currency), signed(a.delta, a.currency), pct(a))
+            t.add_row(escape(mv.customer_id), escape(mv.plan), *amount_cells(mv.amounts))
         con.print(t)
     top = max((n for _, n in r.histogram), default=0)
     con.print("Per-customer change:")

@@ -1,4 +1,5 @@
-"""A simulate report's values as people read them, shared by the text, markdown and HTML renderers.
+"""Report values as people read them, shared by simulate's text, markdown and HTML renderers, ``ci``
+and ``quote``.
 
 Each amount is written at its own currency's minor unit and in its convention (``¥158``, ``$1.04``,
 ``KWD0.313``): stage 2 computes every currency at the largest minor unit of the run, so a raw Decimal
@@ -35,6 +36,12 @@ def pct(m: Money3) -> str:
     if m.delta_pct is None:
         return "n/a"
     return "0.00%" if m.delta_pct.is_zero() else f"{m.delta_pct:+}%"
+
+
+def amount_cells(m: Money3) -> tuple[str, str, str, str]:
+    """Baseline, candidate, delta and % of one currency: ``("$1.04", "$1.05", "+$0.01", "+0.96%")``."""
+    cur = m.currency
+    return money(m.baseline, cur), money(m.candidate, cur), signed(m.delta, cur), pct(m)
 
 
 def quantity_str(d: Decimal) -> str:
