@@ -33,6 +33,11 @@ def test_breaches_the_baseline_shares_are_not_new(cli, tmp_path: Path) -> None:
     free = lowered / "plans" / "free.yaml"
     free.write_text(free.read_text().replace("monthly-calls: {limit: 10000,", "monthly-calls: {limit: 5000,"))
     got = json.loads(_run(cli, tmp_path, lowered, "-f", "json").out)["entitlement_breaches"]
-    assert [(b["customer_id"], b["limit"], b["new"]) for b in got] == [("c1", "5000", False), ("c2", "5000", True)]
+    # the change's own breaches first
+    assert [(b["customer_id"], b["limit"], b["new"]) for b in got] == [("c2", "5000", True), ("c1", "5000", False)]
     text = _run(cli, tmp_path, lowered).out
     assert "2 (1 new)" in text and "c2 2026-01 free: monthly-calls 8,000 > 5,000 (new)" in text
+    assert text.index("c2 2026-01 free") < text.index("c1 2026-01 free")
+    html = tmp_path / "r.html"
+    _run(cli, tmp_path, lowered, "--html", str(html))
+    assert "limits broken under the candidate: 2 (1 new)</h2>" in html.read_text(encoding="utf-8")

@@ -89,10 +89,13 @@ def test_dedup_asked_for_without_an_event_id_is_refused(cli, tmp_path: Path) -> 
 def test_out_json_writes_amounts_as_decimal_strings(cli, tmp_path: Path) -> None:
     write_files(tmp_path, {"u.csv": HEADER + "c1,2026-01-03T10:00:00Z,api-calls,20001\n"})
     _run(cli, tmp_path / "u.csv", "--out", tmp_path / "rows.json")
-    rows = [json.loads(line) for line in (tmp_path / "rows.json").read_text().splitlines()]
-    assert rows == [{"customer_id": "c1", "period": "2026-01", "plan": "starter", "currency": "USD",
-                     "baseline_prices": "baseline", "candidate_prices": "candidate",
-                     "baseline": "24.00", "candidate": "24.00", "delta": "0.00"}]
+    _run(cli, tmp_path / "u.csv", "--out", tmp_path / "rows.ndjson")
+    row = {"customer_id": "c1", "period": "2026-01", "plan": "starter", "currency": "USD",
+           "baseline_prices": "baseline", "candidate_prices": "candidate",
+           "baseline": "24.00", "candidate": "24.00", "delta": "0.00"}
+    assert json.loads((tmp_path / "rows.json").read_text()) == [row]  # .json: one document
+    lines = (tmp_path / "rows.ndjson").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [row]  # .ndjson: a row per line
 
 
 def test_usage_without_events_stops_with_one_line(cli, tmp_path: Path) -> None:

@@ -56,12 +56,23 @@ def _memory_limit(value: str | None) -> str | None:
     return value.strip()
 
 
-def _draw_progress(phase: str, pct: float | None) -> None:
-    """One line on stderr, redrawn in place (``reading usage  47%``, ``rating...``); cleared when the
-    run is done (phase "")."""
-    import sys
+_PHASE_SEEN: dict[str, float] = {}  # phase -> when it was first drawn
 
-    line = "" if not phase else f"pricebook simulate: {phase}" + ("..." if pct is None else f" {pct:3.0f}%")
+
+def _draw_progress(phase: str, pct: float | None) -> None:
+    """One line on stderr, redrawn in place (``reading usage  47% (12 s)``, ``rating... (3 s)``); cleared
+    when the run is done (phase ""). The seconds say it is alive where DuckDB's estimate stalls (a scan
+    joined with the repeated ids can sit at one percentage for most of its time)."""
+    import sys
+    import time
+
+    from pricebook.simulate.progress import SHOW_AFTER
+
+    line = ""
+    if phase:
+        secs = time.monotonic() - _PHASE_SEEN.setdefault(phase, time.monotonic()) + SHOW_AFTER
+        line = (f"pricebook simulate: {phase}" + ("..." if pct is None else f" {pct:3.0f}%")
+                + f" ({secs:.0f} s)")
     sys.stderr.write("\r" + line + "\x1b[K")  # and clear what a longer line left to its right
     sys.stderr.flush()
 
@@ -85,7 +96,7 @@ def simulate(
     format: Annotated[SimFormat, typer.Option("--format", "-f", help="Output format.")] = SimFormat.text,
     html: Annotated[str | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
     out: Annotated[str | None, typer.Option("--out", help="Write per-customer, per-period rows "
-                                            "(.parquet, .csv or .json).")] = None,
+                                            "(.parquet, .csv, .json, or .ndjson: a row per line).")] = None,
     dedup: Annotated[bool | None, typer.Option("--dedup/--no-dedup", help="Drop repeated event ids (default: "
                                                "when the usage has an event id).", show_default=False)] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads.")] = None,

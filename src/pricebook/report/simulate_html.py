@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from pricebook.report.values import amount_cells, meter_counts, money, quantity, unrated_notes
+from pricebook.report.values import amount_cells, breach_count, meter_counts, money, quantity, unrated_notes
 from pricebook.simulate.result import Group, Money3, SimulationResult
 
 
@@ -125,7 +125,8 @@ same {c.get('unchanged', 0)}{f", mixed {c['mixed']}" if c.get('mixed') else ''}.
 <h2>By period (grey: baseline, orange: candidate; one scale per currency)</h2>{_period_svgs(r.by_period)}
 {tables}
 {movers}
-<h2>Hard entitlement limits broken under the candidate</h2><table><tr><th>customer</th><th>period</th>
+<h2>Hard entitlement limits broken under the candidate: {breach_count(r) if r.breaches else 0}</h2>
+<table><tr><th>customer</th><th>period</th>
 <th>plan</th><th>feature</th><th>usage</th><th>limit</th><th>new</th></tr>{breaches}</table>
 <h2>Unrated</h2><table><tr><th>reason</th><th>events</th><th>quantity</th><th>customers</th><th>details</th></tr>
 {unrated}</table>

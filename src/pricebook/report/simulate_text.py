@@ -62,7 +62,7 @@ def print_text(r: SimulationResult) -> None:
             con.print(f"  {escape(b.customer_id)} {b.period} {escape(b.plan)}: {escape(b.feature)} "
                       f"{quantity(b.usage)} > {quantity(b.limit)}{' (new)' if b.new else ''}")
         if len(r.breaches) > 20:
-            con.print(f"  ... and {len(r.breaches) - 20} more (--format json or --out lists every one)")
+            con.print(f"  ... and {len(r.breaches) - 20} more (--format json or --html lists every one)")
     if r.unrated:
         con.print("Unrated (not in any bill):")
         for reason, e in r.unrated.items():

@@ -724,9 +724,11 @@ def _out_format(out: str) -> str:
         return "(FORMAT parquet)"
     if low.endswith(".csv"):
         return "(FORMAT csv, HEADER true)"
-    if low.endswith((".json", ".ndjson", ".jsonl")):
-        return "(FORMAT json)"
-    raise UsageError(f"--out '{out}': use a .parquet, .csv or .json file name")
+    if low.endswith((".ndjson", ".jsonl")):
+        return "(FORMAT json)"  # a row per line
+    if low.endswith(".json"):
+        return "(FORMAT json, ARRAY true)"  # one JSON document (json.load reads it)
+    raise UsageError(f"--out '{out}': use a .parquet, .csv, .json or .ndjson file name")
 
 
 def write_rows(con: Any, out: str, minors: Mapping[str, int] | None = None) -> None:

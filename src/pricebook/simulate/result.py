@@ -200,12 +200,15 @@ def collect(con: Any, baseline: Any, candidate: Any, minors: Mapping[str, int], 
     res.customers = {"total": int(total), "increased": int(up), "decreased": int(down), "unchanged": int(same)}
     if mixed:
         res.customers["mixed"] = int(mixed)
+    # the 10 largest per currency: amounts in yen and in dinars do not rank against each other
     res.movers_up = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in con.execute(
         "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d > 0 "
-        "ORDER BY d DESC, customer_id LIMIT 10").fetchall()]
+        "QUALIFY row_number() OVER (PARTITION BY currency ORDER BY d DESC, customer_id) <= 10 "
+        "ORDER BY currency, d DESC, customer_id").fetchall()]
     res.movers_down = [Mover(cid, plan, Money3(cur, b, c)) for cid, plan, cur, b, c in con.execute(
         "SELECT customer_id, plan, currency, b, c FROM per_customer WHERE d < 0 "
-        "ORDER BY d, customer_id LIMIT 10").fetchall()]
+        "QUALIFY row_number() OVER (PARTITION BY currency ORDER BY d, customer_id) <= 10 "
+        "ORDER BY currency, d, customer_id").fetchall()]
     res.histogram = histogram_sql(con, "per_customer", "d", "b")
     res.periods = sorted({g.key["period"] for g in res.by_period})
     # a bill's currency is its unit's; with one currency in every period (the usual case) it is that
@@ -464,5 +467,6 @@ def _breaches(con: Any, baseline: Any, candidate: Any, scale: int = 12) -> list[
     found = broken(candidate.name)
     before = ({(cid, period, feature) for cid, period, _, feature, *_ in broken(baseline.name)}
               if found else set())
-    return [Breach(cid, period, plan, feature, meter, lim, q, (cid, period, feature) not in before)
-            for cid, period, plan, feature, meter, lim, q in found]
+    out = [Breach(cid, period, plan, feature, meter, lim, q, (cid, period, feature) not in before)
+           for cid, period, plan, feature, meter, lim, q in found]
+    return sorted(out, key=lambda b: not b.new)  # the change's own first (a stable sort keeps the order)
