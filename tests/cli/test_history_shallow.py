@@ -127,3 +127,25 @@ def test_a_linked_worktree_of_a_shallow_clone_is_shallow_too(acme_repo: AcmeRepo
     result = history(linked / CATALOG, "plans.pro")
     [entry] = result.entries
     assert entry.truncated and entry.changes == []
+
+
+def test_the_summary_does_not_count_the_truncated_boundary_as_a_change(
+    cli: Cli, acme_repo: AcmeRepo, tmp_path: Path
+) -> None:
+    clone = shallow_clone(acme_repo, tmp_path, 1)
+    boundary = Git(clone)("rev-parse", "HEAD")
+    res = cli("history", "plans.free", "--catalog", clone / CATALOG, cwd=clone)
+    assert res.code == 0
+    assert "history truncated here" in res.out  # the boundary is still listed
+    last = res.out.strip().splitlines()[-1]
+    assert "1 commit changed" not in res.out
+    assert last == (f"no commit in the fetched history changed plans.free; history truncated at "
+                    f"{boundary[:8]}")
+    # with one compared commit above the boundary, only that one is counted
+    clone = shallow_clone(acme_repo, tmp_path / "two", 2)
+    res = cli("history", "--catalog", clone / CATALOG, cwd=clone)
+    assert res.code == 0
+    boundary = Git(clone)("rev-parse", "HEAD~1")
+    assert res.out.strip().splitlines()[-1] == (
+        f"1 commit in the fetched history changed catalog catalogs/acme; history truncated at {boundary[:8]}"
+    )

@@ -93,3 +93,32 @@ def test_dry_run_from_python_skips_confirm(two: Git) -> None:
     assert r.status == "dry_run" and not asked
     assert r.describe()[0].startswith("Roll back to release a: release 2026.04.01")
     assert two("status", "--porcelain") == ""
+
+
+@pytest.fixture
+def shallow(two: Git, tmp_path: Path) -> Path:
+    """A depth-1 clone of ``two``: release a's source commit is missing, so the snapshot is used."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{two.root}", str(clone)], check=True)
+    return clone
+
+
+def test_dry_run_in_a_shallow_clone_says_it_would_write_the_snapshot(shallow: Path) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=shallow, capture_output=True, text=True,
+                          check=True).stdout
+    r = run("rollback", "--dry-run", "--effective", "2026-04-01", cwd=shallow)
+    assert r.returncode == 0, r.stderr
+    assert "would write the release snapshot back as YAML source" in r.stdout
+    assert "wrote" not in r.stdout
+    assert "nothing was written" in r.stdout
+    r = run("rollback", "--dry-run", "--format", "json", "--effective", "2026-04-01", cwd=shallow)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["method"] == "snapshot" and out["written"] is False
+    assert "would write the release snapshot back" in out["note"] and "wrote" not in out["note"]
+    assert "early" in out["note"]  # the dropped grandfathering rule is still named
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=shallow, capture_output=True, text=True,
+                          check=True).stdout == ""
+    assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=shallow, capture_output=True, text=True,
+                          check=True).stdout == head
+

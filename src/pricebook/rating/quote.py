@@ -22,6 +22,7 @@ class Quote:
     catalog: Catalog
     source: str  # the catalog path, ``main@1a2b3c4d`` or ``release:<id>``
     usage: Usage
+    grandfathered_by: str | None = None  # the id of the grandfathering rule that chose ``source``
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
@@ -41,17 +42,25 @@ class Subscriber:
     customer_id: str | None = None
 
 
-def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None) -> str | None:
+@dataclass(frozen=True)
+class ResolvedAt:
+    """``--at`` resolved: the revision spec to load, and the grandfathering rule that chose it."""
+
+    spec: str | None
+    rule: str | None = None  # the id of the rule whose release applies; None when none does
+
+
+def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None) -> ResolvedAt:
     """``--at`` as a revision spec. A date (``2026-08-01``) means the prices that apply then: the
     release in force at that date, or the grandfathered release of a matching rule (SPEC §3), decided
     by ``pricebook.releases.timeline.release_for`` over the rules ``rules_at`` gives (simulate applies
-    the same rule in SQL). Anything else (a git ref, ``REF:path``, ``release:<id>``, a path) is
-    returned as it is."""
+    the same rule in SQL); ``rule`` names that rule (``timeline.applying_rule``). Anything else (a git
+    ref, ``REF:path``, ``release:<id>``, a path) is returned as it is, with no rule."""
     if at is None or not is_date_spec(at):
-        return at
+        return ResolvedAt(at)
     from pricebook.load import load_catalog
     from pricebook.releases.index import parse_datetime, read_index
-    from pricebook.releases.timeline import ReleaseCatalogs, release_for, rules_at
+    from pricebook.releases.timeline import ReleaseCatalogs, applying_rule, release_for, rules_at
 
     current = load_catalog(catalog_dir).catalog
     tz = current.timezone if current is not None else "UTC"
@@ -67,7 +76,9 @@ def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None)
     if rid is None:
         raise InputError(f"no release is in force on {at}: cut one with 'pricebook release', or pass a git "
                          "ref or release:<id> to --at")
-    return f"release:{rid}"
+    # release_for prices with this rule's release whenever it is not None: the same decision, named
+    rule = applying_rule(rules, who.plan, who.subscribed_at, who.customer_id, when)
+    return ResolvedAt(f"release:{rid}", rule.id if rule is not None else None)
 
 
 def load_valid_catalog(catalog_dir: Path, at: str | None = None,
@@ -77,15 +88,24 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None,
 
     Raises CatalogLoadError (exit 2) naming the first error and how many more there are.
     """
+    catalog, label, _ = load_valid_catalog_at(catalog_dir, at, who)
+    return catalog, label
+
+
+def load_valid_catalog_at(catalog_dir: Path, at: str | None = None,
+                          who: Subscriber | None = None) -> tuple[Catalog, str, str | None]:
+    """``load_valid_catalog``, plus the id of the grandfathering rule that chose the release (None
+    when no rule applies, or ``at`` is not a date)."""
     from pricebook.load.revision import load_revision
     from pricebook.validation import check_loaded
 
-    rev, loaded = load_revision(resolve_at(catalog_dir, at, who), catalog_dir)
+    resolved = resolve_at(catalog_dir, at, who)
+    rev, loaded = load_revision(resolved.spec, catalog_dir)
     result = check_loaded(loaded)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors or result.catalog is None:
         raise invalid_catalog(rev.label, errors)
-    return result.catalog, rev.label
+    return result.catalog, rev.label, resolved.rule
 
 
 def quote(
@@ -105,7 +125,8 @@ def quote(
     usage values must be plain decimals within range (``usage_input.parse_number``)."""
     from pricebook.rating.usage_input import usage_from_inputs
 
-    catalog, label = load_valid_catalog(catalog_dir, at, Subscriber(plan, subscribed_at, customer_id))
+    who = Subscriber(plan, subscribed_at, customer_id)
+    catalog, label, rule = load_valid_catalog_at(catalog_dir, at, who)
     p = catalog.plans.get(plan)
     if p is not None and p.sales_negotiated and not p.prices:
         raise RatingError(
@@ -113,4 +134,4 @@ def quote(
         )
     usage = usage_from_inputs(catalog, usage_args, usage_files, plain_numbers)
     bill = rate_plan(catalog, plan, usage, currency=currency, add_ons=add_ons)
-    return Quote(bill, catalog, label, usage)
+    return Quote(bill, catalog, label, usage, rule)

@@ -63,7 +63,23 @@ class RollbackPlan:
     restored_from: str | None  # the commit whose files were restored (method git)
     writes: list[PlannedWrite]
     release: PreparedRelease
-    note: str | None = None
+    snapshot_why: str | None = None  # method snapshot: why the files could not come from git
+    warning: str | None = None  # grandfathering rules the rollback drops
+
+    @property
+    def note(self) -> str | None:
+        """The note on the plan, before anything is written: what it would do, and why."""
+        return self.note_for(written=False)
+
+    def note_for(self, written: bool) -> str | None:
+        """The note worded for a plan (``written=False``: "would write") or for a done rollback."""
+        parts = []
+        if self.snapshot_why:
+            verb = "wrote" if written else "would write"
+            parts.append(f"{self.snapshot_why}: {verb} the release snapshot back as YAML source")
+        if self.warning:
+            parts.append(self.warning)
+        return "; ".join(parts) or None
 
     def paths(self) -> list[Path]:
         """Every file the rollback writes (what ``--commit`` commits)."""
@@ -306,7 +322,7 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
     restored_from, then_files, why = _from_git(repo, target, catalog_dir, want)
     writes: list[PlannedWrite] = []
     if then_files is not None:
-        method, note = "git", None
+        method = "git"
         for rel, data in sorted(then_files.items()):
             if now_files.get(rel) != data:
                 writes.append(PlannedWrite(rel, data, "restored"))
@@ -315,7 +331,7 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
                 why_empty = f"it did not exist at {(restored_from or '')[:12]}"
                 writes.append(PlannedWrite(rel, _emptied_text(target.id, why_empty), "emptied"))
     else:
-        method, note = "snapshot", f"{why}: wrote the release snapshot back as YAML source"
+        method = "snapshot"
         for rel, data in sorted(_snapshot_files(now_files, want, target).items()):
             if now_files.get(rel) == data or (rel in now_files and _defines_nothing(now_files[rel])
                                               and data.startswith(b"# Emptied")):
@@ -324,13 +340,13 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
     now_data, _ = _load_data(catalog_dir, now_files)
     had = set((now_data or {}).get("grandfathering") or {})
     dropped = sorted(had - set(want.get("grandfathering") or {}))
+    warn = None
     if dropped:
         warn = (f"grandfathering rule{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} "
                 f"{'are' if len(dropped) > 1 else 'is'} not part of release {target.id} "
                 "and will no longer apply; "
                 f"add {'them' if len(dropped) > 1 else 'it'} again with 'pricebook grandfather add' if those "
                 "customers must keep their prices")
-        note = f"{note}; {warn}" if note else warn
     planned = dict(now_files)
     planned.update({w.rel: w.data for w in writes})
     got, _ = _load_data(catalog_dir, planned)
@@ -342,7 +358,8 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
     release = prepare_release(catalog_dir, None, when, notes or default_notes,
                               rollback_of=current.id, sources=sources,
                               source_commit=restored_from if method == "git" else None)
-    return RollbackPlan(catalog_dir, target, current, method, restored_from, writes, release, note)
+    return RollbackPlan(catalog_dir, target, current, method, restored_from, writes, release,
+                        why if method == "snapshot" else None, warn)
 
 
 def _restore(old: dict[Path, bytes | None]) -> None:
@@ -414,5 +431,5 @@ def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetim
                f"{plan.replaced.id} with the content of release {plan.target.id}.\n{how}\n")
         sha = repo.commit([repo.relpath(p) for p in plan.paths()], msg, only=True)
     return RollbackResult("rolled_back", plan.target.id, plan.replaced.id, entry, plan.method,
-                          plan.restored_from, plan.files(), sha, plan.note,
+                          plan.restored_from, plan.files(), sha, plan.note_for(written=True),
                           f"rolled back to {plan.target.id}: release {entry.id} replaces {plan.replaced.id}")

@@ -45,8 +45,9 @@ def print_history(result: object) -> None:
     out = console()
     entries = getattr(result, "entries", [])
     what = getattr(result, "entity", None) or f"catalog {getattr(result, 'catalog', '')}"
+    truncated_at = getattr(result, "truncated_at", None)
     if not entries:
-        out.print(f"no commits changed {escape(what)}")
+        out.print(_history_summary(0, what, truncated_at))
         return
     for e in entries:
         c = e.commit
@@ -61,4 +62,17 @@ def print_history(result: object) -> None:
                 f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.path_str)}[/]  "
                 f"{escape(ch.message)}"
             )
-    out.print(f"\n{len(entries)} commit{'s' if len(entries) != 1 else ''} changed {escape(what)}")
+    # a truncated entry is where a shallow clone stops: what that commit changed is unknown
+    changed = sum(1 for e in entries if not getattr(e, "truncated", False))
+    out.print("\n" + _history_summary(changed, what, truncated_at))
+
+
+def _history_summary(changed: int, what: str, truncated_at: str | None) -> str:
+    from pricebook.report.console import escape
+
+    if truncated_at is None:
+        if not changed:
+            return f"no commits changed {escape(what)}"
+        return f"{changed} commit{'s' if changed != 1 else ''} changed {escape(what)}"
+    count = "no commit" if not changed else f"{changed} commit{'s' if changed != 1 else ''}"
+    return f"{count} in the fetched history changed {escape(what)}; history truncated at {truncated_at[:8]}"

@@ -168,6 +168,7 @@ def bill_data(catalog: Catalog, bill: Bill, source: str | None = None) -> dict[s
 
 def to_json(q: Quote) -> str:
     data = bill_data(q.catalog, q.bill, q.source)
+    data["grandfathered_by"] = q.grandfathered_by
     from pricebook.rating.usage_input import usage_to_data
 
     data["usage"] = usage_to_data(q.usage)
@@ -193,6 +194,8 @@ def print_text(q: Quote) -> None:
         f"[bold]Quote: {escape(plan.name)}[/bold] ({escape(bill.plan)}{escape(add)}), "
         f"{bill.currency}, {period}. Catalog {escape(cat.name)} at {escape(q.source)}."
     )
+    if q.grandfathered_by is not None:
+        out.print(f"Grandfathering rule {escape(q.grandfathered_by)} applies: priced at {escape(q.source)}.")
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
     table.add_column("Item", footer="Total")
     # Numbers keep every digit: the prose columns give way first, and a number folds, never ends in "…".
