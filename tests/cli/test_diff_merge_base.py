@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,21 @@ def test_pricebook_yaml_s_three_dot_base_compares_with_its_b(cli: Cli, stale: Ac
     res = cli("diff", "--format", "json", "--fail-on", "never", cwd=stale.root)
     assert res.code == 0, res.err
     assert _kinds(res) == ["price-increased"] and json.loads(res.out)["head"].startswith("feature@")
+
+
+def test_pricebook_yaml_s_base_reads_the_same_in_diff_ci_and_simulate(cli: Cli, stale: AcmeRepo,
+                                                                    tmp_path: Path) -> None:
+    # base: main, on the stale feature branch: diff, ci and simulate all compare with the merge base,
+    # so a local run gives CI's verdict (main's later release and credit are not the branch's doing)
+    (stale.root / "pricebook.yaml").write_text("catalog: catalogs/acme\nbase: main\n")
+    diff = cli("diff", "--format", "json", "--fail-on", "never", cwd=stale.root)
+    assert diff.code == 0, diff.err
+    assert _kinds(diff) == ["price-increased"]
+    # Pro USD, 10 seats: (10 - 3) x 12 = 84 of usage, credit 10 at the merge base (main later made it 20):
+    # baseline 49 + 84 - 10 = 123, candidate 59 + 84 - 10 = 133: +10.00 (the tip's baseline would give +20.00)
+    usage = tmp_path / "u.csv"
+    usage.write_text("customer_id,timestamp,meter,quantity\nc1,2026-01-05T10:00:00Z,seats,10\n")
+    sim = cli("simulate", usage, "--plan", "pro", "-f", "json", cwd=stale.root)
+    assert sim.code == 0, sim.err
+    (usd,) = json.loads(sim.out)["totals"]
+    assert (usd["baseline"], usd["candidate"], usd["delta"]) == ("123.00", "133.00", "10.00")

@@ -126,11 +126,15 @@ def newest_release(catalog_dir: Path) -> str | None:
 
 
 def resolve_base(option: str | None, catalog_dir: Path, settings: Any = None) -> str:
-    """BASE: the argument, else pricebook.yaml's ``base``, else ``release:<newest>``, else exit 2."""
+    """BASE: the argument (as given: ``main`` is its tip), else pricebook.yaml's ``base`` at its merge
+    base with HEAD, as ``ci`` compares it (a stale branch shows only its own changes), else
+    ``release:<newest>``, else exit 2."""
     if option:
         return option
     if settings is not None and settings.get("base"):
-        return str(settings.get("base"))
+        from pricebook.load.revision import against_merge_base
+
+        return against_merge_base(str(settings.get("base")))
     rid = newest_release(catalog_dir)
     if rid:
         return f"release:{rid}"

@@ -126,12 +126,13 @@ def implied_head(spec: str) -> str | None:
 
 def against_merge_base(spec: str) -> str:
     """A git ref spec (``origin/main``, ``origin/main:catalogs/acme``) as its merge base with HEAD
-    (``origin/main...HEAD``); a path, a ``release:<id>`` or a spec that already has ``...`` as is."""
+    (``origin/main...``: B omitted, so the other side stays the working tree); a path, a
+    ``release:<id>`` or a spec that already has ``...`` as is."""
     git = _git_spec(spec)
     if git is None or MERGE_BASE in spec or not git[0]:
         return spec
     ref, sep, sub = git
-    return f"{ref}{MERGE_BASE}HEAD{sep}{sub}"
+    return f"{ref}{MERGE_BASE}{sep}{sub}"
 
 
 def _check_whole_file(file: Path) -> None:

@@ -82,12 +82,14 @@ def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
 
 
 def default_baseline(catalog_dir: Path) -> str:
-    """pricebook.yaml's ``base``, else the newest release, else HEAD."""
+    """pricebook.yaml's ``base`` at its merge base with HEAD (as ``diff`` and ``ci`` read it), else the
+    newest release, else HEAD."""
+    from pricebook.load.revision import against_merge_base
     from pricebook.settings import load_settings
 
     base = load_settings().get("base")
     if base:
-        return str(base)
+        return against_merge_base(str(base))
     try:
         from pricebook.releases.index import ordered, read_index
 
