@@ -183,16 +183,22 @@ class GitRepo:
 
     def log(self, paths: list[str] | None = None, since: str | None = None, rev: str = "HEAD",
             max_count: int | None = None) -> Iterator[CommitInfo]:
-        """Commits reachable from ``rev`` (newest first) that touched ``paths``."""
+        """Commits reachable from ``rev`` (newest first) that touched ``paths``, committed at or after
+        ``since`` (a date or time, read in local time when it has no offset, as git reads it; or a
+        span git understands, ``3 weeks ago``)."""
         if not self.has_commits():
             return
         kwargs: dict[str, Any] = {}
+        cutoff = _date_cutoff(since)
         if since:
             kwargs["since"] = since
         if max_count:
             kwargs["max_count"] = max_count
         for c in self._repo.iter_commits(rev, paths=paths or None, **kwargs):
-            yield _info(c)
+            # compared here too: git's date parser takes 2999-01-01 for no date at all and lists
+            # every commit
+            if cutoff is None or c.committed_datetime >= cutoff:
+                yield _info(c)
 
     def commit_info(self, ref: str) -> CommitInfo:
         return _info(self._repo.commit(self.resolve(ref)))
@@ -255,3 +261,16 @@ def _info(c: Any) -> CommitInfo:
         subject=msg.splitlines()[0] if msg else "",
         message=msg,
     )
+
+
+def _date_cutoff(since: str | None) -> Any:
+    """``since`` as an aware datetime when it is an ISO date or time (naive: local time), else None."""
+    from datetime import datetime
+
+    if not since:
+        return None
+    try:
+        when = datetime.fromisoformat(since.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()

@@ -88,6 +88,12 @@ def test_since(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
     assert [e.commit.sha for e in result.entries] == [five_commits["pro-sso"]]
 
 
+def test_since_a_far_date_lists_nothing(acme_repo: AcmeRepo, five_commits: dict[str, str]) -> None:
+    # git's own date parser takes 2999-01-01 for some other date and listed every commit
+    assert history(acme_repo.catalog, since="2999-01-01").entries == []
+    assert len(history(acme_repo.catalog, since="2000-01-01T00:00:00Z").entries) == 5
+
+
 def test_a_commit_whose_catalog_does_not_load_is_listed_with_a_note(
     cli: Cli, acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
