@@ -55,6 +55,9 @@ class Detector:
         # SKU renames, known before plans and add-ons are compared: a price that moves from the
         # old id to the new one belongs to the rename, not a charge removed and a new one added.
         self.sku_renames: dict[str, str] = {}
+        # Meter renames, known before SKUs and features are compared, for the same reason: a
+        # `meter:` that moves from the old id to the new one still counts the same usage.
+        self.meter_renames: dict[str, str] = {}
 
     def add(
         self,
@@ -71,8 +74,17 @@ class Detector:
     # --- the whole catalog -------------------------------------------------------------------
     def catalogs(self, base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Detected]:
         self._catalog_block(base.get("catalog", {}), head.get("catalog", {}))
+        bm, hm = base.get("meters", {}) or {}, head.get("meters", {}) or {}
+        self.meter_renames = _renames([k for k in bm if k not in hm], [k for k in hm if k not in bm], bm, hm)
         bs, hs = base.get("skus", {}) or {}, head.get("skus", {}) or {}
-        self.sku_renames = _renames([k for k in bs if k not in hs], [k for k in hs if k not in bs], bs, hs)
+        removed_skus = [k for k in bs if k not in hs]
+        # a SKU renamed in the same edit as the meter it bills still has "the same content"
+        self.sku_renames = _renames(
+            removed_skus,
+            [k for k in hs if k not in bs],
+            {k: self._under_new_meter_id(bs[k]) for k in removed_skus},
+            hs,
+        )
         for coll, ent_kind in COLLECTION_KINDS.items():
             self._collection(coll, ent_kind, base.get(coll, {}) or {}, head.get(coll, {}) or {})
         return self.out
@@ -114,9 +126,13 @@ class Detector:
         added = [k for k in a if k not in b]
         if coll == "skus":
             renamed = self.sku_renames
+        elif coll == "meters":
+            renamed = self.meter_renames
         elif coll in ("plans", "add_ons") and self.sku_renames:
             # A plan renamed in the same edit as a SKU it prices still has "the same content".
             renamed = _renames(removed, added, {k: self._under_new_sku_ids(b[k]) for k in removed}, a)
+        elif coll == "features" and self.meter_renames:
+            renamed = _renames(removed, added, {k: self._under_new_meter_id(b[k]) for k in removed}, a)
         else:
             renamed = _renames(removed, added, b, a)
         for old, new in renamed.items():
@@ -148,6 +164,18 @@ class Detector:
         if len(moved) != len(prices):  # the new id was priced already: not a plain move
             return entity
         return {**entity, "prices": moved}
+
+    def _under_new_meter_id(self, entity: Any) -> Any:
+        """A SKU or feature of BASE with its ``meter`` as HEAD's rename of that meter calls it."""
+        if not isinstance(entity, Mapping) or entity.get("meter") not in self.meter_renames:
+            return entity
+        return {**entity, "meter": self.meter_renames[entity["meter"]]}
+
+    def _meter_moved(self, b: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
+        """Whether a ``meter`` reference went from a renamed meter's old id to its new one: the
+        meter's rename is reported once, on the meter."""
+        new = self.meter_renames.get(b["meter"]) if isinstance(b.get("meter"), str) else None
+        return new is not None and new == a.get("meter")  # a dropped `meter:` is no move
 
     def _rest(
         self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], handled: set[str], kind: str
@@ -189,7 +217,7 @@ class Detector:
     def _features(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("type", "meter", "unit"):
-            if b.get(key) != a.get(key):
+            if b.get(key) != a.get(key) and not (key == "meter" and self._meter_moved(b, a)):
                 self.add(
                     f"feature-{key}-changed",
                     (*path, key),
@@ -202,6 +230,8 @@ class Detector:
     def _skus(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._text(path, b, a)
         for key in ("meter", "unit_cost"):
+            if key == "meter" and self._meter_moved(b, a):
+                continue
             if b.get(key) != a.get(key) and not _same_number(b.get(key), a.get(key)):
                 self.add(
                     f"sku-{key.replace('_', '-')}-changed",
