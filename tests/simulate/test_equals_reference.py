@@ -4,7 +4,9 @@ Each hypothesis example is one catalog with many random plans (every price model
 minimum, a random currency and rounding mode) and one random customer per plan, rated in ONE DuckDB
 run; 25 examples x 40 plans = 1,000 random (catalog, usage) cases in a few seconds. The baseline is a
 second catalog (half its plans priced anew, its own rounding mode): both sides are compared, line by
-line and in total, so a side rated with the other side's prices fails.
+line and in total, so a side rated with the other side's prices fails. In half the examples the
+candidate grandfathers some customers onto the baseline's prices (a release), so each unit side has
+its own prices: the other way stage 2 looks them up.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from pricebook.model import (
     Catalog,
     FlatPrice,
+    GrandfatheringRule,
     GraduatedPrice,
     Meter,
     PackagePrice,
@@ -129,7 +132,7 @@ def rival(draw: st.DrawFn, plan: Plan, cur: str, cents: bool = False) -> Plan:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Catalog, Catalog, dict[str, list]]:
+def cases(draw: st.DrawFn) -> tuple[Catalog, Catalog, dict[str, list], tuple[str, ...]]:
     cur = draw(st.sampled_from(["USD", "JPY", "KWD", "EUR"]))
     plans, events = {}, {}
     # a catalog priced in whole cents only: its price scale is 2, where per-transaction rounding of
@@ -147,7 +150,11 @@ def cases(draw: st.DrawFn) -> tuple[Catalog, Catalog, dict[str, list]]:
     base_plans = {pid: draw(rival(p, cur, cents)) if draw(st.booleans()) else p for pid, p in plans.items()}
     base = Catalog("t", "T", cur, rounding=draw(st.sampled_from(["half_up", "half_even"])),
                    meters=METERS, skus=SKUS, plans=base_plans)
-    return base, cat, events
+    # in some examples, customers the candidate grandfathers onto the baseline's prices (a release):
+    # each unit side then has its own prices, the path where bills look them up per unit side
+    kept = tuple(f"cus-{i}" for i in range(PLANS_PER_EXAMPLE) if draw(st.integers(0, 3)) == 0) \
+        if draw(st.booleans()) else ()
+    return base, cat, events, kept
 
 
 def reference_usage(events: list[tuple[str, str, str, str]]) -> dict[str, MeterUsage]:
@@ -185,7 +192,7 @@ def reference_usage(events: list[tuple[str, str, str, str]]) -> dict[str, MeterU
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases())
 def test_duckdb_lines_equal_reference(tmp_path_factory, case) -> None:
-    base, cat, events = case
+    base, cat, events, kept = case
     d = Path(tmp_path_factory.mktemp("eq"))
     with open(d / "usage.csv", "w", newline="") as f:
         w = csv.writer(f)
@@ -201,7 +208,9 @@ def test_duckdb_lines_equal_reference(tmp_path_factory, case) -> None:
     res = run_simulation(SimulationOptions(usage=[str(d / "usage.csv")], subscriptions=str(d / "subs.csv"),
                                            period_from=__import__("datetime").date(2026, 1, 1),
                                            period_to=__import__("datetime").date(2026, 1, 1), keep_lines=True),
-                         Side("baseline", "b", base), Side("candidate", "c", cat))
+                         Side("baseline", "b", base),
+                         Side("candidate", "c", cat, releases={"r0": base},
+                              rules=(GrandfatheringRule("kept", "r0", customers=kept),) if kept else ()))
     got: dict[tuple[str, str], list] = defaultdict(list)
     for side, cid, _period, _no, sku, kind, dim, _addon, qty, amount in res.lines:
         got[side, cid].append((sku, kind, dim, amount))
@@ -211,7 +220,9 @@ def test_duckdb_lines_equal_reference(tmp_path_factory, case) -> None:
     for side, c in (("baseline", base), ("candidate", cat)):
         for i in range(PLANS_PER_EXAMPLE):
             cid = f"cus-{i}"
-            bill = rate_plan(c, f"p{i}", reference_usage(events[cid]))
+            # a grandfathered customer's candidate bill is the baseline's prices (release r0)
+            bill = rate_plan(base if side == "candidate" and cid in kept else c, f"p{i}",
+                             reference_usage(events[cid]))
             want = [(ln.sku, ln.kind, ln.dimension[1] if ln.dimension else None, ln.amount) for ln in bill.lines]
             assert got[side, cid] == want, (side, cid, c.plans[f"p{i}"], events[cid])
             compared.append(len(want))
