@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pricebook.model import (
     Catalog,
     FlatPrice,
-    GrandfatheringRule,
     GraduatedPrice,
+    GrandfatheringRule,
     Meter,
     PackagePrice,
     PercentagePrice,
