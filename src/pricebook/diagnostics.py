@@ -48,7 +48,7 @@ def yaml_text(value: Any, none: str = "null", quote: bool = True) -> str:
     if isinstance(value, Decimal):  # plain notation, as load.dump.dec writes amounts
         text = format(value, "f")
         return "0" if text in ("-0", "+0") else text
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)):  # no-float-ok
         return str(value)
     if isinstance(value, date):  # datetime too
         return value.isoformat()
@@ -73,7 +73,7 @@ def describe_value(value: Any) -> str:
         return "no value (empty or null)"
     if isinstance(value, bool):
         return f"{yaml_text(value)} (a boolean)"
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, (int, float, Decimal)):  # no-float-ok
         return f"{yaml_text(value)} (a number)"
     if isinstance(value, Mapping):
         return f"a mapping ({yaml_text(value)})"

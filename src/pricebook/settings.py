@@ -136,7 +136,7 @@ def _check_text(file: Path, path: tuple[Any, ...], value: Any) -> None:
     from pricebook.diagnostics import describe_value
 
     name = ".".join(str(p) for p in path)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # no-float-ok
         # YAML has already changed it (2026.10 -> 2026.1, 010 -> 8): do not show that back
         shown = "a number: put it in quotes to keep it as written"
     else:

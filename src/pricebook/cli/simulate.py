@@ -56,10 +56,10 @@ def _memory_limit(value: str | None) -> str | None:
     return value.strip()
 
 
-_PHASE_SEEN: dict[str, float] = {}  # phase -> when it was first drawn
+_PHASE_SEEN: dict[str, float] = {}  # no-float-ok: phase -> when it was first drawn (a clock)
 
 
-def _draw_progress(phase: str, pct: float | None) -> None:
+def _draw_progress(phase: str, pct: float | None) -> None:  # no-float-ok
     """One line on stderr, redrawn in place (``reading usage  47% (12 s)``, ``rating... (3 s)``); cleared
     when the run is done (phase ""). The seconds say it is alive where DuckDB's estimate stalls (a scan
     joined with the repeated ids can sit at one percentage for most of its time)."""

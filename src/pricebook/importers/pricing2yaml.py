@@ -441,7 +441,7 @@ class _Converter:
                 if price is None:
                     self.issue((*path, "price"), "invalid-value",
                                "plan has no price; imported as sales-negotiated")
-                elif isinstance(price, (bool, int, float, Decimal)) or (
+                elif isinstance(price, (bool, int, float, Decimal)) or (  # no-float-ok
                         isinstance(price, str) and _YAML_NUMBER.fullmatch(price.strip())):
                     # a number no amount can hold (1e25, 1e-19, .inf) or a boolean: not page text
                     self.issue((*path, "price"), "invalid-value", f"price {show(price)} is not an amount "

@@ -493,7 +493,7 @@ def _show(value: Any) -> str:
         return "list"
     if value is None:
         return "null"
-    if isinstance(value, (bool, int, float, Decimal)):
+    if isinstance(value, (bool, int, float, Decimal)):  # no-float-ok
         return describe_value(value)
     s = str(value)
     return repr(s if len(s) <= 40 else s[:37] + "...")

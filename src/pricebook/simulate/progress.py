@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 # (phase, percent of the running scan, or None where there is no estimate); the phase "" means done
-Report = Callable[[str, float | None], None]
+Report = Callable[[str, float | None], None]  # no-float-ok
 
 SHOW_AFTER = 1.0  # seconds a phase runs before it is reported: short runs stay quiet
 POLL = 0.25  # seconds between two readings
@@ -58,7 +58,7 @@ class Progress:
                 self._report(name, None)
                 continue
             try:
-                pct = float(self._con.query_progress())
+                pct = float(self._con.query_progress())  # no-float-ok
             except Exception:  # between statements, or this duckdb cannot tell: no reading this time
                 continue
             if pct >= 0:
