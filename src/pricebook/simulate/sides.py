@@ -57,28 +57,22 @@ def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
     """A side pricing with ``cat`` and its grandfathering rules; with a ``timeline`` (``--baseline
     releases``), each period with the release in force and that release's own rules (what customers
     were promised then: the same whatever ``cat``, today's catalog, says)."""
-    releases: dict[str, Catalog] = {}
-    store = None
-    if timeline:
-        from pricebook.releases.timeline import ReleaseCatalogs
+    store: Any = None
 
-        store = ReleaseCatalogs(catalog_dir)
-        by_release = {rid: list(store.get(rid).grandfathering.values()) for _, rid in timeline}
-        rules: list[Any] = []
-        needed = {rid for _, rid in timeline} | {r.release for rs in by_release.values() for r in rs
-                                                 if r.plans or r.customers}
-    else:
-        by_release = {}
-        rules = list(cat.grandfathering.values())
-        needed = {r.release for r in rules if r.plans or r.customers}
-    if needed:
-        from pricebook.releases.timeline import ReleaseCatalogs
+    def load(rid: str) -> Catalog:  # each release read once, the index only when one is needed
+        nonlocal store
+        if store is None:
+            from pricebook.releases.timeline import ReleaseCatalogs
 
-        store = store or ReleaseCatalogs(catalog_dir)
-        for rid in sorted(needed):
-            releases[rid] = store.get(rid)
-    return Side(name, label, cat, releases, tuple(timeline or ()), tuple(rules),
-                {rid: tuple(rs) for rid, rs in by_release.items()})
+            store = ReleaseCatalogs(catalog_dir)
+        got: Catalog = store.get(rid)
+        return got
+
+    by_release = {rid: tuple(load(rid).grandfathering.values()) for _, rid in timeline or []}
+    rules = () if timeline else tuple(cat.grandfathering.values())
+    targets = {r.release for rs in (rules, *by_release.values()) for r in rs if r.plans or r.customers}
+    releases = {rid: load(rid) for rid in sorted(targets | set(by_release))}
+    return Side(name, label, cat, releases, tuple(timeline or ()), rules, by_release)
 
 
 def default_baseline(catalog_dir: Path) -> str:
