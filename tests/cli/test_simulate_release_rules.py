@@ -55,3 +55,18 @@ def test_each_period_uses_the_rules_of_the_release_in_force(cli, acme_copy: Path
     # and the baseline (what was billed then) does not move
     _rule(acme_copy, "  everyone:\n    plans: [starter]\n    subscribed_before: 2027-01-01\n    release: r2\n")
     assert totals() == ("144.00", "174.00")
+
+
+def test_a_release_is_rounded_with_its_own_rounding_mode(cli, acme_copy: Path, tmp_path: Path) -> None:
+    # acme made half_even and released as r1. 10,010 Starter calls: 10 over the free 10,000 at 0.0005 =
+    # 0.005, a tie: half_even gives 0.00 (half_up would give 0.01). The release's rounding was looked up
+    # under the catalog's own id, not the release's, and the periods it priced fell back to half_up.
+    cat = acme_copy / "catalog.yaml"
+    cat.write_text(cat.read_text().replace("rounding: half_up", "rounding: half_even"))
+    _release(acme_copy, "r1", acme_copy, "2025-01-01T00:00:00Z", [])
+    write_files(tmp_path, {"u.csv": "customer_id,timestamp,meter,quantity\nc1,2026-01-03,api-calls,10010\n"})
+    r = cli("simulate", tmp_path / "u.csv", "--plan", "starter", "--catalog", acme_copy,
+            "--baseline", "releases", "-f", "json")
+    assert r.code == 0, r.err
+    (t,) = json.loads(r.out)["totals"]
+    assert (t["baseline"], t["candidate"]) == ("19.00", "19.00")

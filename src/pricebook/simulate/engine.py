@@ -594,8 +594,8 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
     rows_s: list[tuple[Any, ...]] = []
     rounding = {s.name: s.catalog.rounding for s in sides}
     for s in sides:
-        for r in s.releases.values():
-            rounding[f"release:{r.id}"] = r.rounding
+        for rid, r in s.releases.items():  # keyed by the release id (a catalog's own id is not it)
+            rounding[f"release:{rid}"] = r.rounding
         for owner, rules in [(None, s.rules), *((f"release:{rid}", rs) for rid, rs in s.timeline_rules.items())]:
             ordered = sorted((r for r in rules if r.plans or r.customers), key=lambda r: (not r.customers, r.id))
             for r in ordered:  # ord numbers a side's rules across owners: no two tie
