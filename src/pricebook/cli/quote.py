@@ -72,9 +72,11 @@ def quote(
     from datetime import date
 
     from pricebook.errors import UsageError
+    from pricebook.rating.quote import check_grandfathering_at
     from pricebook.rating.quote import quote as run_quote
 
-    _check_at_options(at, subscribed_at, customer)
+    # before parsing --subscribed-at: without --at DATE its value does not matter, the flag does
+    check_grandfathering_at(at, subscribed_at, customer)
     since = None
     if subscribed_at is not None:
         try:
@@ -102,29 +104,6 @@ def quote(
         from pricebook.report.quote import print_text
 
         print_text(result)
-
-
-def _check_at_options(at: str | None, subscribed_at: str | None, customer: str | None) -> None:
-    """--subscribed-at and --customer choose a grandfathered release, which only a date chooses
-    between: without --at DATE the quote is of the catalog's source (or of the revision --at names),
-    where no grandfathering applies. Quietly quoting other prices than the customer's is the worst
-    answer, and guessing "as of today" would swap the source for the release timeline, so refuse."""
-    from datetime import date
-
-    from pricebook.errors import UsageError
-    from pricebook.rating.quote import is_date_spec
-
-    given = [flag for flag, value in (("--subscribed-at", subscribed_at), ("--customer", customer))
-             if value is not None]
-    if not given or is_date_spec(at):
-        return
-    what = " and ".join(given)
-    verb = "decide" if len(given) > 1 else "decides"
-    if at is None:
-        raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE (the day to quote); "
-                         f"add --at {date.today().isoformat()} for today's prices")
-    raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE; --at {at} already names "
-                     "the prices to quote")
 
 
 def _check_printable(bill: Bill) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pricebook.errors import InputError, invalid_catalog
+from pricebook.errors import InputError, UsageError, invalid_catalog
 from pricebook.model import Catalog
 from pricebook.rating.base import RatingError
 from pricebook.rating.engine import Bill, Usage, rate_plan
@@ -31,6 +31,30 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?")
 def is_date_spec(at: str | None) -> bool:
     """Whether ``--at`` names a date (priced through the release timeline), not a revision."""
     return at is not None and _DATE.fullmatch(at.strip()) is not None
+
+
+def check_grandfathering_at(at: str | None, subscribed_at: date | str | None,
+                            customer_id: str | None) -> None:
+    """Refuse (UsageError, exit 2) a subscription date or customer id without ``at`` a date.
+
+    They choose a grandfathered release, which only a date chooses between: without ``at`` the quote
+    is of the catalog's source (or of the revision ``at`` names), where no grandfathering applies.
+    Quietly quoting other prices than the customer's is the worst answer, and guessing "as of today"
+    would swap the source for the release timeline, so refuse. ``subscribed_at`` is only tested for
+    None (the CLI checks its raw text before parsing it). The message names the CLI flags, as every
+    ``quote`` error does, so a Python caller and ``pricebook quote`` read the same refusal.
+    """
+    given = [flag for flag, value in (("--subscribed-at", subscribed_at), ("--customer", customer_id))
+             if value is not None]
+    if not given or is_date_spec(at):
+        return
+    what = " and ".join(given)
+    verb = "decide" if len(given) > 1 else "decides"
+    if at is None:
+        raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE (the day to quote); "
+                         f"add --at {date.today().isoformat()} for today's prices")
+    raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE; --at {at} already names "
+                     "the prices to quote")
 
 
 @dataclass(frozen=True)
@@ -95,10 +119,13 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None,
 def load_valid_catalog_at(catalog_dir: Path, at: str | None = None,
                           who: Subscriber | None = None) -> tuple[Catalog, str, str | None]:
     """``load_valid_catalog``, plus the id of the grandfathering rule that chose the release (None
-    when no rule applies, or ``at`` is not a date)."""
+    when no rule applies, or ``at`` is not a date). A ``who`` with a subscription date or customer id
+    needs ``at`` a date (``check_grandfathering_at``)."""
     from pricebook.load.revision import load_revision
     from pricebook.validation import check_loaded
 
+    if who is not None:
+        check_grandfathering_at(at, who.subscribed_at, who.customer_id)
     resolved = resolve_at(catalog_dir, at, who)
     rev, loaded = load_revision(resolved.spec, catalog_dir)
     result = check_loaded(loaded)
@@ -121,7 +148,8 @@ def quote(
     plain_numbers: bool = False,
 ) -> Quote:
     """Rate one period for ``plan`` from ``--usage`` values and usage files (SPEC §4's ``quote``).
-    With ``at`` a date, ``subscribed_at`` and ``customer_id`` decide grandfathering. ``plain_numbers``:
+    With ``at`` a date, ``subscribed_at`` and ``customer_id`` decide grandfathering; without one they
+    are refused (UsageError, ``check_grandfathering_at``), never ignored. ``plain_numbers``:
     usage values must be plain decimals within range (``usage_input.parse_number``)."""
     from pricebook.rating.usage_input import usage_from_inputs
 

@@ -1,0 +1,84 @@
+"""A subscription date or customer id without a quote date is refused by the Python API too, with the
+very refusal `pricebook quote` prints: never a quote of the current prices that ignores them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pricebook.errors import PricebookError, UsageError
+from pricebook.rating.quote import Subscriber, load_valid_catalog, quote
+from pricebook.releases import cut_release
+from pricebook.releases.grandfather import add_rule
+from tests.releases.conftest import acme_repo, bump, catalog_of  # noqa: F401 - fixture
+
+WHO = [
+    pytest.param({"subscribed_at": date(2026, 3, 5)}, ("--subscribed-at", "2026-03-05"), id="subscribed-at"),
+    pytest.param({"customer_id": "cus_vip"}, ("--customer", "cus_vip"), id="customer"),
+    pytest.param({"subscribed_at": date(2026, 3, 5), "customer_id": "cus_vip"},
+                 ("--subscribed-at", "2026-03-05", "--customer", "cus_vip"), id="both"),
+]
+
+
+@pytest.fixture
+def cat(acme_repo):  # noqa: F811
+    """Pro 49 in release 2026.01.01, Pro 59 in 2026.07.01 (and in the source); early Pro customers and
+    cus_vip kept on the first."""
+    cat = catalog_of(acme_repo)
+    r1 = cut_release(cat, effective=date(2026, 1, 1))
+    bump(cat)
+    cut_release(cat, effective=date(2026, 7, 1))
+    add_rule(cat, r1.id, plans=["pro"], subscribed_before=date(2026, 6, 1), rule_id="legacy-pro")
+    add_rule(cat, r1.id, customers=["cus_vip"], rule_id="vip")
+    return cat
+
+
+def platform(q) -> Decimal:
+    return next(ln.amount for ln in q.bill.lines if ln.sku == "platform")
+
+
+@pytest.mark.parametrize(("who", "flags"), WHO)
+def test_the_api_refuses_them_without_a_date_as_the_cli_does(cli, cat, who, flags) -> None:
+    with pytest.raises(UsageError) as raised:
+        quote(cat, "pro", ["seats=1"], **who)
+    assert isinstance(raised.value, PricebookError) and raised.value.exit_code == 2
+    message = str(raised.value)
+    assert "--at DATE" in message and f"--at {date.today().isoformat()}" in message
+    res = cli("quote", "--plan", "pro", "-u", "seats=1", "--catalog", cat, *flags)
+    assert res.code == 2 and res.out == ""
+    assert res.err.strip().endswith(message) and len(res.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("who", "flags"), WHO)
+def test_the_api_refuses_them_with_a_revision(cli, cat, who, flags) -> None:
+    with pytest.raises(UsageError, match="--at release:2026.07.01 already names the prices") as raised:
+        quote(cat, "pro", ["seats=1"], at="release:2026.07.01", **who)
+    res = cli("quote", "--plan", "pro", "-u", "seats=1", "--catalog", cat, "--at", "release:2026.07.01",
+              *flags)
+    assert res.code == 2 and res.err.strip().endswith(str(raised.value))
+
+
+def test_loading_for_a_subscriber_refuses_them_too(cat) -> None:
+    with pytest.raises(UsageError, match="--subscribed-at decides grandfathering"):
+        load_valid_catalog(cat, None, Subscriber("pro", date(2026, 3, 5)))
+    with pytest.raises(UsageError, match="--customer decides grandfathering"):
+        load_valid_catalog(cat, "HEAD", Subscriber("pro", customer_id="cus_vip"))
+    assert load_valid_catalog(cat, None, Subscriber("pro"))[1] == str(cat)  # only the plan: as before
+
+
+def test_with_a_date_they_still_decide_grandfathering(cat) -> None:
+    assert platform(quote(cat, "pro", at="2026-08-01", subscribed_at=date(2026, 3, 5))) == Decimal("49.00")
+    assert platform(quote(cat, "pro", at="2026-08-01", customer_id="cus_vip")) == Decimal("49.00")
+    late = quote(cat, "pro", at="2026-08-01", subscribed_at=date(2026, 6, 1))
+    assert platform(late) == Decimal("59.00") and late.grandfathered_by is None
+    assert platform(quote(cat, "pro")) == Decimal("59.00")  # no subscriber: the source, as before
+
+
+def test_the_cli_checks_the_flag_before_its_value(cli, cat) -> None:
+    # without --at DATE the value of --subscribed-at is never read: the missing date is the problem
+    res = cli("quote", "--plan", "pro", "--catalog", cat, "--subscribed-at", "soon")
+    assert res.code == 2 and "needs --at DATE" in res.err and "not a date" not in res.err
+    res = cli("quote", "--plan", "pro", "--catalog", cat, "--at", "2026-08-01", "--subscribed-at", "soon")
+    assert res.code == 2 and "--subscribed-at 'soon' is not a date" in res.err
