@@ -62,16 +62,24 @@ def test_customer_ids_yaml_would_misread_are_quoted(cli: Cli, released: Path, tm
 
 
 def test_expire_refusal_quotes_the_whole_rule_with_its_until(cli: Cli, released: Path) -> None:
-    # a flow rule inside a flow block: the one-line splice cannot place `until`, so it refuses
-    (released / "grandfathering.yaml").write_text(FLOW_HOLDER, encoding="utf-8")
+    # a rule that is a YAML anchor the file aliases: an until set there would end the alias too, so it
+    # refuses (flow rules are edited in place: see test_grandfather_flow.py)
+    shared = ("grandfathering:\n"
+              "  legacy-pro: &launch {plans: [pro], subscribed_before: 2026-06-01, release: 2026.01.01}\n"
+              "  legacy-eu: *launch\n")
+    (released / "grandfathering.yaml").write_text(shared, encoding="utf-8")
     res = cli("grandfather", "expire", "legacy-pro", "-c", str(released), "--on", "2026-12-01")
-    assert res.code == 1
-    assert (released / "grandfathering.yaml").read_text(encoding="utf-8") == FLOW_HOLDER  # nothing written
+    assert res.code == 1 and "&launch" in res.err
+    assert (released / "grandfathering.yaml").read_text(encoding="utf-8") == shared  # nothing written
     entry = quoted(res.err)
     assert entry == ("legacy-pro: {plans: [pro], subscribed_before: 2026-06-01, release: 2026.01.01, "
                      "until: 2026-12-01}")
-    (released / "grandfathering.yaml").write_text("grandfathering: {" + entry + "}\n", encoding="utf-8")
-    assert load_catalog(released).catalog.grandfathering["legacy-pro"].until == date(2026, 12, 1)
+    # pasted in place of the anchored rule, as the message says: only legacy-pro ends
+    (released / "grandfathering.yaml").write_text(
+        "grandfathering:\n  " + entry + "\n  legacy-eu: {plans: [pro], subscribed_before: 2026-06-01, "
+        "release: 2026.01.01}\n", encoding="utf-8")
+    rules = load_catalog(released).catalog.grandfathering
+    assert rules["legacy-pro"].until == date(2026, 12, 1) and rules["legacy-eu"].until is None
 
 
 def test_flow_entry_quotes_what_yaml_would_not_read_back() -> None:

@@ -6,7 +6,9 @@ column of every key and value) and renders the new YAML fragment; the edit itsel
 that fragment into the original text at those positions, because re-dumping the whole document
 through ruamel reflows indentation and moves comments. After the splice the file is parsed again and
 must hold exactly the old data plus the intended change, and the whole catalog is validated; a
-result that fails either check is never written.
+result that fails either check is never written. In a flow-style rule (on one line or several, inside
+a flow ``grandfathering: {...}`` or not) ``until`` goes right after the last entry, found with
+ruamel.yaml's scanner.
 
 Where a new rule goes: into the catalog file that already holds ``grandfathering:`` (the first one,
 in file order), appended after its last rule; else into ``grandfathering.yaml`` in the catalog folder
@@ -248,7 +250,61 @@ def _splice_add(text: str, file: Path, rule_id: str, values: dict[str, Any]) -> 
     return "".join(lines)
 
 
-def _splice_until(text: str, file: Path, rule_id: str, until: date) -> str:
+def _flow_mapping_end(text: str, file: Path, line: int, col: int) -> tuple[int, int, str, str]:
+    """Where a new last entry goes in the flow mapping whose ``{`` is at ``line``:``col`` (0-based):
+    the line and column just after its last entry (just after the ``{`` of an empty one), and what
+    goes before and after the new entry there (``", "`` after a value; ``" "`` and a trailing comma
+    after a trailing comma, to keep that style). Found with ruamel.yaml's scanner, which knows quoting,
+    nesting, comments and entries across lines: the new entry lands on the line of the last one,
+    before any comment there, whatever the layout of the closing brace."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.tokens import (
+        FlowEntryToken,
+        FlowMappingEndToken,
+        FlowMappingStartToken,
+        FlowSequenceEndToken,
+        FlowSequenceStartToken,
+    )
+
+    depth = 0
+    prev: Any = None
+    try:
+        for tok in YAML(typ="rt").scan(text):
+            if depth == 0:
+                # the node's own "{": the first at or after where it starts (after any &anchor or !tag)
+                if isinstance(tok, FlowMappingStartToken) and \
+                        (tok.start_mark.line, tok.start_mark.column) >= (line, col):
+                    depth, prev = 1, tok
+                continue
+            if isinstance(tok, (FlowMappingStartToken, FlowSequenceStartToken)):
+                depth += 1
+            elif isinstance(tok, (FlowMappingEndToken, FlowSequenceEndToken)):
+                depth -= 1
+                if depth == 0:
+                    lead, trail = ("", "") if isinstance(prev, FlowMappingStartToken) else \
+                        (" ", ",") if isinstance(prev, FlowEntryToken) else (", ", "")
+                    return prev.end_mark.line, prev.end_mark.column, lead, trail
+            prev = tok
+    except YAMLError as exc:  # pragma: no cover - the same text parsed a moment ago
+        raise InputError(f"{file}: cannot parse for editing: {' '.join(str(exc).split())}") from exc
+    raise GuardError(f"{file}:{line + 1}: cannot find the end of the flow mapping at column {col + 1}")
+
+
+def _shared_anchor(text: str, node: Any) -> str | None:
+    """The anchor of ``node`` when the file also uses it as an alias (``*name``, ``<<: *name``): an
+    edit there would change every node that aliases it, not just this one."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.tokens import AliasToken
+
+    name = node.anchor.value
+    if not name:
+        return None
+    return name if any(isinstance(t, AliasToken) and t.value == name for t in YAML(typ="rt").scan(text)) \
+        else None
+
+
+def _splice_until(text: str, file: Path, rule_id: str, until: date, expected: dict[str, Any]) -> str:
     from ruamel.yaml.comments import CommentedMap
 
     lines = text.splitlines(keepends=True)
@@ -259,7 +315,14 @@ def _splice_until(text: str, file: Path, rule_id: str, until: date) -> str:
     value = until.isoformat()
     if not isinstance(rule, CommentedMap):
         raise GuardError(f"{file}: grandfathering rule '{rule_id}' is not a mapping")
-    if "until" in rule:
+    key_line = gf.lc.key(rule_id)[0]
+    anchor = _shared_anchor(text, rule)
+    if anchor is not None:
+        raise GuardError(f"{file}:{key_line + 1}: rule '{rule_id}' is the YAML anchor &{anchor}, which the "
+                         f"file also uses as *{anchor}: setting its until there would change those too; "
+                         f"write the rule out by hand: {_flow_entry(rule_id, expected)}")
+    own = rule.lc.data or {}  # the keys written in the rule itself, with their positions (not `<<:`'s)
+    if "until" in own:  # an until merged in with `<<:` is not edited there but overridden below
         ln, col = rule.lc.value("until")
         line = lines[ln]
         m = _SCALAR_AT.match(line, col)
@@ -267,18 +330,14 @@ def _splice_until(text: str, file: Path, rule_id: str, until: date) -> str:
             raise GuardError(f"{file}:{ln + 1}: cannot find the value of 'until'; set it by hand to {value}")
         lines[ln] = line[: m.start()] + value + line[m.end():]
         return "".join(lines)
-    key_line = gf.lc.key(rule_id)[0]
     if rule.fa.flow_style():
-        ln = rule.lc.line
-        line = lines[ln]
-        body = line.rstrip("\r\n")
-        close = body.rfind("}", 0, body.find(" #") if " #" in body else len(body))
-        if ln != key_line or close < 0:
-            raise GuardError(f"{file}:{key_line + 1}: rule '{rule_id}' spans several flow-style lines; "
-                             f"add 'until: {value}' by hand")
-        lines[ln] = body[:close] + f", until: {value}" + body[close:] + line[len(body):]
+        ln, col, lead, trail = _flow_mapping_end(text, file, rule.lc.line, rule.lc.col)
+        lines[ln] = lines[ln][:col] + f"{lead}until: {value}{trail}" + lines[ln][col:]
         return "".join(lines)
-    indent = rule.lc.key(next(iter(rule)))[1]
+    if not own:
+        raise GuardError(f"{file}:{key_line + 1}: rule '{rule_id}' has only a merge key ('<<:'); write the "
+                         f"rule out by hand: {_flow_entry(rule_id, expected)}")
+    indent = rule.lc.key(next(iter(own)))[1]
     keys = list(gf)
     pos = keys.index(rule_id)
     if pos + 1 < len(keys):
@@ -433,9 +492,9 @@ def expire_rule(catalog_dir: Path, rule_id: str, on: date | None = None) -> Rule
     if file is None:  # pragma: no cover - the catalog loaded, so some file defines it
         raise InputError(f"cannot find the file that defines rule '{rule_id}'")
     old = file.read_bytes().decode("utf-8")
-    new = keep_newlines(old, lambda text: _splice_until(text, file, rule_id, when))
     expected = dict(_plain(old, file)["grandfathering"][rule_id])
     expected["until"] = when.isoformat()
+    new = keep_newlines(old, lambda text: _splice_until(text, file, rule_id, when, expected))
     _check_edit(old, new, file, rule_id, expected)
     _validate_with(catalog_dir, file, new)
     write_atomic(file, new)
