@@ -5,13 +5,17 @@ values as quoted decimal strings (taken from the source text, so ``0.10`` stays 
 fixed key order inside price specs (``PRICE_KEY_ORDER``). Everything else — key order of entities,
 flow or block style, quoting of other strings, comments — is kept as written (ruamel.yaml round-trip).
 
-A file that does not parse is not touched: its findings are returned and nothing is written.
+A file that does not parse is not touched: its findings are returned and nothing is written. A file
+whose new layout would lose a comment (ruamel drops a comment inside a flow mapping written over
+several lines, ``{a: 1,  # why`` then the rest on the next line) is kept as written and named in
+``FmtResult.kept``: fmt never loses a comment.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +43,8 @@ class FmtResult:
     files: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # (file, line, comment): files kept as written, since their new layout would lose that comment
+    kept: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -192,6 +198,38 @@ def _has_line_comments(m: Any) -> bool:
     return False
 
 
+def _comments(text: str) -> list[tuple[int, str]]:
+    """Every comment of YAML ``text`` (which must parse) as (line, text): a ``#`` at the start of a
+    line or after a space or tab, outside every scalar (the scanner gives the scalars' spans, so a
+    ``#`` inside a quoted or block scalar is not one), up to the end of its line."""
+    from ruamel.yaml import YAML
+
+    spans = sorted((t.start_mark.index, t.end_mark.index) for t in YAML(typ="rt").scan(text)
+                   if type(t).__name__ == "ScalarToken")
+    out: list[tuple[int, str]] = []
+    i, k = 0, 0
+    while (i := text.find("#", i)) != -1:
+        while k < len(spans) and spans[k][1] <= i:
+            k += 1
+        if k < len(spans) and spans[k][0] <= i:  # inside a scalar: go on after it
+            i = spans[k][1]
+            continue
+        if i == 0 or text[i - 1] in " \t\n":
+            end = text.find("\n", i)
+            end = len(text) if end == -1 else end
+            out.append((text.count("\n", 0, i) + 1, text[i:end].rstrip()))
+            i = end
+        else:
+            i += 1
+    return out
+
+
+def _lost_comment(old: str, new: str) -> tuple[int, str] | None:
+    """The first comment of ``old`` that ``new`` no longer has (None: it has them all)."""
+    missing = Counter(c for _, c in _comments(old)) - Counter(c for _, c in _comments(new))
+    return next(((line, c) for line, c in _comments(old) if missing[c]), None)
+
+
 def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
     """Format every catalog file under ``path`` (a folder or one file). With ``check`` nothing is
     written; ``changed`` lists the files that would change. When any file does not parse, nothing
@@ -216,6 +254,10 @@ def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
             if not again.ok:  # never write a file we would then refuse to read
                 raise InternalError(f"fmt produced unparseable YAML for {f.path}: "
                                     f"{again.diagnostics[0].message}")
+            lost = _lost_comment(text, new)
+            if lost is not None:  # never lose a comment: keep the file as written
+                result.kept.append((f.path, *lost))
+                continue
             result.changed.append(f.path)
             plans.append((Path(f.path), new))
     if result.diagnostics or check:

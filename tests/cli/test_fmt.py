@@ -138,3 +138,43 @@ plans:
     assert lines[lines.index('    credit: "1.00"') - 1] == "    # entitlements below"
     assert '      api:\n        model: per_unit\n        unit_price: "1"  # list price' in out
     assert format_text(out) == out
+
+
+FLOW_COMMENT = """\
+meters:
+  calls: {name: Calls, aggregation: count}
+skus:
+  calls: {name: Calls, meter: calls}
+plans:
+  pro:
+    prices:
+      calls: {model: per_unit, included: 200,  # the first 200 are free
+              unit_price: 0.10}
+"""
+
+
+def test_a_comment_a_new_layout_would_drop_keeps_the_file_as_written(cli, tmp_path: Path) -> None:
+    # ruamel drops a comment inside a flow mapping written over several lines: fmt used to write the
+    # mapping on one line without it
+    write_files(tmp_path, {"c.yaml": FLOW_COMMENT, "m.yaml": MESSY})
+    for args, code in ((("--check",), 1), ((), 0)):  # --check: 1 for m.yaml, which fmt changes
+        res = cli("fmt", str(tmp_path), *args)
+        assert res.code == code, res.out + res.err
+        assert (tmp_path / "c.yaml").read_text() == FLOW_COMMENT
+        assert f"{tmp_path / 'c.yaml'}:8: kept as written" in res.err
+        assert "'# the first 200 are free'" in res.err and "c.yaml" not in res.out
+    assert "1 file reformatted, 0 files already formatted, 1 file kept as written" in res.out
+    assert comments((tmp_path / "m.yaml").read_text()) == comments(MESSY)  # the other file is formatted
+    assert cli("fmt", str(tmp_path), "--check").code == 0
+
+
+def test_a_hash_inside_a_scalar_is_not_a_comment_to_keep(cli, tmp_path: Path) -> None:
+    # quoted and block scalars may hold '#': reformatting the file loses no comment, so it is written
+    text = ('plans:\n  pro:\n    name: "Pro # 1"\n    description: |\n      # not a comment\n'
+            "    prices: {base: {amount: 49.00, model: flat}}\nskus:\n  base: {name: 'a #b'}\n")
+    write_files(tmp_path, {"c.yaml": text})
+    res = cli("fmt", str(tmp_path))
+    assert res.code == 0 and "1 file reformatted" in res.out and "kept" not in res.out + res.err
+    out = (tmp_path / "c.yaml").read_text()
+    assert '"Pro # 1"' in out and "# not a comment" in out and "'a #b'" in out
+    assert "{model: flat, amount: \"49.00\"}" in out

@@ -29,10 +29,15 @@ def fmt(
     verb = "would reformat" if check else "reformatted"
     for f in result.changed:
         echo(f"{verb} {f}")
-    n, total = len(result.changed), len(result.files)
-    unchanged = total - n
+    for f, line, comment in result.kept:
+        echo(f"{f}:{line}: kept as written: its layout would drop the comment {comment!r} (inside a flow "
+             "mapping or list written over several lines); move the comment out of the braces", err=True)
+    n, total, kept = len(result.changed), len(result.files), len(result.kept)
+    unchanged = total - n - kept
     done = "would be reformatted" if check else "reformatted"
+    # a kept file is as formatted as fmt makes it: --check does not fail on it (fmt then --check passes)
+    also = f", {kept} file{'s' if kept != 1 else ''} kept as written" if kept else ""
     echo(f"{n} file{'s' if n != 1 else ''} {done}, {unchanged} file{'s' if unchanged != 1 else ''} "
-         f"already formatted")
+         f"already formatted{also}")
     if check and result.changed:
         exit_with(1)
