@@ -13,7 +13,6 @@ passes as "no changes".
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +109,7 @@ def diff_section(ctx: CiContext) -> SectionResult:
         f"diff {result.base} -> {result.head}: {summary_line(result)}"
         + (f" (fails --fail-on {ctx.fail_on})" if failed else "")
     ]
-    lines += [f"  {c.severity:<8} {c.kind:<30} {c.path_str}: {c.message}" for c in result.changes]
+    lines += [f"  {c.severity:<8} {c.kind:<30} {c.display_path}: {c.message}" for c in result.changes]
     return SectionResult(
         "diff",
         "Pricing changes",
@@ -211,22 +210,19 @@ class CiResult:
 
 
 def resolve_ci_base(option: str | None, settings: Any, environ: Mapping[str, str] | None = None) -> str:
-    """``--base`` as given; else the merge base with HEAD of pricebook.yaml's ``base``, else of
-    ``origin/<base branch>`` on a pull request (``GITHUB_BASE_REF``), else of ``origin/main``.
+    """BASE, first found: ``--base`` as given; else, at its merge base with HEAD, the pull
+    request's base branch in GitHub Actions (``origin/$GITHUB_BASE_REF``), else pricebook.yaml's
+    ``base``, else ``origin/main`` (``derived_base``, as ``diff`` derives its default too).
 
     A derived base compares from where the branch left it (``origin/main...HEAD``), as GitHub's pull
     request view does: on a branch made before main moved on, what main did since is not shown as
     the branch undoing it. A ``release:<id>`` or a path stays as it is.
     """
-    from pricebook.load.revision import against_merge_base
+    from pricebook.load.revision import against_merge_base, derived_base
 
     if option:
         return option
-    if settings is not None and settings.get("base"):
-        return against_merge_base(str(settings.get("base")))
-    env = os.environ if environ is None else environ
-    branch = env.get("GITHUB_BASE_REF", "").strip()
-    return against_merge_base(f"origin/{branch}" if branch else DEFAULT_BASE)
+    return derived_base(settings, environ) or against_merge_base(DEFAULT_BASE)
 
 
 def run_ci(

@@ -35,7 +35,8 @@ def scaffold_files(name: str) -> dict[str, str]:
         "pricebook.yaml": f"""\
 # pricebook settings. Flags override them.
 catalog: {cat}           # the catalog every command reads by default
-base: origin/main        # what 'pricebook diff' and 'pricebook ci' compare against
+base: origin/main        # what 'pricebook diff' and 'pricebook ci' compare against; in GitHub
+                         # Actions a pull request is compared with its own base branch instead
 """,
         f"{cat}/catalog.yaml": _header(2) + f"""\
 # Meters count usage, SKUs are the lines of an invoice, features are what plans grant.

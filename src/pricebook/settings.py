@@ -3,7 +3,8 @@
 Recognised keys (all optional)::
 
     catalog: catalogs/acme        # default --catalog
-    base: origin/main             # default BASE for diff and ci
+    base: origin/main             # default BASE for diff and ci (in GitHub Actions a pull request's
+                                  # base branch wins; an explicit BASE wins over both)
     severity:                     # per-kind severity overrides for diff
       price-increased: warning
     fail_on: breaking             # default --fail-on for diff and ci

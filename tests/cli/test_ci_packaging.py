@@ -67,7 +67,8 @@ def _run_step(env: dict[str, str], cwd: Path, tmp_path: Path) -> list[str]:
             ["ci", "--catalog", "catalogs/acme", "--fail-on", "warning"],
         ),
         ({"GITHUB_BASE_REF": "main"}, None, ["ci"]),  # ci derives origin/main, at the merge base
-        ({"GITHUB_BASE_REF": "main"}, "base: origin/release\n", ["ci"]),  # pricebook.yaml's base wins
+        # ci derives it: the pull request's base branch wins over pricebook.yaml's base
+        ({"GITHUB_BASE_REF": "main"}, "base: origin/release\n", ["ci"]),
         ({"GITHUB_BASE_REF": "main", "INPUT_BASE": "v1"}, "base: origin/release\n", ["ci", "--base", "v1"]),
     ],
 )

@@ -9,7 +9,7 @@ def test_demo_runs_the_tour(cli, tmp_path: Path) -> None:
     assert "1. validate: baseline valid (0 findings), candidate valid (0 findings)" in r.out
     assert "Revenue impact" in r.out
     # the candidate splits the top API-call tier at its own price and cheapens the part above 5M
-    assert "info: plans.pro.prices.api-calls.tiers.2: graduated tier up to 5000000 added" in r.out
-    assert "warning: plans.pro.prices.api-calls.tiers.3.unit_price: tier unit price down" in r.out
+    assert "info: plans.pro.prices.api-calls.tier 3: graduated tier 3 (up to 5000000) added" in r.out
+    assert "warning: plans.pro.prices.api-calls.tier 4.unit_price: tier 4 unit price down" in r.out
     assert "duplicate" in r.out and "unknown_meter" in r.out
     assert (tmp_path / "d" / "usage.csv").stat().st_size > 0

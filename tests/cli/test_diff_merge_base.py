@@ -92,6 +92,7 @@ def test_ci_on_a_pull_request_uses_the_base_branch_s_merge_base(
     cli: Cli, stale: AcmeRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stale.git("update-ref", "refs/remotes/origin/release-train", "main")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # a pull request's base counts in Actions only
     monkeypatch.setenv("GITHUB_BASE_REF", "release-train")
     res = cli("ci", "--format", "json", cwd=stale.root)
     diff = next(s for s in json.loads(res.out)["sections"] if s["name"] == "diff")

@@ -23,9 +23,9 @@ def ci(
         str | None,
         typer.Option(
             "--base",
-            help="Base revision, compared as given (default: where HEAD left pricebook.yaml's 'base', "
-            "else origin/<GITHUB_BASE_REF> on a pull request, else origin/main: their merge base "
-            "with HEAD).",
+            help="Base revision, compared as given. Default: the pull request's base branch in "
+            "GitHub Actions (origin/$GITHUB_BASE_REF), else pricebook.yaml's 'base', else "
+            "origin/main, at its merge base with HEAD.",
             show_default=False,
         ),
     ] = None,

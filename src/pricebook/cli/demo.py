@@ -64,7 +64,7 @@ def _tour(root: Path, events: int, kept: bool) -> None:
     changes = diff_catalogs(b_cat, c_cat)
     echo(f"2. diff: {len(changes)} change(s)")
     for ch in list(changes)[:12]:
-        echo(f"   {ch.severity}: {'.'.join(str(x) for x in ch.path)}: {ch.message}")
+        echo(f"   {ch.severity}: {ch.display_path}: {ch.message}")
     echo("3. simulate:")
     options = SimulationOptions(usage=[str(files.usage)], subscriptions=str(files.subscriptions))
     baseline, candidate = Side("baseline", "baseline", b_cat), Side("candidate", "candidate", c_cat)

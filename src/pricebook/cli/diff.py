@@ -43,8 +43,9 @@ def diff(
         str | None,
         typer.Argument(
             help="Base revision: a path, git ref, REF:path or release:<id>; 'main...' is the merge base "
-            "of main and HEAD, as in 'git diff main...' (default: pricebook.yaml's 'base', else the "
-            "newest release).",
+            "of main and HEAD, as in 'git diff main...'. Default, first found: the pull request's base "
+            "branch in GitHub Actions (origin/$GITHUB_BASE_REF), then pricebook.yaml's 'base', both at "
+            "their merge base with HEAD; else the newest release.",
             show_default=False,
         ),
     ] = None,

@@ -87,7 +87,8 @@ def simulate(
                                                "orb or focus.")] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=SOURCE_COLUMN (repeatable).")] = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="Baseline catalog: path, git ref, REF:path, "
-                                                 "release:<id> or 'releases' (default: pricebook.yaml base, else "
+                                                 "release:<id> or 'releases' (default: the pull request's base "
+                                                 "branch in GitHub Actions, else pricebook.yaml base, else "
                                                  "the newest release, else HEAD).")] = None,
     candidate: Annotated[str | None, typer.Option("--candidate", help="Candidate catalog (default: the working "
                                                   "tree).")] = None,

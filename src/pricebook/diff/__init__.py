@@ -125,16 +125,20 @@ def newest_release(catalog_dir: Path) -> str | None:
     return str(last["id"])
 
 
-def resolve_base(option: str | None, catalog_dir: Path, settings: Any = None) -> str:
-    """BASE: the argument (as given: ``main`` is its tip), else pricebook.yaml's ``base`` at its merge
-    base with HEAD, as ``ci`` compares it (a stale branch shows only its own changes), else
-    ``release:<newest>``, else exit 2."""
+def resolve_base(
+    option: str | None, catalog_dir: Path, settings: Any = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """BASE, first found: the argument (as given: ``main`` is its tip); else, at its merge base with
+    HEAD as ``ci`` compares it (a stale branch shows only its own changes), the pull request's base
+    branch in GitHub Actions (``origin/$GITHUB_BASE_REF``), else pricebook.yaml's ``base``; else
+    ``release:<newest>``; else exit 2."""
+    from pricebook.load.revision import derived_base
+
     if option:
         return option
-    if settings is not None and settings.get("base"):
-        from pricebook.load.revision import against_merge_base
-
-        return against_merge_base(str(settings.get("base")))
+    derived = derived_base(settings, environ)
+    if derived:
+        return derived
     rid = newest_release(catalog_dir)
     if rid:
         return f"release:{rid}"

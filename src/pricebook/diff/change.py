@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pricebook.diagnostics import CatalogPath, Position, format_path
+from pricebook.diagnostics import CatalogPath, PathPart, Position, format_path
 
 ChangeSeverity = Literal["breaking", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("info", "warning", "breaking")
@@ -54,6 +54,12 @@ class Change:
         return format_path(self.path)
 
     @property
+    def display_path(self) -> str:
+        """The path as reports for people show it (text, markdown, annotations): tiers numbered
+        from 1."""
+        return display_path(self.path)
+
+    @property
     def fingerprint(self) -> str:
         """Short and stable across runs: the same kind at the same path hashes the same."""
         return hashlib.sha256(f"{self.kind}\0{self.path_str}".encode()).hexdigest()[:12]
@@ -81,6 +87,20 @@ class Change:
         if self.position is not None:
             out.update(file=self.position.file, line=self.position.line, column=self.position.column)
         return out
+
+
+def display_path(path: CatalogPath) -> str:
+    """A catalog path for people: ``prices.storage.tier 3.unit_price`` for
+    ``prices.storage.tiers[2].unit_price``. Tiers are numbered from 1, as ``quote`` and the
+    messages name them; ``format_path`` (JSON ``path``, SARIF, fingerprints) keeps the 0-based index
+    that scripts and the validate findings use."""
+    parts: list[PathPart] = []
+    for part in path:
+        if isinstance(part, int) and parts and parts[-1] == "tiers":
+            parts[-1] = f"tier {part + 1}"
+        else:
+            parts.append(part)
+    return format_path(parts)
 
 
 def at_or_above(severity: str, fail_on: str) -> bool:

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pricebook.diagnostics import CatalogPath, format_path, yaml_text
-from pricebook.diff.change import Detected
+from pricebook.diagnostics import CatalogPath, yaml_text
+from pricebook.diff.change import Detected, display_path
 
 INF = Decimal("Infinity")
 
@@ -58,6 +58,9 @@ class Detector:
         # Meter renames, known before SKUs and features are compared, for the same reason: a
         # `meter:` that moves from the old id to the new one still counts the same usage.
         self.meter_renames: dict[str, str] = {}
+        # Plan renames, known before add-ons and grandfathering rules are compared: an
+        # `available_for` or a rule's `plans` that follows the plan to its new id is the same list.
+        self.plan_renames: dict[str, str] = {}
 
     def add(
         self,
@@ -84,6 +87,15 @@ class Detector:
             [k for k in hs if k not in bs],
             {k: self._under_new_meter_id(bs[k]) for k in removed_skus},
             hs,
+        )
+        bp, hp = base.get("plans", {}) or {}, head.get("plans", {}) or {}
+        removed_plans = [k for k in bp if k not in hp]
+        # a plan renamed in the same edit as a SKU it prices still has "the same content"
+        self.plan_renames = _renames(
+            removed_plans,
+            [k for k in hp if k not in bp],
+            {k: self._under_new_sku_ids(bp[k]) for k in removed_plans},
+            hp,
         )
         for coll, ent_kind in COLLECTION_KINDS.items():
             self._collection(coll, ent_kind, base.get(coll, {}) or {}, head.get(coll, {}) or {})
@@ -128,9 +140,18 @@ class Detector:
             renamed = self.sku_renames
         elif coll == "meters":
             renamed = self.meter_renames
-        elif coll in ("plans", "add_ons") and self.sku_renames:
-            # A plan renamed in the same edit as a SKU it prices still has "the same content".
-            renamed = _renames(removed, added, {k: self._under_new_sku_ids(b[k]) for k in removed}, a)
+        elif coll == "plans":
+            renamed = self.plan_renames
+        elif coll == "add_ons" and (self.sku_renames or self.plan_renames):
+            # An add-on renamed in the same edit as a SKU it prices or a plan it is sold with
+            # still has "the same content".
+            moved = {
+                k: self._under_new_plan_ids(self._under_new_sku_ids(b[k]), "available_for") for k in removed
+            }
+            renamed = _renames(removed, added, moved, a)
+        elif coll == "grandfathering" and self.plan_renames:
+            moved = {k: self._under_new_plan_ids(b[k], "plans") for k in removed}
+            renamed = _renames(removed, added, moved, a)
         elif coll == "features" and self.meter_renames:
             renamed = _renames(removed, added, {k: self._under_new_meter_id(b[k]) for k in removed}, a)
         else:
@@ -165,6 +186,18 @@ class Detector:
             return entity
         return {**entity, "prices": moved}
 
+    def _under_new_plan_ids(self, entity: Any, key: str) -> Any:
+        """An add-on (``available_for``) or grandfathering rule (``plans``) of BASE with its list of
+        plans as HEAD's renames call them."""
+        plans = entity.get(key) if isinstance(entity, Mapping) else None
+        if not isinstance(plans, list) or not any(p in self.plan_renames for p in plans):
+            return entity
+        return {**entity, key: self._plan_ids(plans)}
+
+    def _plan_ids(self, plans: list[Any]) -> list[Any]:
+        """A list of plan ids of BASE as HEAD's renames call them."""
+        return [self.plan_renames.get(p, p) if isinstance(p, str) else p for p in plans]
+
     def _under_new_meter_id(self, entity: Any) -> Any:
         """A SKU or feature of BASE with its ``meter`` as HEAD's rename of that meter calls it."""
         if not isinstance(entity, Mapping) or entity.get("meter") not in self.meter_renames:
@@ -183,7 +216,7 @@ class Detector:
         """Fields no detector knows: one generic change each, never silence."""
         for key in sorted((set(b) | set(a)) - handled):
             if b.get(key) != a.get(key):
-                self.add(kind, (*path, key), b.get(key), a.get(key), f"{format_path((*path, key))} changed")
+                self.add(kind, (*path, key), b.get(key), a.get(key), f"{display_path((*path, key))} changed")
 
     def _text(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         for key in TEXT_FIELDS:
@@ -244,6 +277,8 @@ class Detector:
 
     def _grandfathering(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         for key in sorted(set(b) | set(a)):
+            if key == "plans" and isinstance(b.get(key), list) and self._plan_ids(b[key]) == a.get(key):
+                continue  # the plans' renames are reported once, on the plans
             if b.get(key) != a.get(key):
                 self.add(
                     "grandfathering-changed",
@@ -296,6 +331,14 @@ class Detector:
     def _add_ons(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
         self._sellable(path, b, a)
         bf, af = list(b.get("available_for") or []), list(a.get("available_for") or [])
+        # plans that moved with a detected plan rename: reported once, on the plan
+        moved = {
+            old: new
+            for old, new in self.plan_renames.items()
+            if old in bf and old not in af and new in af and new not in bf
+        }
+        bf = [p for p in bf if p not in moved]
+        af = [p for p in af if p not in moved.values()]
         for p in bf:
             if p not in af:
                 self.add(
@@ -507,7 +550,7 @@ class Detector:
                     (*path, i),
                     t,
                     None,
-                    f"{model} tier up to {_fmt(bound)} removed",
+                    f"{model} tier {i + 1} (up to {_fmt(bound)}) removed",
                     # its range is now priced by the tier of the head that covers it
                     effect=_range_effect(b, i, a),
                 )
@@ -518,7 +561,7 @@ class Detector:
                     (*path, i),
                     None,
                     t,
-                    f"{model} tier up to {_fmt(bound)} added",
+                    f"{model} tier {i + 1} (up to {_fmt(bound)}) added",
                     # its range was priced by the tier of the base that covered it
                     effect=_range_effect(a, i, b, added=True),
                 )
@@ -528,10 +571,9 @@ class Detector:
     def _tier_prices(
         self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any], skip: set[str]
     ) -> None:
-        self._money(
-            (*path, "unit_price"), b.get("unit_price"), a.get("unit_price"), "price", skip, "tier unit price"
-        )
-        self._money((*path, "flat_fee"), b.get("flat_fee"), a.get("flat_fee"), "price", skip, "tier flat fee")
+        tier = f"tier {int(path[-1]) + 1}"  # numbered from 1 in words, as quote says it
+        for key, what in (("unit_price", "unit price"), ("flat_fee", "flat fee")):
+            self._money((*path, key), b.get(key), a.get(key), "price", skip, f"{tier} {what}")
         self._rest(path, b, a, {"up_to", "unit_price", "flat_fee"}, "price-changed")
 
     def _bound(self, path: CatalogPath, b: Any, a: Any, tiers: list[Any], i: int) -> None:
@@ -856,7 +898,7 @@ def _inside(before: bytes, after: bytes) -> str:
         return ""
     if not found:
         return " (formatting only)"
-    paths = ", ".join(format_path(d.path) for d in found[:3]) + (", ..." if len(found) > 3 else "")
+    paths = ", ".join(display_path(d.path) for d in found[:3]) + (", ..." if len(found) > 3 else "")
     return f" ({len(found)} change{'s' if len(found) != 1 else ''} inside: {paths})"
 
 

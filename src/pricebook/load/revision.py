@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pricebook.errors import GitError, InputError
 from pricebook.load.catalog import (
@@ -133,6 +135,36 @@ def against_merge_base(spec: str) -> str:
         return spec
     ref, sep, sub = git
     return f"{ref}{MERGE_BASE}{sep}{sub}"
+
+
+def pull_request_base(environ: Mapping[str, str] | None = None) -> str | None:
+    """``origin/<branch>`` for a GitHub Actions job run for a pull request into ``branch``
+    (``GITHUB_BASE_REF``, which GitHub sets only on ``pull_request`` and ``pull_request_target``
+    events), else None. Only inside Actions (``GITHUB_ACTIONS=true``): a variable left over in a
+    shell does not override pricebook.yaml on a laptop."""
+    import os
+
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_ACTIONS") != "true":
+        return None
+    branch = env.get("GITHUB_BASE_REF", "").strip()
+    return f"origin/{branch}" if branch else None
+
+
+def derived_base(settings: Any, environ: Mapping[str, str] | None = None) -> str | None:
+    """The base a command compares with when not given one (``diff``, ``ci``), at its merge base
+    with HEAD: the pull request's base branch in GitHub Actions (``origin/$GITHUB_BASE_REF``), else
+    pricebook.yaml's ``base``; None when there is neither (each command then has its own default).
+
+    The pull request wins over pricebook.yaml: ``init`` writes ``base: origin/main``, and a pull
+    request into ``develop`` is reviewed against develop. An explicit BASE (``--base``, ``diff``'s
+    argument) wins over both; callers check it first.
+    """
+    pr = pull_request_base(environ)
+    if pr:
+        return against_merge_base(pr)
+    configured = settings.get("base") if settings is not None else None
+    return against_merge_base(str(configured)) if configured else None
 
 
 def _check_whole_file(file: Path) -> None:

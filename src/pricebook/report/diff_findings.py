@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from pricebook.diagnostics import Diagnostic, Position
@@ -21,24 +22,31 @@ def _repo_file(pos: Position | None, root: Path | None) -> Position | None:
     return Position(str(root / rel) if root is not None else rel, pos.line, pos.column)
 
 
-def to_diagnostics(changes: Iterable[Change], root: Path | None = None) -> list[Diagnostic]:
+def to_diagnostics(
+    changes: Iterable[Change], root: Path | None = None, for_people: bool = True
+) -> list[Diagnostic]:
     """One Diagnostic per change: the kind is the rule id; the place is the changed line of HEAD;
     breaking -> error, warning -> warning, info -> info. ``root`` is the work tree of the repository
-    git revisions were read from (default: the one that holds the current folder)."""
+    git revisions were read from (default: the one that holds the current folder).
+
+    ``for_people`` (annotations, JUnit: text a reviewer reads next to the message) names tiers from 1
+    in the path, as the message does (``tier 3``); otherwise (SARIF's logical locations, read by
+    tools) the path is the catalog path of JSON's ``path`` (``tiers[2]``)."""
     if root is None:
         from pricebook.gitrepo import worktree_root
 
         root = worktree_root(Path.cwd())
-    return [
-        Diagnostic.at(
+    out = []
+    for c in changes:
+        d = Diagnostic.at(
             c.kind,
             TO_DIAGNOSTIC_SEVERITY[c.severity],  # type: ignore[arg-type]
             f"{c.severity}: {c.message}",
             _repo_file(c.position, root),
             c.path,
         )
-        for c in changes
-    ]
+        out.append(replace(d, path=c.display_path) if for_people else d)
+    return out
 
 
 def describe_kind(kind: str) -> str | None:
@@ -52,4 +60,5 @@ def render(fmt: str, changes: Iterable[Change], tool: str = "pricebook diff",
            root: Path | None = None) -> str:
     from pricebook.report import findings
 
-    return str(findings.render(fmt, to_diagnostics(changes, root), tool=tool, describe=describe_kind))
+    diagnostics = to_diagnostics(changes, root, for_people=fmt != "sarif")
+    return str(findings.render(fmt, diagnostics, tool=tool, describe=describe_kind))

@@ -46,12 +46,14 @@ def pct(change: Change) -> str:
 
 
 def local_path(change: Change) -> str:
-    """The path inside its entity: ``prices.platform.amount`` for ``plans.pro.prices.platform.amount``."""
-    from pricebook.diagnostics import format_path
+    """The path inside its entity, for people: ``prices.platform.amount`` for
+    ``plans.pro.prices.platform.amount``, ``prices.storage.tier 3.unit_price`` (tiers numbered from
+    1, as ``quote`` and the messages number them) for ``plans.pro.prices.storage.tiers[2].unit_price``."""
+    from pricebook.diff.change import display_path
 
     rest = change.path[2:] if change.entity != "catalog" else change.path[1:]
     if rest:
-        return format_path(rest)
+        return display_path(rest)
     return f"(the {_SINGULAR.get(str(change.path[0]), 'entity')})" if change.path else "(the catalog)"
 
 

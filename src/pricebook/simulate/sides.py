@@ -76,14 +76,15 @@ def _grandfathered(name: str, label: str, cat: Catalog, catalog_dir: Path,
 
 
 def default_baseline(catalog_dir: Path) -> str:
-    """pricebook.yaml's ``base`` at its merge base with HEAD (as ``diff`` and ``ci`` read it), else the
-    newest release, else HEAD."""
-    from pricebook.load.revision import against_merge_base
+    """The base ``diff`` and ``ci`` derive (``derived_base``: the pull request's base branch in GitHub
+    Actions, else pricebook.yaml's ``base``, at its merge base with HEAD), else the newest release,
+    else HEAD."""
+    from pricebook.load.revision import derived_base
     from pricebook.settings import load_settings
 
-    base = load_settings().get("base")
+    base = derived_base(load_settings())
     if base:
-        return against_merge_base(str(base))
+        return base
     try:
         from pricebook.releases.index import ordered, read_index
 
