@@ -72,10 +72,17 @@ class AggregateSpec:
     facts_as_aggregates: bool = False
 
 
-def _in_list(column: str, values: Iterable[str]) -> str | None:
+def _in_list(column: str, values: Iterable[str], duckdb: bool = False) -> str | None:
+    """``column`` is one of ``values`` (None: no value). ``duckdb``: two or more values as
+    ``list_contains`` over a constant list, not an IN list. DuckDB evaluates an IN list of n constants
+    as n comparisons per row, or (its in_clause optimizer, from six) as a join whose scan then reports
+    no progress; list_contains is one lookup. A dimension declared by 40 meters, tested per event:
+    1.2-1.4 s of IN list against 0.07 s at 20M events. NULL in, NULL out, as IN."""
     vals = sorted(set(values))
     if not vals:
         return None
+    if duckdb and len(vals) > 1:
+        return f"list_contains([{', '.join(lit(v) for v in vals)}], {column})"
     return f"{column} IN ({', '.join(lit(v) for v in vals)})"
 
 
@@ -88,11 +95,13 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     for mid, m in meters.items():
         by_agg.setdefault(m.aggregation, []).append(mid)
 
-    known = _in_list("meter", meters)
-    counted = _in_list("meter", by_agg.get("count", []))
-    textual = _in_list("meter", by_agg.get("count", []) + by_agg.get("unique_count", []))
-    keep_num = _in_list("meter", set(spec.transaction_meters) | set(by_agg.get("latest", [])))
-    keep_key = _in_list("meter", by_agg.get("unique_count", []))
+    # the DuckDB query (status_after_group) tests lists with list_contains; the portable one, IN
+    lists = spec.status_after_group
+    known = _in_list("meter", meters, lists)
+    counted = _in_list("meter", by_agg.get("count", []), lists)
+    textual = _in_list("meter", by_agg.get("count", []) + by_agg.get("unique_count", []), lists)
+    keep_num = _in_list("meter", set(spec.transaction_meters) | set(by_agg.get("latest", [])), lists)
+    keep_key = _in_list("meter", by_agg.get("unique_count", []), lists)
 
     def status_case(no_ts: str, raw_null: str, bad_value: str | None, negative: str,
                     excluded: bool = True) -> str:
@@ -122,7 +131,7 @@ def aggregate_sql(spec: AggregateSpec) -> str:
     dim_exprs = []
     const_dims = set()  # d_i that is NULL on every row
     for i, d in enumerate(dims):
-        declaring = _in_list("meter", [mid for mid, m in meters.items() if d in m.dimensions])
+        declaring = _in_list("meter", [mid for mid, m in meters.items() if d in m.dimensions], lists)
         expr = f"CASE WHEN {declaring} THEN d_{i} ELSE CAST(NULL AS VARCHAR) END" if declaring \
             else "CAST(NULL AS VARCHAR)"
         dim_exprs.append(f"{expr} AS d_{i}")
