@@ -12,7 +12,8 @@ is not rated: ``duplicate``, ``bad_timestamp``, ``no_customer``, ``unknown_meter
 Output columns: customer_id, period (DATE: the month's first day in the catalog timezone), meter,
 status, d_0..d_k (dimension values, only for meters that declare the dimension), vnum (the event's
 value, kept for meters priced per transaction or by ``latest``), vkey (the value as text, kept for
-``unique_count`` meters), events (BIGINT), qty_sum and qty_max (DECIMAL(38, S)), last_ts.
+``unique_count`` meters), events (BIGINT), qty_sum and qty_max (DECIMAL(38, S)), last_ts (the last
+event's time; NULL when no meter is priced by ``latest``, its only reader).
 """
 
 from __future__ import annotations
@@ -125,6 +126,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
 
     # an infinite time (DuckDB reads 'infinity') has no year and is a bad timestamp, as in the DuckDB
     # query below (year() is NULL for it); elsewhere EXTRACT is NULL only for a NULL time
+    # the last event's time is read only for meters priced by ``latest``: without one it is a typed NULL
+    # (MAX(ts) cost ~0.07 s of ~1.4 s at 20M events)
+    last_ts = "MAX(ts)" if by_agg.get("latest") else "CAST(NULL AS TIMESTAMP)"
+
     status_sql = status_case(f"{NO_YEAR} IS NULL", "value_raw IS NULL",
                              "value IS NULL AND value_raw IS NOT NULL", "value < 0")
 
@@ -227,10 +232,10 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             fact_aggs = (f", {'COUNT(value)' if spec.value_is_raw else 'COUNT(value_raw)'} AS n_raw"
                          f"{', COUNT(value) AS n_val' if bad_value else ''}, MIN(value) AS q_min")
         grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
-                   f"MAX(ts) AS t_max{fact_aggs} FROM (SELECT {pre} FROM {source}) AS e "
+                   f"{last_ts} AS t_max{fact_aggs} FROM (SELECT {pre} FROM {source}) AS e "
                    f"GROUP BY {', '.join(g_keys)}")
         if marked:
-            grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims)), ""
+            grouped, with_dup = _marked_groups(spec, pre, g_keys, len(dims), last_ts), ""
         if fast:
             # every group gets the status it has when no fact holds; split: some fact would change it
             status = status_case("p_year IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
@@ -272,13 +277,14 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         "CAST(COUNT(*) AS BIGINT) AS events, "
         f"CAST(SUM(value) AS DECIMAL(38, {s})) AS qty_sum, "
         f"CAST(MAX(value) AS DECIMAL(38, {s})) AS qty_max, "
-        "MAX(ts) AS last_ts "
+        f"{last_ts} AS last_ts "
         f"FROM (SELECT {inner} FROM {source}) AS e "
         f"GROUP BY {', '.join(keys)}"
     )
 
 
-def _marked_groups(spec: AggregateSpec, pre: str, g_keys: list[str], n_dims: int) -> str:
+def _marked_groups(spec: AggregateSpec, pre: str, g_keys: list[str], n_dims: int,
+                   last_ts: str = "MAX(ts)") -> str:
     """DuckDB, repeated hashes found (``spec.dup_table``): the status-fact groups with ``is_dup``,
     reading the usage once.
 
@@ -306,7 +312,7 @@ def _marked_groups(spec: AggregateSpec, pre: str, g_keys: list[str], n_dims: int
     cols = ", ".join(keys)
     return (
         f"WITH g0 AS MATERIALIZED (SELECT {', '.join(g0_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, "
-        f"MAX(value) AS q_max, MAX(ts) AS t_max FROM (SELECT {m_pre} FROM {source}) AS e "
+        f"MAX(value) AS q_max, {last_ts} AS t_max FROM (SELECT {m_pre} FROM {source}) AS e "
         f"GROUP BY {', '.join(g0_keys)}), "
         f"m AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY m_id ORDER BY {order}) AS rn "
         "FROM g0 WHERE m_id IS NOT NULL) "
