@@ -228,8 +228,14 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             *(exprs[c] for c in varying), "value", "ts"])
         g_keys = ["customer_id", "p_year", "p_month", "meter", *facts, *varying]
         fact_aggs = ""
-        if fast:  # whether some event of the group has each fact
-            fact_aggs = (f", {'COUNT(value)' if spec.value_is_raw else 'COUNT(value_raw)'} AS n_raw"
+        # whether some event of the group has each fact; a typed value (value is value_raw) has two,
+        # missing and negative, with the same guard in the status: one aggregate says whether either
+        # holds (a missing value counts as -1), not two (20M events: ~0.04 s)
+        merged = fast and spec.value_is_raw
+        if merged:
+            fact_aggs = ", MIN(COALESCE(value, -1)) AS q_min"
+        elif fast:
+            fact_aggs = (", COUNT(value_raw) AS n_raw"
                          f"{', COUNT(value) AS n_val' if bad_value else ''}, MIN(value) AS q_min")
         grouped = (f"SELECT {', '.join(g_keys)}, COUNT(*) AS n, SUM(value) AS q_sum, MAX(value) AS q_max, "
                    f"{last_ts} AS t_max{fact_aggs} FROM (SELECT {pre} FROM {source}) AS e "
@@ -240,8 +246,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
             # every group gets the status it has when no fact holds; split: some fact would change it
             status = status_case("p_year IS NULL", "FALSE", "FALSE" if bad_value else None, "FALSE",
                                  excluded=has_excluded)
-            any_hold = status_case("p_year IS NULL", "n_raw < n", "n_val < n_raw" if bad_value else None,
-                                   "q_min < 0", excluded=has_excluded)
+            any_hold = status_case("p_year IS NULL", "q_min < 0" if merged else "n_raw < n",
+                                   "n_val < n_raw" if bad_value else None, "q_min < 0", excluded=has_excluded)
             status_cols = f"{status} AS status, ({any_hold}) <> ({status}) AS split"
         else:
             status = status_case("p_year IS NULL", "raw_null", "bad_value" if bad_value else None,
