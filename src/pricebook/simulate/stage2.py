@@ -47,8 +47,9 @@ def insert_rows(con: Any, table: str, columns: Sequence[str], rows: Sequence[tup
     """
     if not rows:
         return
-    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() "
-                             f"WHERE table_name = {lit(table)}").fetchall())
+    # pragma_table_info reads the one table; duckdb_columns() lists every column of every table
+    # (1.2 against 0.3 ms, up to 18 ms while the run's tables are large)
+    types = dict(con.execute(f"SELECT name, type FROM pragma_table_info({lit(table)})").fetchall())
     spec = ", ".join(f"{lit(c)}: {lit(types[c])}" for c in columns)
     fd, path = tempfile.mkstemp(prefix="pricebook-", suffix=".ndjson")
     try:
