@@ -10,7 +10,8 @@ floor's scan and keys with the four aggregates stage 1 keeps per group: events, 
 timestamp; information only, ratios stay to the floor), floor_ym (the floor with the month grouped as
 year(ts) and month(ts), as stage 1 groups it; information only), stage 1 alone
 (read and aggregate, no rating: simulate minus stage1 is
-what stage 2 and the report cost), simulate without dedup, simulate with dedup (repeated ids found by the C
+what stage 2 and the report cost), ideal (stage 1, then a stage 2 written by hand for this data alone,
+with the prices as constants: a lower bound for any stage 2; information only), simulate without dedup, simulate with dedup (repeated ids found by the C
 search, ``_dupfind.c``), the same with DuckDB's sort of the id hashes instead (dedup_sort: the path
 where the C search is not built), and the pandas peer (same
 aggregation and the acme Pro prices, as an analyst would write it). Prints ratios to the floor.
@@ -34,6 +35,47 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 mode, path, cat = sys.argv[1], sys.argv[2], sys.argv[3]
+# ideal: a lower bound for stage 2 and the report, information only. One statement from the stage 1
+# table to both sides' bills, written by hand for this benchmark alone: every customer on acme's Pro
+# in USD, the prices as constants (the candidate's platform fee 59.00 instead of 49.00), no
+# subscriptions, grandfathering, add-ons, EUR, limits or unrated report; each line rounded once, exact
+# DECIMAL; then the report's few sums, per-customer totals, movers and histogram. Its baseline total is
+# simulate's to the cent (473,819,280.00 at 20M events). What simulate costs beyond it is its generality.
+D = "DECIMAL(18, 2)"
+def _side(x, platform):
+    return (f"CAST(round(greatest(coalesce(seats, 0) - 3, 0) * 12.00, 2) AS {D}) AS seats_{x}, "
+            f"CAST(round(greatest(least(coalesce(api, 0), 1000000) - 10000, 0) * 0.0005 "
+            f"+ greatest(coalesce(api, 0) - 1000000, 0) * 0.0003, 2) AS {D}) AS api_{x}, "
+            f"CAST(round(coalesce(tok_rest, 0) * 0.000002, 2) + round(coalesce(tok_large, 0) * 0.00001, 2) AS {D}) "
+            f"AS tok_{x}, "
+            f"CAST(round(CASE WHEN coalesce(storage, 0) <= 100 THEN coalesce(storage, 0) * 0.10 "
+            f"WHEN storage <= 1000 THEN storage * 0.08 ELSE storage * 0.05 + 10 END, 2) AS {D}) AS st_{x}, "
+            f"CAST(round(CASE WHEN coalesce(images, 0) > 200 THEN ceil((images - 200) / 100) * 4.00 ELSE 0 END, 2) "
+            f"AS {D}) AS img_{x}, CAST({platform} AS {D}) AS plat_{x}")
+def _total(x):
+    return (f"CAST(greatest(plat_{x} + seats_{x} + api_{x} + tok_{x} + st_{x} + img_{x} "
+            f"- least(10, greatest(seats_{x} + api_{x} + tok_{x} + st_{x} + img_{x}, 0)), 100) AS {D}) AS total_{x}")
+IDEAL = [
+    f'''CREATE TEMP TABLE bills AS WITH w AS (
+        SELECT customer_id, period, sum(qty_sum) FILTER (meter = 'api-calls') AS api,
+               sum(qty_sum) FILTER (meter = 'tokens' AND coalesce(d_0, '') <> 'large') AS tok_rest,
+               sum(qty_sum) FILTER (meter = 'tokens' AND d_0 = 'large') AS tok_large,
+               max(qty_max) FILTER (meter = 'seats') AS seats, max(qty_max) FILTER (meter = 'storage') AS storage,
+               sum(events) FILTER (meter = 'images') AS images
+        FROM agg WHERE status = 'ok' GROUP BY customer_id, period),
+        l AS (SELECT customer_id, period, {_side('b', '49.00')}, {_side('c', '59.00')} FROM w)
+        SELECT *, {_total('b')}, {_total('c')} FROM l''',
+    "SELECT sum(total_b), sum(total_c), count(*) FILTER (total_c > total_b), count(*) FILTER (total_c < total_b) "
+    "FROM bills",
+    "SELECT period, sum(total_b), sum(total_c) FROM bills GROUP BY period",
+    "SELECT sum(seats_b), sum(seats_c), sum(api_b), sum(api_c), sum(tok_b), sum(tok_c), sum(st_b), sum(st_c), "
+    "sum(img_b), sum(img_c) FROM bills",
+    "CREATE TEMP TABLE pc AS SELECT customer_id, sum(total_b) AS b, sum(total_c) AS c FROM bills GROUP BY customer_id",
+    "SELECT * FROM pc ORDER BY c - b DESC LIMIT 10",
+    "SELECT * FROM pc ORDER BY c - b LIMIT 10",
+    "SELECT floor((c - b) * 10 / b) AS bucket, count(*) FROM pc GROUP BY 1",
+    "SELECT status, meter, sum(events), sum(qty_sum) FROM agg GROUP BY ALL",
+]
 t = time.perf_counter()
 if mode == "pandas":
     # The peer an analyst would write: pandas + pyarrow, aggregate, then the acme Pro prices in floats.
@@ -83,8 +125,9 @@ elif mode.startswith("floor"):
         con.execute(q).fetchall()
     else:
         con.execute("CREATE TEMP TABLE g AS " + q)
-elif mode == "stage1":
-    # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it
+elif mode in ("stage1", "ideal"):
+    # stage 1 alone (read + aggregate into the table stage 2 reads), as run_simulation runs it; ideal:
+    # then a stage 2 no engine can beat (see IDEAL below)
     from pricebook.load import load_catalog
     from pricebook.simulate.engine import SimulationOptions, _connect, _stage1
     from pricebook.simulate.readers import UsageSpec, create_usage_view, dimension_names, usage_view_shape
@@ -96,6 +139,9 @@ elif mode == "stage1":
     txn = frozenset(c.skus[s].meter for p in c.plans.values() for s, pr in p.prices.items()
                     if pr.model == "percentage" and s in c.skus and c.skus[s].meter)
     _stage1(con, AggregateSpec(c.meters, txn, 12, False, dimensions=tuple(dimension_names(c.meters))), shape)
+    if mode == "ideal":
+        for sql in IDEAL:
+            con.execute(sql).fetchall()
     con.close()
 else:
     from pricebook.load import load_catalog
@@ -167,7 +213,8 @@ def main() -> None:
                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             print("\n".join(ln for ln in res.stdout.splitlines() if not ln.startswith('{"s"')))
             return
-        modes = ["floor", "floor_fetch", "floor_agg4", "floor_ym", "stage1", "simulate", "dedup", "dedup_sort"]
+        modes = ["floor", "floor_fetch", "floor_agg4", "floor_ym", "stage1", "ideal", "simulate", "dedup",
+                 "dedup_sort"]
         runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
         # rounds alternate the modes, so a slow minute of a shared machine hits every mode alike;
         # the pandas peer (a minute at 20M) runs once, after the rounds
