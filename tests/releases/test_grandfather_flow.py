@@ -187,3 +187,32 @@ def test_a_rule_shared_through_an_anchor_is_refused_in_one_line(cli: Cli, releas
     assert res.code == 1 and res.err.count("\n") == 1
     assert "&launch" in res.err and "by hand: legacy-eu: {plans: [pro]" in res.err
     assert f.read_text(encoding="utf-8") == text  # nothing written
+
+
+def rule_ids(text: str) -> list[str]:
+    import yaml
+
+    return list(yaml.safe_load(text)["grandfathering"])
+
+
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+@pytest.mark.parametrize("case", [c for c in CASES if "grandfathering: {" in CASES[c][0]], ids=lambda c: c)
+def test_add_appends_one_flow_entry_to_a_flow_block(cli: Cli, released: Path, case: str, crlf: bool) -> None:
+    text = CASES[case][0]
+    nl = "\r\n" if crlf else "\n"
+    f = released / "grandfathering.yaml"
+    f.write_bytes(text.replace("\n", nl).encode())
+    res = cli("grandfather", "add", "-c", str(released), "--plan", "starter", "--subscribed-before", "2026-05-01",
+              "--release", "2026.01.01")
+    assert res.code == 0, res.err
+    after = f.read_bytes().decode()
+    changed = [(a, b) for a, b in zip(text.replace("\n", nl).splitlines(keepends=True),
+                                      after.splitlines(keepends=True), strict=True) if a != b]
+    assert len(changed) == 1  # one line, every other byte (comments, line ends) as it was
+    assert "starter-before-2026-05-01: {plans: [starter], subscribed_before: 2026-05-01, release: 2026.01.01}" \
+        in changed[0][1]
+    assert changed[0][1].endswith(nl)
+    rules = load_catalog(released).catalog.grandfathering
+    assert rules["starter-before-2026-05-01"].plans == ("starter",)
+    assert set(rules) - {"starter-before-2026-05-01"} == set(rule_ids(text))
+    assert cli("validate", str(released)).code == 0

@@ -1,5 +1,6 @@
-"""A refused grandfathering edit quotes the rule to write by hand as YAML that survives the one-line
-error: pasted where the message says, it loads as exactly the rule that was asked for."""
+"""A grandfathering edit into flow YAML writes the rule as one flow entry that loads as exactly the
+rule asked for; a refused edit quotes that entry, to write by hand, as YAML that survives the one-line
+error."""
 
 from __future__ import annotations
 
@@ -33,20 +34,20 @@ def quoted(err: str) -> str:
     return err.split("by hand: ", 1)[1].strip()
 
 
-def test_add_to_a_flow_style_block_quotes_one_pasteable_flow_line(cli: Cli, released: Path) -> None:
+def test_add_to_a_flow_style_block_writes_one_more_flow_entry(cli: Cli, released: Path) -> None:
+    # refused up to 2026-11-23, with the entry to paste by hand; now written the same way
     (released / "grandfathering.yaml").write_text(FLOW_HOLDER, encoding="utf-8")
     res = cli("grandfather", "add", "-c", str(released), "--plan", "starter", "--plan", "pro",
               "--subscribed-before", "2026-06-01", "--release", "2026.01.01", "--until", "2027-01-01")
-    assert res.code == 1
-    entry = quoted(res.err)
-    assert entry == ("starter-pro-before-2026-06-01: {plans: [starter, pro], subscribed_before: 2026-06-01, "
-                     "release: 2026.01.01, until: 2027-01-01}")
-    # pasted inside the braces, as the message says
-    (released / "grandfathering.yaml").write_text(FLOW_HOLDER[:-3] + "}, " + entry + "}\n", encoding="utf-8")
+    assert res.code == 0, res.err
+    entry = ("starter-pro-before-2026-06-01: {plans: [starter, pro], subscribed_before: 2026-06-01, "
+             "release: 2026.01.01, until: 2027-01-01}")
+    assert (released / "grandfathering.yaml").read_text(encoding="utf-8") == FLOW_HOLDER[:-3] + "}, " + entry + "}\n"
     assert validate_path(released).valid
     rule = load_catalog(released).catalog.grandfathering["starter-pro-before-2026-06-01"]
     assert (rule.plans, rule.subscribed_before, rule.release, rule.until) == (
         ("starter", "pro"), date(2026, 6, 1), "2026.01.01", date(2027, 1, 1))
+    assert cli("fmt", "--check", str(released)).code == 0  # a one-line flow block stays one line
 
 
 def test_customer_ids_yaml_would_misread_are_quoted(cli: Cli, released: Path, tmp_path: Path) -> None:
@@ -54,9 +55,7 @@ def test_customer_ids_yaml_would_misread_are_quoted(cli: Cli, released: Path, tm
     ids = tmp_path / "ids.txt"
     ids.write_text("cus_1\ntrue\nnull\n007\n", encoding="utf-8")
     res = cli("grandfather", "add", "-c", str(released), "--customers", str(ids), "--release", "2026.01.01")
-    assert res.code == 1
-    entry = quoted(res.err)
-    (released / "grandfathering.yaml").write_text("grandfathering:\n  " + entry + "\n", encoding="utf-8")
+    assert res.code == 0, res.err
     assert load_catalog(released).catalog.grandfathering["customers-2026.01.01"].customers == (
         "cus_1", "true", "null", "007")
 

@@ -233,10 +233,13 @@ def _splice_add(text: str, file: Path, rule_id: str, values: dict[str, Any]) -> 
         lines[key_line] = "grandfathering:" + (f"  {m.group(1)}" if m.group(1) else "") + "\n"
         lines.insert(key_line + 1, _fragment(rule_id, values, 2, 2))
         return "".join(lines)
-    if not isinstance(gf, CommentedMap) or gf.fa.flow_style():
-        raise GuardError(f"{file}:{key_line + 1}: 'grandfathering' is written in flow style ({{...}}); "
-                         "rewrite it as a block mapping, or add this rule inside its braces by hand: "
-                         + _flow_entry(rule_id, values))
+    if not isinstance(gf, CommentedMap):
+        raise GuardError(f"{file}:{key_line + 1}: 'grandfathering' is not a mapping of rules; add this rule "
+                         f"by hand: {_flow_entry(rule_id, values)}")
+    if gf.fa.flow_style():  # {a: {...}, b: {...}}: the rule goes in as one more flow entry, after the last
+        ln, col, lead, trail = _flow_mapping_end(text, file, gf.lc.line, gf.lc.col)
+        lines[ln] = lines[ln][:col] + f"{lead}{_flow_entry(rule_id, values)}{trail}" + lines[ln][col:]
+        return "".join(lines)
     first = next(iter(gf))
     indent = gf.lc.key(first)[1]
     step = 2
