@@ -198,15 +198,15 @@ def _has_line_comments(m: Any) -> bool:
     return False
 
 
-def _comments(text: str) -> list[tuple[int, str]]:
-    """Every comment of YAML ``text`` (which must parse) as (line, text): a ``#`` at the start of a
-    line or after a space or tab, outside every scalar (the scanner gives the scalars' spans, so a
-    ``#`` inside a quoted or block scalar is not one), up to the end of its line."""
+def _comments(text: str) -> list[tuple[int, int, str]]:
+    """Every comment of YAML ``text`` (which must parse) as (index, line, text): a ``#`` at the start
+    of a line or after a space or tab, outside every scalar (the scanner gives the scalars' spans, so
+    a ``#`` inside a quoted or block scalar is not one), up to the end of its line."""
     from ruamel.yaml import YAML
 
     spans = sorted((t.start_mark.index, t.end_mark.index) for t in YAML(typ="rt").scan(text)
                    if type(t).__name__ == "ScalarToken")
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, int, str]] = []
     i, k = 0, 0
     while (i := text.find("#", i)) != -1:
         while k < len(spans) and spans[k][1] <= i:
@@ -217,17 +217,45 @@ def _comments(text: str) -> list[tuple[int, str]]:
         if i == 0 or text[i - 1] in " \t\n":
             end = text.find("\n", i)
             end = len(text) if end == -1 else end
-            out.append((text.count("\n", 0, i) + 1, text[i:end].rstrip()))
+            out.append((i, text.count("\n", 0, i) + 1, text[i:end].rstrip()))
             i = end
         else:
             i += 1
     return out
 
 
-def _lost_comment(old: str, new: str) -> tuple[int, str] | None:
-    """The first comment of ``old`` that ``new`` no longer has (None: it has them all)."""
-    missing = Counter(c for _, c in _comments(old)) - Counter(c for _, c in _comments(new))
-    return next(((line, c) for line, c in _comments(old) if missing[c]), None)
+def _flow_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) index of every flow collection (``{...}``, ``[...]``) of ``text`` written over
+    several lines."""
+    from ruamel.yaml import YAML
+
+    out: list[tuple[int, int]] = []
+    stack: list[Any] = []
+    for t in YAML(typ="rt").scan(text):
+        name = type(t).__name__
+        if name in ("FlowMappingStartToken", "FlowSequenceStartToken"):
+            stack.append(t.start_mark)
+        elif name in ("FlowMappingEndToken", "FlowSequenceEndToken") and stack:
+            start = stack.pop()
+            if t.end_mark.line > start.line:
+                out.append((start.index, t.end_mark.index))
+    return out
+
+
+def _unsafe_comment(old: str, new: str) -> tuple[int, str] | None:
+    """A comment of ``old`` that ``new`` would lose or misplace, as (line, text); None: none.
+
+    ruamel writes a flow collection on one line: a comment inside one written over several lines is
+    dropped, or kept at a column that breaks the layout (a flow list of tiers came out with an
+    entry's braces gone). So any comment inside such a collection counts, and so does one ``new``
+    no longer has anywhere."""
+    comments = _comments(old)
+    flows = _flow_spans(old)
+    for i, line, c in comments:
+        if any(a < i < b for a, b in flows):
+            return line, c
+    missing = Counter(c for _, _, c in comments) - Counter(c for _, _, c in _comments(new))
+    return next(((line, c) for _, line, c in comments if missing[c]), None)
 
 
 def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
@@ -254,8 +282,8 @@ def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
             if not again.ok:  # never write a file we would then refuse to read
                 raise InternalError(f"fmt produced unparseable YAML for {f.path}: "
                                     f"{again.diagnostics[0].message}")
-            lost = _lost_comment(text, new)
-            if lost is not None:  # never lose a comment: keep the file as written
+            lost = _unsafe_comment(text, new)
+            if lost is not None:  # never lose or misplace a comment: keep the file as written
                 result.kept.append((f.path, *lost))
                 continue
             result.changed.append(f.path)

@@ -178,3 +178,38 @@ def test_a_hash_inside_a_scalar_is_not_a_comment_to_keep(cli, tmp_path: Path) ->
     out = (tmp_path / "c.yaml").read_text()
     assert '"Pro # 1"' in out and "# not a comment" in out and "'a #b'" in out
     assert "{model: flat, amount: \"49.00\"}" in out
+
+
+TIERS_FLOW = """\
+meters:
+  calls: {name: Calls, aggregation: count}
+skus:
+  calls: {name: Calls, meter: calls}
+plans:
+  pro:
+    prices:
+      calls:
+        model: graduated
+        tiers: [
+          {up_to: 100000, unit_price: "0"},  # free allowance
+          {unit_price: "0.0004"},
+        ]
+      seats: {unit_price: 12.00, model: per_unit, included: 3
+              # before the brace
+              }
+"""
+
+
+def test_a_comment_inside_a_flow_list_over_several_lines_keeps_the_file(cli, tmp_path: Path) -> None:
+    # ruamel kept this comment's text but wrote it on a line of its own at column 45, and the second
+    # tier lost its braces; a comment before a closing brace moved the brace to column 0
+    write_files(tmp_path, {"c.yaml": TIERS_FLOW})
+    res = cli("fmt", str(tmp_path))
+    assert res.code == 0, res.err
+    assert (tmp_path / "c.yaml").read_text() == TIERS_FLOW
+    assert f"{tmp_path / 'c.yaml'}:11: kept as written" in res.err and "'# free allowance'" in res.err
+    without_first = TIERS_FLOW.replace("  # free allowance", "")
+    (tmp_path / "c.yaml").write_text(without_first)
+    res = cli("fmt", str(tmp_path))
+    assert f"{tmp_path / 'c.yaml'}:15: kept as written" in res.err and "'# before the brace'" in res.err
+    assert (tmp_path / "c.yaml").read_text() == without_first

@@ -30,8 +30,9 @@ def fmt(
     for f in result.changed:
         echo(f"{verb} {f}")
     for f, line, comment in result.kept:
-        echo(f"{f}:{line}: kept as written: its layout would drop the comment {comment!r} (inside a flow "
-             "mapping or list written over several lines); move the comment out of the braces", err=True)
+        echo(f"{f}:{line}: kept as written: its layout would drop or misplace the comment {comment!r} "
+             "(inside a flow mapping or list written over several lines); move the comment out of the braces",
+             err=True)
     n, total, kept = len(result.changed), len(result.files), len(result.kept)
     unchanged = total - n - kept
     done = "would be reformatted" if check else "reformatted"
