@@ -116,3 +116,15 @@ def test_references_to_a_plan_removed_rather_than_renamed_are_reported(repo: Acm
         ("add-on-plan-added", "info", "add_ons.priority-support.available_for"),
         ("grandfathering-changed", "warning", "grandfathering.legacy-pro.plans"),
     }
+
+
+def test_a_rule_lists_plans_and_customers_in_any_order(repo: AcmeRepo) -> None:
+    # a rule matches a plan (or customer) in its list: reordering it changes whom it keeps in nothing
+    repo.edit("catalog.yaml", RULE_PLANS, "    plans: [starter, pro]")
+    assert changes(repo) == set()
+    rename_pro(repo, references=False)
+    repo.edit("add_ons.yaml", ADD_ON, ADD_ON_NEW)
+    repo.edit("catalog.yaml", "    plans: [starter, pro]", "    plans: [starter, professional]")
+    assert {k for k, _, _ in changes(repo)} == {"plan-renamed"}
+    repo.edit("catalog.yaml", "    plans: [starter, professional]", "    plans: [professional]")
+    assert ("grandfathering-changed", "warning", "grandfathering.legacy-pro.plans") in changes(repo)

@@ -276,9 +276,15 @@ class Detector:
         self._rest(path, b, a, {*TEXT_FIELDS, "meter", "unit_cost"}, "sku-changed")
 
     def _grandfathering(self, path: CatalogPath, b: Mapping[str, Any], a: Mapping[str, Any]) -> None:
+        def as_set(v: Any) -> Any:  # a rule matches a plan or customer in its list: order means nothing
+            return frozenset(map(str, v)) if isinstance(v, list) else v
+
         for key in sorted(set(b) | set(a)):
-            if key == "plans" and isinstance(b.get(key), list) and self._plan_ids(b[key]) == a.get(key):
-                continue  # the plans' renames are reported once, on the plans
+            before, after = b.get(key), a.get(key)
+            if key == "plans" and isinstance(before, list):
+                before = self._plan_ids(before)  # the plans' renames are reported once, on the plans
+            if key in ("plans", "customers") and as_set(before) == as_set(after):
+                continue
             if b.get(key) != a.get(key):
                 self.add(
                     "grandfathering-changed",
