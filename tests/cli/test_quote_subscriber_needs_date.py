@@ -82,3 +82,18 @@ def test_the_cli_checks_the_flag_before_its_value(cli, cat) -> None:
     assert res.code == 2 and "needs --at DATE" in res.err and "not a date" not in res.err
     res = cli("quote", "--plan", "pro", "--catalog", cat, "--at", "2026-08-01", "--subscribed-at", "soon")
     assert res.code == 2 and "--subscribed-at 'soon' is not a date" in res.err
+
+
+def test_a_rule_that_picks_a_release_without_the_plan_names_the_rule(cli, cat) -> None:
+    # a plan added (or renamed) after the release a rule keeps the customer on: the refusal says which
+    # rule chose which release, not just "unknown plan" as if the id were a typo
+    (cat / "plans" / "growth.yaml").write_text(
+        "plans:\n  growth:\n    name: Growth\n    extends: pro\n", encoding="utf-8")
+    res = cli("quote", "--plan", "growth", "-u", "seats=1", "--catalog", cat, "--at", "2026-08-01",
+              "--customer", "cus_vip")
+    assert res.code == 2, res.out
+    assert "grandfathering rule 'vip' keeps this customer on release:2026.01.01, which has no plan 'growth'" \
+        in res.err
+    other = cli("quote", "--plan", "growth", "-u", "seats=1", "--catalog", cat, "--at", "2026-08-01",
+                "--customer", "cus_other")  # no rule: the release in force, which has no growth either
+    assert other.code == 2 and "unknown plan 'growth'" in other.err and "grandfathering" not in other.err

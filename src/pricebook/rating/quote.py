@@ -155,6 +155,10 @@ def quote(
 
     who = Subscriber(plan, subscribed_at, customer_id)
     catalog, label, rule = load_valid_catalog_at(catalog_dir, at, who)
+    if rule is not None and plan not in catalog.plans:
+        # the rule chose a release that has no such plan (it was renamed since: validate's PB134)
+        raise RatingError(f"grandfathering rule '{rule}' keeps this customer on {label}, which has no plan "
+                          f"'{plan}' (plans: {', '.join(sorted(catalog.plans)) or 'none'})")
     p = catalog.plans.get(plan)
     if p is not None and p.sales_negotiated and not p.prices:
         raise RatingError(
