@@ -30,7 +30,8 @@ class GrandfatheringPlanNotInRelease(Rule):
     id = "PB134"
     name = "grandfathering-plan-not-in-release"
     severity = "warning"
-    fix_hint = "keep the plan's id while a rule keeps its customers on a release, or cut a release that has it"
+    fix_hint = ("keep the plan's id while a rule keeps its customers on a release, "
+                "or cut a release that has it")
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         from pricebook.releases.index import snapshot_path
