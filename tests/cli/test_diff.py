@@ -277,3 +277,19 @@ def test_one_file_of_a_catalog_folder_is_refused_a_whole_file_catalog_is_not(cli
     res = cli("diff", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--format", "json")
     assert res.code == 1, res.err  # a price increase is breaking
     assert [c["kind"] for c in json.loads(res.out)["changes"]] == ["price-increased"]
+
+
+def test_a_kind_whose_severity_depends_on_the_change_is_described_for_each() -> None:
+    # SARIF's rule list used the first rule's reason: a breaking tier-removed was described as "two
+    # tiers of one price merged: no bill changes"
+    from pricebook.diff.classify import RULES
+    from pricebook.report.diff_findings import describe_kind
+
+    for kind in {r.kind for r in RULES}:
+        text = describe_kind(kind)
+        assert text is not None
+        for r in RULES:
+            if r.kind == kind:
+                assert r.reason in text, (kind, r.reason)
+                if len({x.reason for x in RULES if x.kind == kind}) > 1:
+                    assert f"{r.severity}: {r.reason}" in text

@@ -50,10 +50,18 @@ def to_diagnostics(
 
 
 def describe_kind(kind: str) -> str | None:
-    """A kind's one-line description for SARIF's rule list: the reason of its first rule."""
+    """A kind's one-line description for SARIF's rule list: its rule's reason; a kind whose severity
+    depends on the change (a tier removed may merge two equal tiers, or raise bills) lists each
+    severity with its reason, so the description never contradicts a result's level."""
     from pricebook.diff.classify import RULES
 
-    return next((f"{kind}: {r.reason}" for r in RULES if r.kind == kind), None)
+    rules = [r for r in RULES if r.kind == kind]
+    if not rules:
+        return None
+    reasons = list(dict.fromkeys((r.severity, r.reason) for r in rules))
+    if len({reason for _, reason in reasons}) == 1:
+        return f"{kind}: {reasons[0][1]}"
+    return f"{kind}, by the change: " + "; ".join(f"{sev}: {reason}" for sev, reason in reasons)
 
 
 def render(fmt: str, changes: Iterable[Change], tool: str = "pricebook diff",
