@@ -34,9 +34,10 @@ class GrandfatheringPlanNotInRelease(Rule):
                 "or cut a release that has it")
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        from pricebook.releases.index import snapshot_path
+        from pricebook.releases.index import index_path, snapshot_path
 
-        if ctx.root is None or not ctx.catalog.grandfathering:
+        # the folder first: a cached validation loads the catalog only when a rule asks for it
+        if ctx.root is None or not index_path(ctx.root).is_file() or not ctx.catalog.grandfathering:
             return
         plans_of: dict[str, set[str] | None] = {}
         for r in ctx.catalog.grandfathering.values():
