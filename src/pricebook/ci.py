@@ -59,10 +59,11 @@ def validate_section(ctx: CiContext) -> SectionResult:
     ctx.state["validation"] = result
     errors = [d for d in result.diagnostics if d.severity == "error"]
     warnings = [d for d in result.diagnostics if d.severity == "warning"]
-    head = (
-        f"{'valid' if result.valid else 'invalid'}: {len(result.files)} files, "
-        f"{len(errors)} errors, {len(warnings)} warnings"
-    )
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    head = (f"{'valid' if result.valid else 'invalid'}: {n(len(result.files), 'file')}, "
+            f"{n(len(errors), 'error')}, {n(len(warnings), 'warning')}")
     text_lines = [f"validate: {head}"]
     text_lines += [f"  {d.location}: {d.severity} {d.rule}: {d.message}" for d in result.diagnostics]
     from pricebook.report import findings

@@ -113,3 +113,10 @@ def test_a_new_section_is_one_function(acme_repo: AcmeRepo) -> None:
     result = run_ci(acme_repo.catalog, "HEAD", "breaking", sections=[*SECTIONS, extra])
     assert result.exit_code == 1 and result.verdict() == "failed: Extra check"
     assert result.markdown().endswith("### Extra\n")
+
+
+def test_the_validate_line_counts_in_the_singular_and_plural(cli: Cli, acme_repo: AcmeRepo) -> None:
+    acme_repo.edit("plans/free.yaml", "    entitlements:",
+                   '      ghost: {model: flat, amount: "1.00"}\n    entitlements:')  # one error
+    res = cli("ci", "--base", "HEAD", "--fail-on", "never", cwd=acme_repo.root)
+    assert ", 1 error, 0 warnings" in res.out, res.out  # was "1 errors"
