@@ -287,7 +287,8 @@ def format_catalog(path: str | Path, check: bool = False) -> FmtResult:
                 result.kept.append((f.path, *lost))
                 continue
             result.changed.append(f.path)
-            plans.append((Path(f.path), new))
+            # a byte order mark stays, as every other byte fmt does not mean to change
+            plans.append((Path(f.path), "\ufeff" + new if f.data.startswith(b"\xef\xbb\xbf") else new))
     if result.diagnostics or check:
         return result
     for p, new in plans:

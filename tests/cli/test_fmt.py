@@ -213,3 +213,12 @@ def test_a_comment_inside_a_flow_list_over_several_lines_keeps_the_file(cli, tmp
     res = cli("fmt", str(tmp_path))
     assert f"{tmp_path / 'c.yaml'}:15: kept as written" in res.err and "'# before the brace'" in res.err
     assert (tmp_path / "c.yaml").read_text() == without_first
+
+
+def test_a_byte_order_mark_stays(cli, tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_bytes(b"\xef\xbb\xbf" + MESSY.encode())
+    assert cli("fmt", str(tmp_path)).code == 0
+    out = (tmp_path / "c.yaml").read_bytes()
+    assert out.startswith(b"\xef\xbb\xbf") and not out.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+    assert out[3:].decode() == format_text(MESSY)
+    assert cli("fmt", str(tmp_path), "--check").code == 0
