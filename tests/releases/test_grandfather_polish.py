@@ -86,3 +86,14 @@ def test_flow_entry_quotes_what_yaml_would_not_read_back() -> None:
 
     entry = _flow_entry("vip", {"customers": ["a, b", "x: y", "#7", "-1", ""], "release": "2026.01"})
     assert entry == 'vip: {customers: ["a, b", "x: y", "#7", "-1", ""], release: "2026.01"}'
+
+
+def test_expire_of_an_alias_names_it_as_the_alias(cli: Cli, released: Path) -> None:
+    shared = ("grandfathering:\n"
+              "  legacy-pro: &launch {plans: [pro], subscribed_before: 2026-06-01, release: 2026.01.01}\n"
+              "  legacy-eu: *launch\n")
+    (released / "grandfathering.yaml").write_text(shared, encoding="utf-8")
+    res = cli("grandfather", "expire", "legacy-eu", "-c", str(released), "--on", "2026-12-01")
+    assert res.code == 1 and "grandfathering.yaml:3: rule 'legacy-eu' is the alias *launch of the rule " \
+        "written at line 2" in res.err, res.err  # it used to call line 3 "the YAML anchor"
+    assert (released / "grandfathering.yaml").read_text(encoding="utf-8") == shared

@@ -321,9 +321,12 @@ def _splice_until(text: str, file: Path, rule_id: str, until: date, expected: di
     key_line = gf.lc.key(rule_id)[0]
     anchor = _shared_anchor(text, rule)
     if anchor is not None:
-        raise GuardError(f"{file}:{key_line + 1}: rule '{rule_id}' is the YAML anchor &{anchor}, which the "
-                         f"file also uses as *{anchor}: setting its until there would change those too; "
-                         f"write the rule out by hand: {_flow_entry(rule_id, expected)}")
+        # an alias (legacy-eu: *launch) is the anchored node itself, which YAML writes before it
+        what = (f"the alias *{anchor} of the rule written at line {rule.lc.line + 1}"
+                if rule.lc.line < key_line
+                else f"the YAML anchor &{anchor}, which the file also uses as *{anchor}")
+        raise GuardError(f"{file}:{key_line + 1}: rule '{rule_id}' is {what}: setting its until there would "
+                         f"change those too; write the rule out by hand: {_flow_entry(rule_id, expected)}")
     own = rule.lc.data or {}  # the keys written in the rule itself, with their positions (not `<<:`'s)
     if "until" in own:  # an until merged in with `<<:` is not edited there but overridden below
         ln, col = rule.lc.value("until")
