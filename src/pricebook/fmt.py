@@ -198,48 +198,52 @@ def _has_line_comments(m: Any) -> bool:
     return False
 
 
-def _comments(text: str) -> list[tuple[int, int, str]]:
-    """Every comment of YAML ``text`` (which must parse) as (index, line, text): a ``#`` at the start
-    of a line or after a space or tab, outside every scalar (the scanner gives the scalars' spans, so
-    a ``#`` inside a quoted or block scalar is not one), up to the end of its line."""
-    from ruamel.yaml import YAML
+def _scan(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """One pass of ruamel.yaml's scanner over ``text`` (which must parse): its comments as (index,
+    line, text), and the (start, end) index of every flow collection (``{...}``, ``[...]``) written
+    over several lines.
 
-    spans = sorted((t.start_mark.index, t.end_mark.index) for t in YAML(typ="rt").scan(text)
-                   if type(t).__name__ == "ScalarToken")
-    out: list[tuple[int, int, str]] = []
+    A comment is a ``#`` at the start of a line or after a space or tab, outside every scalar (the
+    scanner gives the scalars' spans, so a ``#`` inside a quoted or block scalar is not one), up to the
+    end of its line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.tokens import (
+        FlowMappingEndToken,
+        FlowMappingStartToken,
+        FlowSequenceEndToken,
+        FlowSequenceStartToken,
+        ScalarToken,
+    )
+
+    scalars: list[tuple[int, int]] = []
+    flows: list[tuple[int, int]] = []
+    stack: list[Any] = []
+    for t in YAML(typ="rt").scan(text):
+        if isinstance(t, ScalarToken):
+            scalars.append((t.start_mark.index, t.end_mark.index))
+        elif isinstance(t, (FlowMappingStartToken, FlowSequenceStartToken)):
+            stack.append(t.start_mark)
+        elif isinstance(t, (FlowMappingEndToken, FlowSequenceEndToken)) and stack:
+            start = stack.pop()
+            if t.end_mark.line > start.line:
+                flows.append((start.index, t.end_mark.index))
+    scalars.sort()
+    comments: list[tuple[int, int, str]] = []
     i, k = 0, 0
     while (i := text.find("#", i)) != -1:
-        while k < len(spans) and spans[k][1] <= i:
+        while k < len(scalars) and scalars[k][1] <= i:
             k += 1
-        if k < len(spans) and spans[k][0] <= i:  # inside a scalar: go on after it
-            i = spans[k][1]
+        if k < len(scalars) and scalars[k][0] <= i:  # inside a scalar: go on after it
+            i = scalars[k][1]
             continue
         if i == 0 or text[i - 1] in " \t\n":
             end = text.find("\n", i)
             end = len(text) if end == -1 else end
-            out.append((i, text.count("\n", 0, i) + 1, text[i:end].rstrip()))
+            comments.append((i, text.count("\n", 0, i) + 1, text[i:end].rstrip()))
             i = end
         else:
             i += 1
-    return out
-
-
-def _flow_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) index of every flow collection (``{...}``, ``[...]``) of ``text`` written over
-    several lines."""
-    from ruamel.yaml import YAML
-
-    out: list[tuple[int, int]] = []
-    stack: list[Any] = []
-    for t in YAML(typ="rt").scan(text):
-        name = type(t).__name__
-        if name in ("FlowMappingStartToken", "FlowSequenceStartToken"):
-            stack.append(t.start_mark)
-        elif name in ("FlowMappingEndToken", "FlowSequenceEndToken") and stack:
-            start = stack.pop()
-            if t.end_mark.line > start.line:
-                out.append((start.index, t.end_mark.index))
-    return out
+    return comments, flows
 
 
 def _unsafe_comment(old: str, new: str) -> tuple[int, str] | None:
@@ -249,12 +253,11 @@ def _unsafe_comment(old: str, new: str) -> tuple[int, str] | None:
     dropped, or kept at a column that breaks the layout (a flow list of tiers came out with an
     entry's braces gone). So any comment inside such a collection counts, and so does one ``new``
     no longer has anywhere."""
-    comments = _comments(old)
-    flows = _flow_spans(old)
+    comments, flows = _scan(old)
     for i, line, c in comments:
         if any(a < i < b for a, b in flows):
             return line, c
-    missing = Counter(c for _, _, c in comments) - Counter(c for _, _, c in _comments(new))
+    missing = Counter(c for _, _, c in comments) - Counter(c for _, _, c in _scan(new)[0])
     return next(((line, c) for _, line, c in comments if missing[c]), None)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 
 from pricebook.diagnostics import Diagnostic
 from pricebook.rules import Rule, RuleContext
@@ -57,12 +58,10 @@ class GrandfatheringPlanNotInRelease(Rule):
                         "cannot be billed there", fix=self.fix_hint)
 
 
-def _snapshot_plans(path: object) -> set[str] | None:
+def _snapshot_plans(path: Path) -> set[str] | None:
     """The plan ids of a release snapshot (None: missing or unreadable)."""
-    from pathlib import Path
-
     try:
-        data = json.loads(Path(str(path)).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     plans = data.get("plans") if isinstance(data, dict) else None
