@@ -10,9 +10,7 @@ import pytest
 
 from pricebook.errors import PricebookError, UsageError
 from pricebook.rating.quote import Subscriber, load_valid_catalog, quote
-from pricebook.releases import cut_release
-from pricebook.releases.grandfather import add_rule
-from tests.releases.conftest import acme_repo, bump, catalog_of  # noqa: F401 - fixture
+from tests.releases.conftest import acme_repo, grandfathered  # noqa: F401 - fixtures
 
 WHO = [
     pytest.param({"subscribed_at": date(2026, 3, 5)}, ("--subscribed-at", "2026-03-05"), id="subscribed-at"),
@@ -23,16 +21,10 @@ WHO = [
 
 
 @pytest.fixture
-def cat(acme_repo):  # noqa: F811
+def cat(grandfathered):  # noqa: F811
     """Pro 49 in release 2026.01.01, Pro 59 in 2026.07.01 (and in the source); early Pro customers and
     cus_vip kept on the first."""
-    cat = catalog_of(acme_repo)
-    r1 = cut_release(cat, effective=date(2026, 1, 1))
-    bump(cat)
-    cut_release(cat, effective=date(2026, 7, 1))
-    add_rule(cat, r1.id, plans=["pro"], subscribed_before=date(2026, 6, 1), rule_id="legacy-pro")
-    add_rule(cat, r1.id, customers=["cus_vip"], rule_id="vip")
-    return cat
+    return grandfathered
 
 
 def platform(q) -> Decimal:

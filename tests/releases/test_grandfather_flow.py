@@ -13,20 +13,10 @@ from pathlib import Path
 import pytest
 
 from pricebook.load import load_catalog
-from tests.conftest import CliResult, Git
-from tests.releases.conftest import catalog_of
+from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]
 ON = "2026-12-01"
-
-
-@pytest.fixture
-def released(cli: Cli, acme_repo: Git) -> Path:
-    """acme in git with release 2026.01.01 cut and committed."""
-    cat = catalog_of(acme_repo)
-    assert cli("release", "-c", str(cat), "--effective", "2026-01-01").code == 0
-    acme_repo.commit_all("release 2026.01.01")
-    return cat
 
 
 # (file as written, the one line expire changes, that line afterwards, whether fmt leaves the file as it is:
@@ -202,15 +192,16 @@ def test_add_appends_one_flow_entry_to_a_flow_block(cli: Cli, released: Path, ca
     nl = "\r\n" if crlf else "\n"
     f = released / "grandfathering.yaml"
     f.write_bytes(text.replace("\n", nl).encode())
-    res = cli("grandfather", "add", "-c", str(released), "--plan", "starter", "--subscribed-before", "2026-05-01",
-              "--release", "2026.01.01")
+    res = cli("grandfather", "add", "-c", str(released), "--plan", "starter",
+              "--subscribed-before", "2026-05-01", "--release", "2026.01.01")
     assert res.code == 0, res.err
     after = f.read_bytes().decode()
     changed = [(a, b) for a, b in zip(text.replace("\n", nl).splitlines(keepends=True),
                                       after.splitlines(keepends=True), strict=True) if a != b]
     assert len(changed) == 1  # one line, every other byte (comments, line ends) as it was
-    assert "starter-before-2026-05-01: {plans: [starter], subscribed_before: 2026-05-01, release: 2026.01.01}" \
-        in changed[0][1]
+    entry = ("starter-before-2026-05-01: {plans: [starter], subscribed_before: 2026-05-01, "
+             "release: 2026.01.01}")
+    assert entry in changed[0][1]
     assert changed[0][1].endswith(nl)
     rules = load_catalog(released).catalog.grandfathering
     assert rules["starter-before-2026-05-01"].plans == ("starter",)
