@@ -3,11 +3,11 @@ does: without it (or with `--at REF`) they are refused, never silently ignored."
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from pricebook.rating.quote import today_in
 from tests.cli.test_quote_at_date import PRO, platform
 from tests.releases.conftest import acme_repo, grandfathered  # noqa: F401 - fixtures
 
@@ -24,7 +24,7 @@ def test_without_at_they_are_a_usage_error_naming_at(cli, grandfathered, options
     res = cli(*PRO, "--catalog", grandfathered, "-u", "seats=1", *options)
     assert res.code == 2 and res.out == ""
     assert "--at DATE" in res.err and options[0] in res.err
-    assert f"--at {date.today().isoformat()}" in res.err  # how to get today's prices for them
+    assert f"--at {today_in(grandfathered).isoformat()}" in res.err  # how to get today's prices for them
     assert len(res.err.strip().splitlines()) == 1
 
 

@@ -3,13 +3,14 @@ very refusal `pricebook quote` prints: never a quote of the current prices that 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pricebook.errors import PricebookError, UsageError
-from pricebook.rating.quote import Subscriber, load_valid_catalog, quote
+from pricebook.rating.quote import Subscriber, load_valid_catalog, quote, today_in
 from tests.releases.conftest import acme_repo, grandfathered  # noqa: F401 - fixtures
 
 WHO = [
@@ -37,7 +38,7 @@ def test_the_api_refuses_them_without_a_date_as_the_cli_does(cli, cat, who, flag
         quote(cat, "pro", ["seats=1"], **who)
     assert isinstance(raised.value, PricebookError) and raised.value.exit_code == 2
     message = str(raised.value)
-    assert "--at DATE" in message and f"--at {date.today().isoformat()}" in message
+    assert "--at DATE" in message and f"--at {today_in(cat).isoformat()}" in message
     res = cli("quote", "--plan", "pro", "-u", "seats=1", "--catalog", cat, *flags)
     assert res.code == 2 and res.out == ""
     assert res.err.strip().endswith(message) and len(res.err.strip().splitlines()) == 1
@@ -89,3 +90,26 @@ def test_a_rule_that_picks_a_release_without_the_plan_names_the_rule(cli, cat) -
     other = cli("quote", "--plan", "growth", "-u", "seats=1", "--catalog", cat, "--at", "2026-08-01",
                 "--customer", "cus_other")  # no rule: the release in force, which has no growth either
     assert other.code == 2 and "unknown plan 'growth'" in other.err and "grandfathering" not in other.err
+
+
+def test_the_suggested_day_is_today_where_the_catalog_reads_dates(cat) -> None:
+    """``--at 2026-11-23`` is a day in the catalog's timezone, so "today" is too: at UTC+14 it is the
+    next day for ten hours of every UTC day, where the machine's date would quote yesterday."""
+    path = cat / "catalog.yaml"
+    path.write_text(path.read_text().replace("timezone: UTC", "timezone: Pacific/Kiritimati"))
+    assert "timezone: Pacific/Kiritimati" in path.read_text()
+    with pytest.raises(UsageError) as raised:
+        quote(cat, "pro", ["seats=1"], customer_id="cus_vip")
+    kiritimati = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    assert today_in(cat) == kiritimati
+    assert f"add --at {kiritimati.isoformat()} for today's prices" in str(raised.value)
+
+
+@pytest.mark.parametrize("at", [date(2026, 8, 1), datetime(2026, 8, 1, 9, 30)], ids=["date", "datetime"])
+def test_a_python_caller_may_pass_at_as_a_date(cat, at) -> None:
+    """The API takes ``at`` as a date or datetime, as ``--at 2026-08-01`` (it used to raise
+    AttributeError: 'datetime.date' object has no attribute 'strip')."""
+    kept = quote(cat, "pro", ["seats=1"], at=at, subscribed_at=date(2026, 3, 5))
+    assert platform(kept) == Decimal("49.00") and kept.grandfathered_by == "legacy-pro"
+    assert platform(quote(cat, "pro", ["seats=1"], at=at)) == Decimal("59.00")
+    assert load_valid_catalog(cat, at, Subscriber("pro", customer_id="cus_vip"))[1] == "release:2026.01.01"

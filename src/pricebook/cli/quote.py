@@ -76,7 +76,7 @@ def quote(
     from pricebook.rating.quote import quote as run_quote
 
     # before parsing --subscribed-at: without --at DATE its value does not matter, the flag does
-    check_grandfathering_at(at, subscribed_at, customer)
+    check_grandfathering_at(at, subscribed_at, customer, catalog_path(catalog))
     since = None
     if subscribed_at is not None:
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from pricebook.errors import InputError, UsageError, invalid_catalog
+from pricebook.errors import InputError, PricebookError, UsageError, invalid_catalog
 from pricebook.model import Catalog
 from pricebook.rating.base import RatingError
 from pricebook.rating.engine import Bill, Usage, rate_plan
@@ -33,8 +33,34 @@ def is_date_spec(at: str | None) -> bool:
     return at is not None and _DATE.fullmatch(at.strip()) is not None
 
 
+def at_text(at: str | date | None) -> str | None:
+    """``at`` as ``--at`` text: a Python caller may pass a ``date`` or ``datetime`` (naive: a wall
+    time in the catalog's timezone, as ``--at 2026-11-01T09:30`` is)."""
+    return at.isoformat() if isinstance(at, date) else at
+
+
+def today_in(catalog_dir: Path | None) -> date:
+    """Today in the catalog's timezone (the one ``--at DATE`` is read in); UTC when it has none or
+    does not load."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    tz = "UTC"
+    if catalog_dir is not None:
+        from pricebook.load import load_catalog
+
+        try:
+            loaded = load_catalog(catalog_dir).catalog
+        except (PricebookError, OSError):
+            loaded = None
+        tz = loaded.timezone if loaded is not None and loaded.timezone else "UTC"
+    try:
+        return datetime.now(ZoneInfo(tz)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now(ZoneInfo("UTC")).date()
+
+
 def check_grandfathering_at(at: str | None, subscribed_at: date | str | None,
-                            customer_id: str | None) -> None:
+                            customer_id: str | None, catalog_dir: Path | None = None) -> None:
     """Refuse (UsageError, exit 2) a subscription date or customer id without ``at`` a date.
 
     They choose a grandfathered release, which only a date chooses between: without ``at`` the quote
@@ -42,7 +68,8 @@ def check_grandfathering_at(at: str | None, subscribed_at: date | str | None,
     Quietly quoting other prices than the customer's is the worst answer, and guessing "as of today"
     would swap the source for the release timeline, so refuse. ``subscribed_at`` is only tested for
     None (the CLI checks its raw text before parsing it). The message names the CLI flags, as every
-    ``quote`` error does, so a Python caller and ``pricebook quote`` read the same refusal.
+    ``quote`` error does, so a Python caller and ``pricebook quote`` read the same refusal. The
+    suggested ``--at`` is today in ``catalog_dir``'s timezone, where ``--at`` dates are read.
     """
     given = [flag for flag, value in (("--subscribed-at", subscribed_at), ("--customer", customer_id))
              if value is not None]
@@ -52,7 +79,7 @@ def check_grandfathering_at(at: str | None, subscribed_at: date | str | None,
     verb = "decide" if len(given) > 1 else "decides"
     if at is None:
         raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE (the day to quote); "
-                         f"add --at {date.today().isoformat()} for today's prices")
+                         f"add --at {today_in(catalog_dir).isoformat()} for today's prices")
     raise UsageError(f"{what} {verb} grandfathering, which needs --at DATE; --at {at} already names "
                      "the prices to quote")
 
@@ -105,7 +132,7 @@ def resolve_at(catalog_dir: Path, at: str | None, who: Subscriber | None = None)
     return ResolvedAt(f"release:{rid}", rule.id if rule is not None else None)
 
 
-def load_valid_catalog(catalog_dir: Path, at: str | None = None,
+def load_valid_catalog(catalog_dir: Path, at: str | date | None = None,
                        who: Subscriber | None = None) -> tuple[Catalog, str]:
     """The catalog at ``catalog_dir`` (or at ``at``: a revision, or a date resolved through the release
     timeline for ``who``), refusing one with validation errors.
@@ -116,7 +143,7 @@ def load_valid_catalog(catalog_dir: Path, at: str | None = None,
     return catalog, label
 
 
-def load_valid_catalog_at(catalog_dir: Path, at: str | None = None,
+def load_valid_catalog_at(catalog_dir: Path, at: str | date | None = None,
                           who: Subscriber | None = None) -> tuple[Catalog, str, str | None]:
     """``load_valid_catalog``, plus the id of the grandfathering rule that chose the release (None
     when no rule applies, or ``at`` is not a date). A ``who`` with a subscription date or customer id
@@ -124,8 +151,9 @@ def load_valid_catalog_at(catalog_dir: Path, at: str | None = None,
     from pricebook.load.revision import load_revision
     from pricebook.validation import check_loaded
 
+    at = at_text(at)
     if who is not None:
-        check_grandfathering_at(at, who.subscribed_at, who.customer_id)
+        check_grandfathering_at(at, who.subscribed_at, who.customer_id, catalog_dir)
     resolved = resolve_at(catalog_dir, at, who)
     rev, loaded = load_revision(resolved.spec, catalog_dir)
     result = check_loaded(loaded)
@@ -142,7 +170,7 @@ def quote(
     usage_files: Sequence[Path] = (),
     currency: str | None = None,
     add_ons: Sequence[str] = (),
-    at: str | None = None,
+    at: str | date | None = None,
     subscribed_at: date | None = None,
     customer_id: str | None = None,
     plain_numbers: bool = False,
