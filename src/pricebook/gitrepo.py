@@ -81,13 +81,28 @@ class GitRepo:
         try:
             return str(self._repo.commit(ref).hexsha)
         except (git.BadName, git.BadObject, ValueError, git.GitCommandError) as exc:
+            raise GitError(f"unknown revision '{ref}'{self._fetch_hint(ref)}") from exc
+
+    def _fetch_hint(self, ref: str) -> str:
+        """How to get a revision this clone lacks: ``origin/develop`` is branch develop of remote
+        origin (``git fetch origin develop``, not ``origin origin/develop``); in GitHub Actions the
+        pull request's base is named after GITHUB_BASE_REF, which the message says, since the user
+        never typed it."""
+        from pricebook.load.revision import pull_request_base
+
+        remote_branch = "/" in ref and not ref.startswith(("/", ".", "~"))  # a path is no remote branch
+        remote, _, branch = ref.partition("/") if remote_branch else ("origin", "", ref)
+        fetch = f"'git fetch {remote} {branch}'"
+        if self.is_shallow():
+            hint = f"; this is a shallow clone: run 'git fetch --unshallow' or {fetch}"
+        elif remote_branch:
+            hint = f"; fetch it with {fetch}"
+        else:
             hint = ""
-            if self.is_shallow():
-                hint = f"; this is a shallow clone: run 'git fetch --unshallow' or 'git fetch origin {ref}'"
-            elif "/" in ref and not ref.startswith(("/", ".", "~")):  # a path is no remote branch
-                remote, _, branch = ref.partition("/")
-                hint = f"; fetch it with 'git fetch {remote} {branch}'"
-            raise GitError(f"unknown revision '{ref}'{hint}") from exc
+        if ref == pull_request_base():
+            hint += (" (the pull request's base branch, from GITHUB_BASE_REF: check out with "
+                     "fetch-depth: 0)")
+        return hint
 
     def merge_base(self, a: str, b: str) -> str:
         """The sha of the best common ancestor of ``a`` and ``b`` (what ``git diff a...b`` compares

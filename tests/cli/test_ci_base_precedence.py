@@ -121,6 +121,9 @@ def test_a_pull_request_into_a_branch_that_was_not_fetched_exits_2(
         res = cli(*cmd, cwd=into_develop.root)
         assert res.code == 2, (cmd, res.out)
         assert "origin/release-train" in res.err and "no changes" not in res.out
+        # the user never typed origin/release-train: the message says where it came from
+        assert "git fetch origin release-train" in res.err, res.err
+        assert "pull request's base branch, from GITHUB_BASE_REF" in res.err and "fetch-depth: 0" in res.err
 
 
 def test_simulate_s_default_baseline_agrees_with_ci_on_a_pull_request(

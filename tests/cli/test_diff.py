@@ -143,6 +143,10 @@ def test_shallow_clone_lacking_the_ref_exits_2_with_a_fetch_hint(
     assert res.code == 2
     assert "shallow clone" in res.err and "git fetch" in res.err
     assert "no changes" not in res.out
+    # a remote branch the clone lacks: fetched as remote and branch, not 'git fetch origin origin/x'
+    res = cli("diff", "origin/develop", cwd=clone)
+    assert res.code == 2 and "shallow clone" in res.err, res.err
+    assert "'git fetch origin develop'" in res.err and "origin origin/" not in res.err, res.err
 
 
 def test_a_base_that_does_not_load_exits_2_naming_the_error(cli: Cli, acme_repo: AcmeRepo) -> None:
