@@ -136,3 +136,17 @@ def test_quantities_are_written_without_the_scale_s_trailing_zeros(cli, tmp_path
     assert "000000" not in html and "000000" not in r.out
     text = cli("simulate", *args)
     assert "monthly-calls 10,000.5 > 10,000" in text.out
+
+
+def test_a_change_too_small_for_two_decimals_keeps_its_direction() -> None:
+    """-$0.01 on $1M is -0.000001%: printed as 0.00% it read as no change beside the delta's -$0.01."""
+    from decimal import Decimal
+
+    from pricebook.report.values import amount_cells
+    from pricebook.simulate.result import Money3
+
+    million = Decimal("1000000.00")
+    assert amount_cells(Money3("USD", million, million - Decimal("0.01")))[2:] == ("-$0.01", "-<0.01%")
+    assert amount_cells(Money3("USD", million, million + Decimal("0.01")))[2:] == ("+$0.01", "+<0.01%")
+    assert amount_cells(Money3("USD", million, million))[2:] == ("$0.00", "0.00%")
+    assert amount_cells(Money3("USD", million, million + Decimal("100.00")))[3] == "+0.01%"

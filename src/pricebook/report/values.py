@@ -32,10 +32,13 @@ def signed(amount: Decimal, currency: str) -> str:
 
 
 def pct(m: Money3) -> str:
-    """``+0.96%``, ``-50.00%``, ``0.00%``; ``n/a`` when the baseline is 0."""
+    """``+0.96%``, ``-50.00%``, ``0.00%``; ``n/a`` when the baseline is 0. A change too small for two
+    decimals keeps its direction (``-<0.01%``): a "0.00%" beside "-$0.01" reads as no change."""
     if m.delta_pct is None:
         return "n/a"
-    return "0.00%" if m.delta_pct.is_zero() else f"{m.delta_pct:+}%"
+    if m.delta_pct.is_zero():
+        return "0.00%" if m.delta.is_zero() else ("+" if m.delta > 0 else "-") + "<0.01%"
+    return f"{m.delta_pct:+}%"
 
 
 def amount_cells(m: Money3) -> tuple[str, str, str, str]:
