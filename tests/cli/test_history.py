@@ -146,3 +146,16 @@ def test_since_that_is_no_date_is_refused(cli: Cli, acme_repo: AcmeRepo,
     assert res.code == 2 and "--since 'garbage' must be a date like 2026-01-01" in res.err
     for since in ("2026-03-03", "2026-03-03T10:00", "3 weeks ago"):
         assert cli("history", "plans.pro", "--since", since, cwd=acme_repo.root).code == 0, since
+
+
+def test_text_numbers_tiers_as_diff_does_and_json_keeps_the_catalog_path(
+    cli: Cli, acme_repo: AcmeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People read tiers from 1 (diff's text, quote); scripts read JSON's 0-based catalog path."""
+    acme_repo.edit(PRO, '{up_to: 1000, unit_price: {USD: "0.08"', '{up_to: 1000, unit_price: {USD: "0.09"')
+    _commit(acme_repo, monkeypatch, "Dearer middle storage tier", 2, "Ada <ada@example.com>")
+    text = cli("history", "plans.pro.prices.storage", cwd=acme_repo.root)
+    assert text.code == 0, text.err
+    assert "plans.pro.prices.storage.tier 2.unit_price" in text.out and "tiers[1]" not in text.out
+    data = json.loads(cli("history", "plans.pro.prices.storage", "--format", "json", cwd=acme_repo.root).out)
+    assert data["commits"][0]["changes"][0]["path"] == "plans.pro.prices.storage.tiers[1].unit_price"

@@ -59,7 +59,7 @@ def print_history(result: object) -> None:
             out.print(f"    [dim]{escape(e.note)}[/]")
         for ch in e.changes:
             out.print(
-                f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.path_str)}[/]  "
+                f"    [{STYLE[ch.severity]}]{ch.severity:<8}[/] {ch.kind:<30} [dim]{escape(ch.display_path)}[/]  "
                 f"{escape(ch.message)}"
             )
     # a truncated entry is where a shallow clone stops: what that commit changed is unknown
