@@ -160,8 +160,8 @@ def aggregate_sql(spec: AggregateSpec) -> str:
         e_cols = ", ".join(f"e.{c}" for c in cols)
         # every column the aggregate reads, so the winner among copies is always the same event
         # (copies that tie on all of them give the same rows whichever wins)
-        tie_break = ", ".join(["e.ts", "e.customer_id", "e.meter", "CAST(e.value_raw AS VARCHAR)", "e.excluded",
-                               *(f"e.d_{i}" for i in range(len(dims)))])
+        tie_break = ", ".join(["e.ts", "e.customer_id", "e.meter", "CAST(e.value_raw AS VARCHAR)",
+                               "e.excluded", *(f"e.d_{i}" for i in range(len(dims)))])
         if spec.dup_hash:
             # sorting 8-byte hashes and comparing neighbours: half the CPU of a GROUP BY with one group
             # per event (20M: 2.6 vs 5.2 s; 100M: 16 vs 22 s, and no spill)
