@@ -63,7 +63,7 @@ def test_bad_usage_file_value_exits_2_with_one_line(cli: Cli, tmp_path: Path, te
 def test_bad_json_usage_file_value_exits_2(cli: Cli, tmp_path: Path, text: str, says: str) -> None:
     (tmp_path / "u.json").write_text(text, encoding="utf-8")
     r = quote(cli, "--usage-file", str(tmp_path / "u.json"), "--format", "json")
-    assert r.code == 2 and r.out == "" and says in r.err and "u.json: seats" in r.err
+    assert r.code == 2 and r.out == "" and says in r.err and "u.json:1:2: seats" in r.err
 
 
 @pytest.mark.parametrize("usage",

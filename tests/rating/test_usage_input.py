@@ -105,3 +105,26 @@ def test_no_usage_file_crashes(tmp_path_factory: pytest.TempPathFactory, data: o
         build_usage(catalog(), read_usage_file(f))
     except InputError as exc:
         assert str(exc)
+
+
+@pytest.mark.parametrize(("text", "where", "key"), [
+    ('{"units": 8, "units": 20}\n', "u.json:1:14", "units"),
+    ('{\n  "units": {"model=large": 5, "model=large": 6}\n}\n', "u.json:2:31", "model=large"),
+])
+def test_a_json_key_given_twice_is_an_error_at_its_line_as_in_yaml(tmp_path: Path, text: str, where: str,
+                                                                   key: str) -> None:
+    """json.loads keeps the last of two equal keys: 20 units were billed where YAML refuses."""
+    f = tmp_path / "u.json"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_usage_file(f)
+    assert str(raised.value).startswith(f"{f.parent / where}: duplicate key '{key}'"), raised.value
+
+
+def test_json_errors_name_the_line_and_column_of_the_key(tmp_path: Path) -> None:
+    f = tmp_path / "u.json"
+    f.write_text('{\n\t"units": 2,\n\t"other": -1e3\n}\n', encoding="utf-8")  # tabs and an exponent
+    with pytest.raises(InputError, match=r"u\.json:3:2: other: quantities cannot be negative"):
+        read_usage_file(f)
+    f.write_text('{\n\t"units": 1e3\n}\n', encoding="utf-8")
+    assert read_usage_file(f)[0].values == (D(1000),)

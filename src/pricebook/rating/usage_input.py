@@ -118,6 +118,31 @@ def _file_value(value: Any, where: str, item_at: Any,
     )
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A ``json.loads`` object hook that refuses a key given twice: JSON keeps the last silently, so
+    ``{"seats": 8, "seats": 20}`` billed 20 seats where YAML's duplicate key is an error."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _parse_json_as_yaml(data: bytes, path: Path) -> Any:
+    """A JSON usage file read by the YAML parser (JSON is YAML's flow style), for the line and column
+    of each key in error messages; the values are ``json``'s. Its positions are empty where that
+    parser does not follow the text (the messages then name the file and the key path alone)."""
+    from pricebook.load.yamlsrc import parse_yaml
+
+    return parse_yaml(data, str(path))
+
+
 def read_usage_file(path: Path, plain: bool = False) -> list[UsageEntry]:
     """The entries of a usage file (YAML or JSON): meter -> quantity | [values] | {"DIM=VALUE": qty}
     (``plain``: see ``parse_number``)."""
@@ -130,9 +155,17 @@ def read_usage_file(path: Path, plain: bool = False) -> list[UsageEntry]:
         import json
 
         try:
-            data = json.loads(data_bytes.decode("utf-8-sig"), parse_float=Decimal, parse_int=Decimal)
+            data = json.loads(data_bytes.decode("utf-8-sig"), parse_float=Decimal, parse_int=Decimal,
+                              object_pairs_hook=_unique_keys)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{path}: usage file is not valid JSON: {exc}") from exc
+        except _DuplicateKey as dup:
+            where = next((d.location for d in _parse_json_as_yaml(data_bytes, path).diagnostics
+                          if "duplicate key" in d.message), str(path))
+            raise InputError(f"{where}: duplicate key '{dup.key}': a meter (or dimension value) is given "
+                             "once; add the quantities up or list the transaction values") from None
+        parsed_json = _parse_json_as_yaml(data_bytes, path)
+        positions = parsed_json.positions if parsed_json.ok else {}
     else:
         from pricebook.load.yamlsrc import parse_yaml
 
