@@ -110,8 +110,16 @@ def history(
     since: str | None = None,
     overrides: dict[str, str] | None = None,
 ) -> HistoryResult:
-    """Commits (newest first) whose semantic changes touch ``entity`` (or the whole catalog)."""
+    """Commits (newest first) whose semantic changes touch ``entity`` (or the whole catalog), committed
+    at or after ``since``. A bare date in ``since`` is that day from midnight (local time, as git
+    reads a time without an offset): git itself takes ``2026-01-10`` as that day at the current time
+    of day, which left out the day's earlier commits."""
+    import re
+
     from pricebook.diff import diff_catalogs
+
+    if since is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", since.strip()):
+        since = f"{since.strip()}T00:00:00"
 
     entity = check_entity(entity)
     repo = GitRepo.discover(catalog_dir if catalog_dir.exists() else Path.cwd())

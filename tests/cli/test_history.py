@@ -159,3 +159,20 @@ def test_text_numbers_tiers_as_diff_does_and_json_keeps_the_catalog_path(
     assert "plans.pro.prices.storage.tier 2.unit_price" in text.out and "tiers[1]" not in text.out
     data = json.loads(cli("history", "plans.pro.prices.storage", "--format", "json", cwd=acme_repo.root).out)
     assert data["commits"][0]["changes"][0]["path"] == "plans.pro.prices.storage.tiers[1].unit_price"
+
+
+def test_since_a_bare_date_counts_that_whole_day(cli: Cli, acme_repo: AcmeRepo,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """git reads --since 2026-03-05 as that day at the current time of day: a commit made at 00:00:01
+    that day was left out whenever history ran later in the day. (The repository's first commit is
+    dated today, so it is listed too.)"""
+    monkeypatch.setenv("TZ", "UTC")
+    acme_repo.edit(PRO, "      sso: true", "      sso: false")
+    when = "2026-03-05T00:00:01+00:00"
+    monkeypatch.setenv("GIT_AUTHOR_DATE", when)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", when)
+    sha = acme_repo.git.commit_all("Pro loses SSO just after midnight", author="Cy <cy@example.com>")
+    assert sha in [e.commit.sha for e in history(acme_repo.catalog, "plans.pro", since="2026-03-05").entries]
+    res = cli("history", "plans.pro", "--since", "2026-03-05", "--format", "json", cwd=acme_repo.root)
+    assert "Pro loses SSO just after midnight" in [c["subject"] for c in json.loads(res.out)["commits"]]
+    assert sha not in [e.commit.sha for e in history(acme_repo.catalog, "plans.pro", since="2026-03-06").entries]
