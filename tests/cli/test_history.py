@@ -175,4 +175,5 @@ def test_since_a_bare_date_counts_that_whole_day(cli: Cli, acme_repo: AcmeRepo,
     assert sha in [e.commit.sha for e in history(acme_repo.catalog, "plans.pro", since="2026-03-05").entries]
     res = cli("history", "plans.pro", "--since", "2026-03-05", "--format", "json", cwd=acme_repo.root)
     assert "Pro loses SSO just after midnight" in [c["subject"] for c in json.loads(res.out)["commits"]]
-    assert sha not in [e.commit.sha for e in history(acme_repo.catalog, "plans.pro", since="2026-03-06").entries]
+    later = history(acme_repo.catalog, "plans.pro", since="2026-03-06").entries
+    assert sha not in [e.commit.sha for e in later]
