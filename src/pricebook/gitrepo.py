@@ -93,7 +93,11 @@ class GitRepo:
         remote_branch = "/" in ref and not ref.startswith(("/", ".", "~"))  # a path is no remote branch
         remote, _, branch = ref.partition("/") if remote_branch else ("origin", "", ref)
         fetch = f"'git fetch {remote} {branch}'"
-        if self.is_shallow():
+        if remote_branch and not self.has_remote(remote):
+            # nothing to fetch from: the hint says so rather than name a fetch that cannot work
+            hint = (f"; this repository has no remote '{remote}': add one ('git remote add {remote} URL', "
+                    f"then {fetch}), or pass a revision it has (pricebook ci: --base REF)")
+        elif self.is_shallow():
             hint = f"; this is a shallow clone: run 'git fetch --unshallow' or {fetch}"
         elif remote_branch:
             hint = f"; fetch it with {fetch}"
@@ -103,6 +107,13 @@ class GitRepo:
             hint += (" (the pull request's base branch, from GITHUB_BASE_REF: check out with "
                      "fetch-depth: 0)")
         return hint
+
+    def has_remote(self, name: str) -> bool:
+        """Whether ``name`` is a configured remote, or one this clone has remote-tracking branches of
+        (``refs/remotes/<name>/...``, as a CI checkout that fetched refs by hand has)."""
+        if name in [r.name for r in self._repo.remotes]:
+            return True
+        return any(str(ref.path).startswith(f"refs/remotes/{name}/") for ref in self._repo.refs)
 
     def merge_base(self, a: str, b: str) -> str:
         """The sha of the best common ancestor of ``a`` and ``b`` (what ``git diff a...b`` compares
@@ -195,6 +206,28 @@ class GitRepo:
                     name = name.split(" -> ", 1)[1]
                 files.append(name.strip('"'))
         return files
+
+    def ignored_files(self, paths: list[str] | None = None) -> list[str]:
+        """Untracked files that git ignores (.gitignore, .git/info/exclude, core.excludesFile), each
+        one (inside ignored folders too), optionally limited to ``paths``: what ``dirty_files`` does
+        not list. Tracked files are never in it, whatever the ignore rules say."""
+        args = ["-z", "--others", "--ignored", "--exclude-standard"]
+        if paths:
+            args += ["--", *paths]
+        out: str = self._repo.git.ls_files(*args)
+        return sorted(name for name in out.split("\0") if name)
+
+    def ignore_rule(self, path: str) -> str | None:
+        """The rule that makes git ignore ``path`` (repo-relative) as git names it, source, line and
+        pattern (``.gitignore:3:*.local.yaml``); None when git does not ignore it."""
+        import git
+
+        try:
+            out = str(self._repo.git.check_ignore("-v", "--", path))
+        except git.GitCommandError:  # exit 1: not ignored
+            return None
+        rule = out.split("\t", 1)[0].strip()
+        return rule or None
 
     def log(self, paths: list[str] | None = None, since: str | None = None, rev: str = "HEAD",
             max_count: int | None = None) -> Iterator[CommitInfo]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from pricebook.errors import GuardError, InputError, UsageError
 from pricebook.load import SourceFile
@@ -31,6 +32,9 @@ from pricebook.releases.index import (
     snapshot_path,
     valid_id,
 )
+
+if TYPE_CHECKING:
+    from pricebook.gitrepo import GitRepo
 
 _AUTO = "auto"
 
@@ -86,26 +90,52 @@ def default_release_id(effective: datetime, timezone: str, taken: set[str]) -> s
     return rid
 
 
-def _source_commit(catalog_dir: Path) -> tuple[str | None, list[str]]:
-    """HEAD's sha when the catalog is in a git repository with commits, and the catalog's source
-    files (outside releases/) that differ from it: modified, staged or untracked (repo-relative)."""
-    from pricebook.gitrepo import GitRepo
-
-    repo = GitRepo.maybe(catalog_dir)
-    if repo is None or not repo.has_commits():
-        return None, []
-    rel = repo.relpath(catalog_dir)
-    inside = PurePosixPath(rel) if rel else None
-    dirty = []
-    for f in repo.dirty_files([rel or "."]):
+def _sources_among(files: list[str], catalog_rel: str) -> list[str]:
+    """Those of ``files`` (repo-relative) that are catalog source files of the catalog folder at
+    ``catalog_rel`` (repo-relative; ``""`` for the root): what the loader reads."""
+    inside = PurePosixPath(catalog_rel) if catalog_rel else None
+    out = []
+    for f in files:
         path = PurePosixPath(f)
         if inside is not None:
             if inside not in path.parents:
                 continue
             path = path.relative_to(inside)
         if is_source(path.as_posix()):
-            dirty.append(f)
-    return repo.head(), dirty
+            out.append(f)
+    return out
+
+
+def ignored_sources(repo: GitRepo, catalog_dir: Path) -> list[str]:
+    """Catalog source files (repo-relative) that git ignores: the loader reads them, but no commit
+    holds them and git cannot restore them. For the git guards they are uncommitted work."""
+    rel = repo.relpath(catalog_dir)
+    return _sources_among(repo.ignored_files([rel or "."]), rel)
+
+
+def ignored_advice(repo: GitRepo, ignored: list[str]) -> str:
+    """What to do about catalog files git ignores, for a refusal's one line."""
+    shown = ", ".join(ignored[:5]) + (f" and {len(ignored) - 5} more" if len(ignored) > 5 else "")
+    one = len(ignored) == 1
+    rule = repo.ignore_rule(ignored[0])
+    return (f"{shown} {'is' if one else 'are'} ignored by git{f' ({rule})' if rule else ''} but read as "
+            f"catalog source: commit {'it' if one else 'them'} ('git add -f') or move "
+            f"{'it' if one else 'them'} out of the catalog folder")
+
+
+def _source_commit(catalog_dir: Path) -> tuple[str | None, list[str], list[str]]:
+    """HEAD's sha when the catalog is in a git repository with commits; the catalog's source files
+    (outside releases/) that differ from it: modified, staged, untracked or ignored (repo-relative);
+    and those of them that git ignores."""
+    from pricebook.gitrepo import GitRepo
+
+    repo = GitRepo.maybe(catalog_dir)
+    if repo is None or not repo.has_commits():
+        return None, [], []
+    rel = repo.relpath(catalog_dir)
+    ignored = ignored_sources(repo, catalog_dir)
+    dirty = _sources_among(repo.dirty_files([rel or "."]), rel)
+    return repo.head(), sorted({*dirty, *ignored}), ignored
 
 
 def prepare_release(catalog_dir: Path, release_id: str | None = None,
@@ -153,7 +183,7 @@ def prepare_release(catalog_dir: Path, release_id: str | None = None,
         raise GuardError(f"{snap} already exists but the index does not list it; run 'pricebook validate' "
                          "and remove the stray snapshot first")
     if source_commit == _AUTO:
-        commit, dirty = _source_commit(catalog_dir)
+        commit, dirty, _ = _source_commit(catalog_dir)
     else:
         commit, dirty = source_commit, []
     entry = ReleaseEntry(id=rid, effective_from=when, digest=digest, source_commit=commit,
@@ -194,12 +224,18 @@ def cut_release(catalog_dir: Path, release_id: str | None = None, effective: dat
         name = tag_name(prepared.entry.id)
         if name in [t.name for t in repo.raw.tags]:
             raise GuardError(f"tag '{name}' already exists")
-        _, dirty = _source_commit(catalog_dir)
-        if dirty:
-            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        _, dirty, ignored = _source_commit(catalog_dir)
+        changed = [f for f in dirty if f not in ignored]
+        if changed:
+            shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            also = f"; and {ignored_advice(repo, ignored)}" if ignored else ""
             raise GuardError(f"--tag would tag HEAD, which does not hold the catalog being released: "
-                             f"{shown} {'has' if len(dirty) == 1 else 'have'} uncommitted changes; "
-                             "commit them first, then release with --tag (nothing was written)")
+                             f"{shown} {'has' if len(changed) == 1 else 'have'} uncommitted changes; "
+                             f"commit them first, then release with --tag{also} (nothing was written)")
+        if ignored:
+            raise GuardError(f"--tag would tag HEAD, which does not hold the catalog being released: "
+                             f"{ignored_advice(repo, ignored)}, then release with --tag "
+                             "(nothing was written)")
     write_all_atomic(prepared.writes())
     if repo is not None:
         e = prepared.entry
@@ -235,5 +271,6 @@ def catalog_timezone(catalog_dir: Path) -> str:
     result = load_catalog(catalog_dir)
     if result.catalog is None:
         raise GuardError(f"cannot read the catalog's timezone: {catalog_dir} has errors "
-                         "(run pricebook validate); or give the time with an offset, e.g. 2026-11-01T00:00:00Z")
+                         "(run pricebook validate); or give the time with an offset, "
+                         "e.g. 2026-11-01T00:00:00Z")
     return result.catalog.timezone

@@ -8,7 +8,9 @@ How the source is rebuilt (the goal: the catalog loaded from the folder equals t
    edits), at the first later commit on HEAD's history touching the catalog that does (at most 50
    are tried). Files that differ are rewritten with those bytes, so comments and layout come back.
 2. Otherwise (no git, a shallow clone without that commit, no commit reproduces it) the snapshot
-   itself is written back as YAML into the file that holds ``catalog:``; the result says so.
+   itself is written back into today's files, editing only what differs (``releases.rebuild``: values
+   replaced in place, keeping comments and ``extends``; whole entities where that is not enough);
+   the result says so.
 
 Files that exist now but did not exist in the restored source are never deleted: they are emptied to
 a comment saying why (an empty YAML file defines nothing). ``releases/`` is never touched except to
@@ -30,7 +32,7 @@ from typing import Any
 from pricebook.errors import GitError, GuardError, InputError, InternalError, UsageError
 from pricebook.load import SourceFile
 from pricebook.load.catalog import is_source
-from pricebook.releases.cut import PreparedRelease, prepare_release
+from pricebook.releases.cut import PreparedRelease, ignored_advice, ignored_sources, prepare_release
 from pricebook.releases.index import (
     ReleaseEntry,
     as_utc,
@@ -41,6 +43,7 @@ from pricebook.releases.index import (
     read_index,
     snapshot_path,
 )
+from pricebook.releases.rebuild import defines_nothing, emptied_text, rebuild_from_snapshot
 
 MAX_CANDIDATES = 50
 
@@ -143,11 +146,6 @@ class RollbackResult:
         }
 
 
-def _emptied_text(target: str, why: str) -> bytes:
-    return (f"# Emptied by 'pricebook rollback' to release {target}: {why}.\n"
-            "# pricebook never deletes files; delete this one if it is no longer needed.\n").encode()
-
-
 def _current_files(catalog_dir: Path) -> dict[str, bytes]:
     import os
 
@@ -163,57 +161,6 @@ def _load_data(catalog_dir: Path, files: dict[str, bytes]) -> tuple[dict[str, An
 
     result = load_sources([SourceFile(str(catalog_dir / rel), data) for rel, data in sorted(files.items())])
     return (catalog_to_data(result.catalog) if result.catalog else None), result
-
-
-def _defines_nothing(data: bytes) -> bool:
-    from pricebook.load.yamlsrc import parse_yaml
-
-    parsed = parse_yaml(data, "x.yaml")
-    return parsed.ok and parsed.data is None
-
-
-def _snapshot_files(now_files: dict[str, bytes], want: dict[str, Any], target: ReleaseEntry
-                    ) -> dict[str, bytes]:
-    """The snapshot written back as YAML, keeping today's layout: each entity goes into the file that
-    defines it now; ``catalog:`` and entities no file defines go into the file holding ``catalog:``
-    (else ``catalog.yaml``). A file left with nothing to define is emptied to a comment. Each file is
-    in ``pricebook fmt``'s layout: PyYAML writes it, ``fmt.format_text`` lays it out."""
-    import yaml
-
-    from pricebook.fmt import format_text
-    from pricebook.load.catalog import COLLECTIONS, TOP_LEVEL
-    from pricebook.load.yamlsrc import parse_yaml
-
-    placed: dict[tuple[str, str], str] = {}
-    main = None
-    for rel, data in sorted(now_files.items()):
-        parsed = parse_yaml(data, rel).data
-        if not isinstance(parsed, dict):
-            continue
-        if "catalog" in parsed and main is None:
-            main = rel
-        for coll in COLLECTIONS:
-            if isinstance(parsed.get(coll), dict):
-                for eid in parsed[coll]:
-                    placed.setdefault((coll, str(eid)), rel)
-    main = main or "catalog.yaml"
-    layout: dict[str, dict[str, Any]] = {rel: {} for rel in now_files}
-    layout.setdefault(main, {})["catalog"] = want.get("catalog") or {}
-    for coll in COLLECTIONS:
-        for eid, body in sorted((want.get(coll) or {}).items()):
-            layout[placed.get((coll, eid), main)].setdefault(coll, {})[eid] = body
-    head = (f"# Written by 'pricebook rollback' from release {target.id}'s snapshot (fully resolved: plans\n"
-            "# are expanded, defaults written out); the original source files were not reachable in git.\n")
-    out: dict[str, bytes] = {}
-    for rel, body in layout.items():
-        if not body:
-            out[rel] = _emptied_text(target.id, "nothing in it is part of that release")
-            continue
-        ordered_body = {k: body[k] for k in TOP_LEVEL if k in body}
-        text = yaml.safe_dump(ordered_body, sort_keys=False, allow_unicode=True, width=4096,
-                              default_flow_style=False)
-        out[rel] = format_text(head + text).encode("utf-8")
-    return out
 
 
 def _git_candidates(repo: Any, sha: str, cat_rel: str) -> list[str]:
@@ -272,10 +219,17 @@ def _git_guard(catalog_dir: Path, commit: bool) -> Any:
         with contextlib.suppress(GitError):  # a settings file outside the repository is not ours to check
             paths.append(repo.relpath(settings))
     dirty = repo.dirty_files(paths)
+    # a catalog file git ignores is read like any other, but git could not give it back if the
+    # rollback emptied or rewrote it: it is uncommitted work too
+    ignored = ignored_sources(repo, catalog_dir)
+    also = f"; and {ignored_advice(repo, ignored)}" if ignored else ""
     if dirty:
         shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
         raise GuardError(f"the working tree has uncommitted changes: {shown}; commit or stash them first "
-                         "(rollback only runs on a clean catalog)")
+                         f"(rollback only runs on a clean catalog){also}")
+    if ignored:
+        raise GuardError(f"the catalog has uncommitted work: {ignored_advice(repo, ignored)}, then roll back "
+                         "(rollback only runs on a clean catalog; nothing was written)")
     return repo
 
 
@@ -327,15 +281,12 @@ def plan_rollback(catalog_dir: Path, to: str | None = None, effective: date | da
             if now_files.get(rel) != data:
                 writes.append(PlannedWrite(rel, data, "restored"))
         for rel, data in sorted(now_files.items()):
-            if rel not in then_files and not _defines_nothing(data):
+            if rel not in then_files and not defines_nothing(data):
                 why_empty = f"it did not exist at {(restored_from or '')[:12]}"
-                writes.append(PlannedWrite(rel, _emptied_text(target.id, why_empty), "emptied"))
+                writes.append(PlannedWrite(rel, emptied_text(target.id, why_empty), "emptied"))
     else:
         method = "snapshot"
-        for rel, data in sorted(_snapshot_files(now_files, want, target).items()):
-            if now_files.get(rel) == data or (rel in now_files and _defines_nothing(now_files[rel])
-                                              and data.startswith(b"# Emptied")):
-                continue
+        for rel, data in sorted(rebuild_from_snapshot(catalog_dir, now_files, want, target.id).items()):
             writes.append(PlannedWrite(rel, data, "emptied" if data.startswith(b"# Emptied") else "written"))
     now_data, _ = _load_data(catalog_dir, now_files)
     had = set((now_data or {}).get("grandfathering") or {})
@@ -381,7 +332,8 @@ def rollback(catalog_dir: Path, to: str | None = None, effective: date | datetim
              confirm: Callable[[RollbackPlan], bool] | None = None, dry_run: bool = False) -> RollbackResult:
     """Roll the catalog back to release ``to`` (default: the release before the one in force).
 
-    Refuses (``GuardError``, exit 1) on uncommitted changes in the catalog folder or pricebook.yaml,
+    Refuses (``GuardError``, exit 1) on uncommitted changes in the catalog folder or pricebook.yaml
+    (a catalog file git ignores counts: git could not give it back),
     when the rebuilt catalog does not validate, or when ``confirm(plan)`` returns False. Returns
     status ``already_at`` and writes nothing when the release in force already has the target's
     content. Otherwise writes the source files, the new snapshot and the index (in that order,
