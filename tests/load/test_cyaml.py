@@ -89,6 +89,13 @@ def test_every_real_pricing_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     "base: &b {x: 1}\nplan:\n  <<: *b\n",      # merge key
     "a: !!str 1\n",                            # a tag
     "a: !custom x\n",
+    "a: !!python/object:os.system {x: 1}\n",  # tags on collections and keys: PB009 in the Python reader
+    "a: !!set {x: null}\n",
+    "a:\n  - !!python/tuple [1]\n",
+    "!!python/name:os.system a: 1\n",
+    "a: !!map {x: 1}\n",                      # standard tags that change nothing: read as without them
+    "a: !!seq [1]\n",
+    "a: ! {x: 1}\n",
     "a: 1\na: 2\n",                            # duplicate key
     "a: [1, 2\n",                              # syntax error
     "a: 1\n---\nb: 2\n",                       # two documents
@@ -230,8 +237,8 @@ def test_compact_positions_expand_without_the_c_reader(monkeypatch: pytest.Monke
 
 
 EDGE_SCALARS = ["", "~", "null", "Null", "NULL", "nULL", "yes", "Yes", "yES", "no", "on", "OFF", "true", "1",
-                "-1", "+1", "0b101", "0o7", "017", "09", "0x1F", "1_000", "1:30", "1:30.5", "1.5", ".5", "-.inf",
-                ".NaN", ".nan", "1e3", "1.0e+3", "1.0e3", "2026-01-01", "2026-1-1 10:00:00",
+                "-1", "+1", "0b101", "0o7", "017", "09", "0x1F", "1_000", "1:30", "1:30.5", "1.5", ".5",
+                "-.inf", ".NaN", ".nan", "1e3", "1.0e+3", "1.0e3", "2026-01-01", "2026-1-1 10:00:00",
                 "2026-01-01T10:00:00Z", "=", "<<", "<", "a", "0.", "-", ".", "USD", "é", "1.2.3"]
 
 

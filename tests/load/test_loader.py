@@ -88,7 +88,8 @@ def test_same_plan_in_two_files_names_both_places(tmp_path: Path) -> None:
 def test_typo_key_suggests_the_right_one() -> None:
     r = load_text(HEAD + "plans:\n  p:\n    prices:\n      s: {model: per_unit, unti_price: 3}\n")
     d = next(d for d in r.diagnostics if d.rule == "PB021")
-    assert "did you mean 'unit_price'" in d.message and d.path == "plans.p.prices.s.unti_price" and d.line == 6
+    assert "did you mean 'unit_price'" in d.message
+    assert d.path == "plans.p.prices.s.unti_price" and d.line == 6
 
 
 def test_extends_cycle_is_reported() -> None:
@@ -110,6 +111,51 @@ def test_billion_laughs_is_refused_fast_and_small() -> None:
     tracemalloc.stop()
     assert rules_of(r) == ["PB006"]
     assert elapsed < 1.0 and peak < 200 * 1024 * 1024
+
+
+def test_a_tag_on_a_mapping_is_a_finding_as_on_a_scalar() -> None:
+    # the tag was ignored on a mapping (the catalog loaded, "valid"); on a scalar it was PB009
+    text = ("catalog: {id: t, name: T, currency: USD}\n"
+            "skus: !!python/object/apply:os.system\n"
+            "  k: {name: K}\n"
+            "plans: {p: {name: P, prices: {k: {model: flat, amount: \"1\"}}}}\n")
+    r = load_text(text)
+    assert r.catalog is None
+    [d] = r.diagnostics
+    assert (d.rule, d.name, d.line, d.column) == ("PB009", "unsupported-tag", 2, 7)
+    assert "python/object/apply:os.system" in d.message and d.fix
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("meters: !!set {m: null}\n", 3),                          # a standard tag that changes the value
+    ("plans:\n  p: !!python/object:x.Plan\n    name: P\n", 4),  # a block mapping deeper down
+    ("plans: {p: {name: P, currencies: !!python/tuple [USD]}}\n", 3),  # a flow sequence
+    ("plans:\n  p:\n    name: P\n    currencies: !custom\n      - USD\n", 6),  # a block sequence, local tag
+    ("plans: {p: {name: P, currencies: !!omap [{USD: 1}]}}\n", 3),
+    ("meters: !!str {m: {name: M}}\n", 3),                      # a scalar's tag on a mapping
+    ("plans: !!map [a]\n", 3),                                   # a mapping's tag on a sequence
+    ("meters: {!!python/name:os.system m: {name: M}}\n", 3),    # a key
+    ("!!python/object:pricebook.model.Catalog\nx: 1\n", 1),     # the document itself
+])
+def test_tags_on_collections_and_keys_are_findings(text: str, line: int) -> None:
+    r = load_text(text if text.startswith("!!") else HEAD + text)
+    assert rules_of(r) == ["PB009"] and r.catalog is None
+    assert r.diagnostics[0].line == line
+
+
+def test_standard_tags_that_change_nothing_keep_working() -> None:
+    plain = ("catalog: {id: t, name: T, currency: USD}\n"
+             "skus: {s: {name: S}}\n"
+             "plans:\n  p:\n    name: P\n    currencies: [USD]\n"
+             "    prices: {s: {model: flat, amount: \"1\"}}\n")
+    tagged = ("!!map\ncatalog: !!map {id: t, name: !!str T, currency: ! USD}\n"
+              "skus: ! {!!str s: {name: S}}\n"
+              "plans:\n  p: !!map\n    name: P\n    currencies: !!seq [USD]\n"
+              "    prices: {s: {model: flat, amount: !!str \"1\"}}\n")
+    r, ref = load_text(tagged), load_text(plain)
+    assert r.diagnostics == [] and ref.diagnostics == []
+    assert r.catalog is not None and ref.catalog is not None
+    assert (r.catalog.plans, r.catalog.skus) == (ref.catalog.plans, ref.catalog.skus)
 
 
 def test_anchors_and_merge_keys_work() -> None:

@@ -12,6 +12,9 @@ values ourselves, because the stock constructors lose what pricebook needs:
   which avoids the Norway problem in dimension values and ids;
 - timestamps stay strings (the model parses the dates it expects);
 - duplicate keys are findings (PyYAML silently keeps the last one);
+- a tag is a finding (PB009) on every node, scalar, key, mapping or sequence, unless it is a standard
+  tag that means what the node is without it (``!!str``, ``!!int``, ... on a scalar, ``!!map`` on a
+  mapping, ``!!seq`` on a sequence, ``!``), so ``!!python/object`` or ``!!set`` is never ignored;
 - aliases and merge keys work, but a document whose alias expansion is far larger than itself
   (a "billion laughs" file) is refused before anything is expanded.
 """
@@ -33,7 +36,8 @@ ALIAS_EXPANSION_ALLOWANCE = 100_000
 
 _T = "tag:yaml.org,2002:"
 STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG = _T + "str", _T + "int", _T + "float", _T + "bool"
-NULL_TAG, TS_TAG, MERGE_TAG, MAP_TAG, SEQ_TAG = _T + "null", _T + "timestamp", _T + "merge", _T + "map", _T + "seq"
+NULL_TAG, TS_TAG, MERGE_TAG = _T + "null", _T + "timestamp", _T + "merge"
+MAP_TAG, SEQ_TAG = _T + "map", _T + "seq"
 _KNOWN_SCALAR_TAGS = {STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TS_TAG, _T + "value", _T + "binary"}
 # A number as the catalog and usage may write it: optional sign, ASCII digits, optional fraction and
 # exponent. Python's Decimal() also takes "4_9", " 49 " and non-ASCII digits: text must match this first.
@@ -515,6 +519,10 @@ class _Constructor:
             return None
         self._active.add(key)
         try:
+            if node.tag != (SEQ_TAG if isinstance(node, yaml.SequenceNode) else MAP_TAG):
+                # ``!!set``, ``!!omap``, ``!!python/...``: built as the plain collection, but reported
+                # as a scalar's tag is (no tag, ``!`` and ``!!map``/``!!seq`` resolve to MAP/SEQ_TAG)
+                self._unsupported_tag(node)
             if isinstance(node, yaml.SequenceNode):
                 out_list: list[Any] = []
                 for i, item in enumerate(node.value):
@@ -536,7 +544,9 @@ class _Constructor:
         merges: list[Any] = []
         for knode, vnode in node.value:
             if type(knode) is scalar_node and knode.tag != MERGE_TAG:
-                k = knode.value
+                k, tag = knode.value, knode.tag
+                if tag not in _KNOWN_SCALAR_TAGS and _scalar_value(tag, k, knode.style) is _UNSUPPORTED:
+                    self._unsupported_tag(knode)  # the key is kept as its text, as a value's would be
                 if k not in out:
                     k = shared.setdefault(k, k)
                     p = (*path, k)
@@ -569,7 +579,8 @@ class _Constructor:
             for src in sources:
                 if not isinstance(src, yaml.MappingNode):
                     self.diagnostics.append(self._at("PB001", "yaml-syntax",
-                                                     "a merge key '<<' takes a mapping or a list of mappings", src))
+                                                     "a merge key '<<' takes a mapping or a list of mappings",
+                                                     src))
                     continue
                 merged = self.build(src, path)
                 if isinstance(merged, dict):
@@ -577,13 +588,15 @@ class _Constructor:
                         out.setdefault(k, v)
         return out
 
+    def _unsupported_tag(self, node: Any) -> None:
+        self.diagnostics.append(self._at("PB009", "unsupported-tag", f"unsupported YAML tag '{node.tag}'",
+                                         node, fix="remove the tag; catalog values are plain"))
+
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
         value = _scalar_value(tag, text, node.style)
         if value is _UNSUPPORTED:
-            self.diagnostics.append(self._at("PB009", "unsupported-tag",
-                                             f"unsupported YAML tag '{tag}'", node,
-                                             fix="remove the tag; catalog values are plain"))
+            self._unsupported_tag(node)
             return text
         if type(value) is Decimal:
             number = self._shared.get(("n", text))

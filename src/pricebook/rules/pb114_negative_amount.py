@@ -10,16 +10,18 @@ from pricebook.rules import Rule, RuleContext, _walk
 
 
 class NegativeAmount(Rule):
-    """Amounts, included quantities, percents and unit costs are never negative (a discount is a
-    lower price, not a negative one).
+    """Amounts, included quantities, percents, unit costs and entitlement limits are never negative
+    (a discount is a lower price, not a negative one; no limit is ``unlimited``, not -1).
 
     Wrong::
 
         platform: {model: flat, amount: "-10.00"}
+        entitlements: {projects: -1, monthly-calls: {limit: -10, enforcement: hard}}
 
     Right::
 
         platform: {model: flat, amount: "10.00"}
+        entitlements: {projects: unlimited, monthly-calls: {limit: 10, enforcement: hard}}
     """
 
     id = "PB114"
@@ -55,3 +57,10 @@ class NegativeAmount(Rule):
                 yield self.report(ctx, ("skus", sku.id, "unit_cost"),
                                   f"negative unit_cost {dec(sku.unit_cost)} for SKU '{sku.id}'",
                                   fix="unit_cost is zero or more")
+        # the schema refuses a limit written as a negative text ("-5"); a YAML number reaches the model
+        for path, owner, ent in _walk.entitlements(ctx.catalog):
+            if ent.limit is not None and ent.limit < zero:
+                where = (*path, "limit") if ent.enforcement is not None else path  # {limit, enforcement}
+                yield self.report(ctx, where, f"limit {dec(ent.limit)} of '{ent.feature}' in "
+                                  f"{_walk.describe(owner)} is negative; a limit must be a number of 0 or "
+                                  "more, or \"unlimited\"", fix="write 0 or more, or unlimited for no limit")
