@@ -86,7 +86,7 @@ def validate_section(ctx: CiContext) -> SectionResult:
 
 def diff_section(ctx: CiContext) -> SectionResult:
     """Diff the base ref against the working tree; fails on a change at or above ``--fail-on``."""
-    from pricebook.diff import compare
+    from pricebook.diff import compare, with_note
     from pricebook.gitrepo import worktree_root
     from pricebook.report.diff_findings import to_diagnostics
     from pricebook.report.diff_markdown import render
@@ -110,14 +110,19 @@ def diff_section(ctx: CiContext) -> SectionResult:
         f"diff {result.base} -> {result.head}: {summary_line(result)}"
         + (f" (fails --fail-on {ctx.fail_on})" if failed else "")
     ]
+    if result.note:
+        lines.append(f"  {result.note}")
     lines += [f"  {c.severity:<8} {c.kind:<30} {c.display_path}: {c.message}" for c in result.changes]
+    annotations = to_diagnostics(result.changes, worktree_root(ctx.catalog_dir))
+    if result.note:  # also in the job log, where the default github format prints annotations only
+        annotations.insert(0, Diagnostic("base-has-no-catalog", "info", result.note))
     return SectionResult(
         "diff",
         "Pricing changes",
         "failed" if failed else "passed",
         "\n".join(lines),
-        render(result, ctx.fail_on),
-        to_diagnostics(result.changes, worktree_root(ctx.catalog_dir)),
+        with_note(render(result, ctx.fail_on), result),
+        annotations,
         result.to_dict(),
     )
 
@@ -128,7 +133,10 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
 
     Informational: it never fails the check by itself (a price change is the reviewer's call), but a
     sample that cannot be read is an error (exit 2), not a silent skip. Skipped, and said so, when no
-    sample is configured or when HEAD does not load.
+    sample is configured, when HEAD does not load, or when the base has no catalog (the pull request
+    that adds it): with no baseline prices there is no revenue change to show, and a baseline of
+    zero would present every bill the new catalog computes as new revenue, which it need not be
+    (those customers may be billed today by a system this repository does not hold).
     """
     title = "Revenue impact"
     usage = ctx.settings.section("usage") if ctx.settings is not None else {}
@@ -142,6 +150,9 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         msg = "not simulated: HEAD does not load (see validation)"
         return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
                              f"### {title}\n\n{msg}\n", data={"skipped": msg})
+    diff = ctx.state.get("diff")
+    if diff is not None and not diff.base_has_catalog:
+        return _no_baseline(title, diff.base, diff.base_missing_at)
     from pricebook.report.simulate_json import to_data, to_markdown, unrated_summary
     from pricebook.report.values import amount_cells, breach_count
     from pricebook.simulate import SimulationOptions, run_simulation
@@ -172,6 +183,14 @@ def revenue_impact_section(ctx: CiContext) -> SectionResult:
         lines.append(f"  unrated events: {unrated_summary(result)}")
     return SectionResult("revenue", title, "passed", "\n".join(lines), to_markdown(result),
                          data={"simulation": to_data(result)})
+
+
+def _no_baseline(title: str, base: str, path: str | None) -> SectionResult:
+    msg = (f"not simulated: the base ({base}) has no catalog at {path or '.'}, so there are no "
+           "baseline prices to compare revenue with (the first pull request after this one shows the "
+           "impact)")
+    return SectionResult("revenue", title, "skipped", f"revenue impact: {msg}",
+                         f"### {title}\n\n{msg}\n", data={"skipped": msg})
 
 
 # The checks, in order.

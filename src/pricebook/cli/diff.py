@@ -79,18 +79,23 @@ def diff(
         from pricebook.report.diff_text import print_text
 
         print_text(result, threshold)
+        if result.note:
+            echo(result.note)
     elif format is FindingsFormat.json:
         import json
 
         echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     elif format is FindingsFormat.markdown:
+        from pricebook.diff import with_note
         from pricebook.report.diff_markdown import render
 
-        echo(render(result, threshold))
+        echo(with_note(render(result, threshold), result))
     else:
         from pricebook.gitrepo import worktree_root
         from pricebook.report.diff_findings import render as render_findings
 
         echo(render_findings(format.value, result.changes, root=worktree_root(catalog_dir)))
+        if result.note:  # stdout stays the machine format
+            echo(result.note, err=True)
     if result.fails(threshold):
         exit_with(1)

@@ -15,6 +15,7 @@ def init(
                                              show_default=False)] = None,
 ) -> None:
     """Scaffold a new catalog repository: settings, a starter catalog, a CI workflow, a pre-commit config."""
+    import shlex
     from pathlib import Path
 
     from pricebook.scaffold import init_repository
@@ -23,4 +24,5 @@ def init(
     root = Path(directory)
     for p in written:
         echo(f"created {p.relative_to(root).as_posix()}")
-    echo(f"next: cd {directory} && pricebook validate")
+    # a command to paste into a shell: a folder named "Big Co Pricing" must stay one argument
+    echo(f"next: cd {shlex.quote(directory)} && pricebook validate")

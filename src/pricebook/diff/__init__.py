@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from pricebook.diff.change import FAIL_ON_CHOICES, SEVERITY_RANK, Change, at_or_above
-from pricebook.errors import GitError, InputError, UsageError
+from pricebook.errors import GitError, InputError, PricebookError, UsageError
 from pricebook.model import Catalog
 
-__all__ = ["Change", "DiffResult", "compare", "diff_catalogs", "diff_data", "resolve_base", "FAIL_ON_CHOICES"]
+__all__ = [
+    "Change",
+    "DiffResult",
+    "compare",
+    "diff_catalogs",
+    "diff_data",
+    "resolve_base",
+    "with_note",
+    "FAIL_ON_CHOICES",
+]
 
 
 @dataclass
@@ -27,6 +36,20 @@ class DiffResult:
     changes: list[Change] = field(default_factory=list)
     base_catalog: Catalog | None = None
     head_catalog: Catalog | None = None
+    # the path (from the repository root) where BASE, a commit, has no catalog while HEAD has one
+    # there (the change that adds the catalog): BASE was compared as an empty catalog
+    base_missing_at: str | None = None
+
+    @property
+    def base_has_catalog(self) -> bool:
+        return self.base_missing_at is None
+
+    @property
+    def note(self) -> str | None:
+        """What every report says when BASE had no catalog; None otherwise."""
+        if self.base_missing_at is None:
+            return None
+        return f"base: {self.base} has no catalog at {self.base_missing_at}: everything is added"
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for c in self.changes if c.severity == s) for s in ("breaking", "warning", "info")}
@@ -43,9 +66,25 @@ class DiffResult:
         return {
             "base": self.base,
             "head": self.head,
+            "base_has_catalog": self.base_has_catalog,
+            "note": self.note,
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
+
+    def markdown_note(self) -> str | None:
+        """``note`` as a markdown quote, for the reports that render the diff as markdown."""
+        return f"> ℹ️ {self.note}" if self.note else None
+
+
+def with_note(markdown: str, result: DiffResult) -> str:
+    """The markdown report of ``result`` (``report.diff_markdown.render``) with its note, if any,
+    right under the heading."""
+    note = result.markdown_note()
+    if note is None:
+        return markdown
+    heading, sep, rest = markdown.partition("\n\n")
+    return f"{heading}\n\n{note}\n\n{rest}" if sep else f"{markdown.rstrip()}\n\n{note}\n"
 
 
 def diff_data(
@@ -160,20 +199,41 @@ def compare(
 ) -> DiffResult:
     """Load BASE and HEAD (path, git ref, ``REF:path``, ``release:<id>``; HEAD None is the working
     tree) and diff them. A revision that cannot be read or does not load raises (exit 2): a
-    comparison that could not run never reports "no changes"."""
-    from pricebook.load.catalog import gc_paused
-    from pricebook.load.revision import load_revision
+    comparison that could not run never reports "no changes".
 
+    One BASE is no error: a commit (that exists) with no catalog at the path where HEAD has one,
+    the pull request that adds the catalog. It is compared as an empty catalog, as ``history``
+    compares the commit that adds it: ``catalog-added`` and every entity added, all ``info``, with
+    ``note`` saying why. A path that exists in neither, a ``REF:path`` BASE naming another path
+    than HEAD's (a typo must not pass as "everything is new"), and a BASE whose catalog is there but
+    does not load still raise."""
+    from pricebook.load.catalog import gc_paused
+    from pricebook.load.revision import CatalogAbsent, load_revision
+
+    absent: CatalogAbsent | None = None
     with gc_paused():  # two large catalogs: the collector's passes cost ~40% and free nothing
-        base_rev, base_res = load_revision(base_spec, catalog_dir)
-        base_cat = _loaded(base_rev.label, base_res)
-        head_rev, head_res = load_revision(head_spec, catalog_dir)
-        head_cat = _loaded(head_rev.label, head_res)
+        base_cat: Catalog | None = None
+        try:
+            base_rev, base_res = load_revision(base_spec, catalog_dir)
+            base_cat = _loaded(base_rev.label, base_res)
+        except CatalogAbsent as exc:
+            absent, base_rev = exc, exc.revision
+        try:
+            head_rev, head_res = load_revision(head_spec, catalog_dir)
+            head_cat = _loaded(head_rev.label, head_res)
+        except PricebookError as exc:
+            if absent is None:
+                raise
+            why = str(exc).removeprefix("cannot compare: ")
+            raise InputError(f"cannot compare: {absent}, and HEAD cannot be loaded either: {why}"
+                             ) from exc
+    if absent is not None and not _same_path(base_rev, head_rev, catalog_dir):
+        raise absent
     changes = diff_catalogs(
         base_cat,
         head_cat,
         overrides,
-        release_files(base_rev, catalog_dir),
+        {} if absent is not None else release_files(base_rev, catalog_dir),
         release_files(head_rev, catalog_dir),
     )
     if head_rev.kind == "path":
@@ -188,7 +248,28 @@ def compare(
             else c
             for c in changes
         ]
-    return DiffResult(base_rev.label, head_rev.label, changes, base_cat, head_cat)
+    missing_at = (base_rev.path or ".") if absent is not None else None
+    return DiffResult(base_rev.label, head_rev.label, changes, base_cat, head_cat, missing_at)
+
+
+def _same_path(base_rev: Any, head_rev: Any, catalog_dir: Path) -> bool:
+    """Whether HEAD's catalog sits at the path BASE (a git revision) was read at, both relative to
+    the repository root."""
+    from pathlib import PurePosixPath
+
+    if head_rev.kind == "git":
+        head_path = head_rev.path
+    elif head_rev.kind == "path":
+        from pricebook.gitrepo import GitRepo
+
+        try:
+            repo = GitRepo.discover(catalog_dir if catalog_dir.exists() else Path.cwd())
+            head_path = repo.relpath(head_rev.path)
+        except GitError:
+            return False
+    else:  # a release snapshot has no path
+        return False
+    return PurePosixPath(base_rev.path or ".") == PurePosixPath(head_path or ".")
 
 
 def _loaded(label: str, result: Any) -> Catalog:

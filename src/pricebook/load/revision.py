@@ -5,7 +5,10 @@ A...B`` compares from, so ``main...`` is where the current branch left main, wha
 
 Reading a git revision never touches the working tree: the files come from git's object store.
 A revision that cannot be read raises (exit 2); it never turns into an empty catalog, because a
-comparison that could not run must never report "no changes".
+comparison that could not run must never report "no changes". The one exception is the caller's
+to make: a commit that exists but has no catalog at the path raises ``CatalogAbsent``, and
+``diff.compare`` reads such a BASE as an empty catalog when HEAD has the catalog at that same path
+(the pull request that adds the catalog); every other caller reports it as any ``GitError``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,15 @@ class Revision:
     sha: str | None = None
     path: str | None = None  # catalog path (relative to the repo root for git revisions)
     release_id: str | None = None
+
+
+class CatalogAbsent(GitError):
+    """A commit that exists has no catalog at the path: the path is not in its tree, or holds no
+    catalog source files. ``revision`` is what was asked for (its ``sha`` and ``path`` are set)."""
+
+    def __init__(self, message: str, revision: Revision) -> None:
+        super().__init__(message)
+        self.revision = revision
 
 
 def release_snapshot_path(catalog_dir: Path, release_id: str) -> Path:
@@ -247,16 +259,22 @@ def _load_git(spec: str, git: tuple[str, str, str], catalog_dir: Path) -> tuple[
         # files are named by commit: the merge base is no branch's tip
         name, label = sha[:8], f"{pair[0]}@{sha[:8]} (merge base with {pair[1]})"
         where = label
-    files = repo.read_files(sha, subpath)
     shown = subpath or "."
+    rev = Revision(spec, "git", label, ref=ref, sha=sha, path=subpath)
+    try:
+        files = repo.read_files(sha, subpath)
+    except GitError:
+        if repo.read_file(sha, subpath) is not None:  # there, but unreadable: not an absent catalog
+            raise
+        raise CatalogAbsent(f"'{shown}' does not exist at {where}", rev) from None
     sources = []
     for rel, data in files:
         if not is_source(rel):  # the files the working tree's loader reads, no other
             continue
         sources.append(SourceFile(f"{name}:{(Path(shown) / rel).as_posix() if shown != '.' else rel}", data))
     if not sources:
-        raise GitError(f"no catalog files under '{shown}' at {where}")
-    return Revision(spec, "git", label, ref=ref, sha=sha, path=subpath), load_sources(sources)
+        raise CatalogAbsent(f"no catalog files under '{shown}' at {where}", rev)
+    return rev, load_sources(sources)
 
 
 def worktree_sources(catalog_dir: Path) -> list[SourceFile]:
