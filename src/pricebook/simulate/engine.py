@@ -8,6 +8,7 @@ grandfathering and, for ``--baseline releases``, the release in force) by stage 
 
 from __future__ import annotations
 
+import difflib
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -205,6 +206,7 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
         create_subscriptions_table(con, opts.subscriptions)
         _periods(con, opts)
         side_ckeys = _units(con, opts, sides)
+        _check_someone_billed(con, opts)
         tables = build_tables(catalogs, dims)
         ps, rs, amount_scale = check_scales(opts.scale, tables)
         currencies = {r[0] for r in con.execute("SELECT DISTINCT currency FROM units").fetchall()}
@@ -493,9 +495,13 @@ def _ym(d: date) -> str:
 
 
 def _periods(con: Any, opts: SimulationOptions) -> None:
-    # as year and month: a month before the year 1 or after 9999 has no Python date
+    # The months billed run from the first to the last month of any event with a time (SPEC §6:
+    # "present in the usage"), rated or not: a month whose events all lack a quantity, name an
+    # unknown meter or are non-usage rows still bills every subscription active in it (taken from
+    # rated events only, such a month was dropped with its flat fees, down to an empty report).
+    # As year and month: a month before the year 1 or after 9999 has no Python date.
     y0, m0, y1, m1 = con.execute("SELECT year(min(period)), month(min(period)), year(max(period)), "
-                                 "month(max(period)) FROM agg WHERE status = 'ok'").fetchone()
+                                 "month(max(period)) FROM agg WHERE period IS NOT NULL").fetchone()
     for y, given in ((y0, opts.period_from), (y1, opts.period_to)):
         if y is not None and not 1 <= y <= 9999 and given is None:
             raise UsageError(f"the usage has a timestamp in the year {y}: {_BOUND_IT}")
@@ -520,6 +526,25 @@ def _periods(con: Any, opts: SimulationOptions) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE periods AS SELECT CAST(range AS DATE) AS period "
                 f"FROM range(DATE '{start.isoformat()}', DATE '{end.isoformat()}' + INTERVAL 1 MONTH, "
                 "INTERVAL 1 MONTH)")
+
+
+def _check_someone_billed(con: Any, opts: SimulationOptions) -> None:
+    """Refuse (exit 2) a run that bills nobody although the usage has rated events: every total would
+    be 0 -> 0, and an empty report reads as "no revenue impact" (SPEC §4: a comparison that could
+    not run never reports no changes). The usual cause is a missing --subscriptions or --plan."""
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM units LIMIT 1) AS x").fetchone()[0]:
+        return
+    events, customers = con.execute("SELECT CAST(sum(events) AS BIGINT), count(DISTINCT customer_id) "
+                                    "FROM agg WHERE status = 'ok'").fetchone()
+    if not events:
+        return  # nothing to rate either: the unrated report says why
+    usage = f"the usage has {events:,} event{'s' if events != 1 else ''} to rate, of {customers:,} " \
+            f"customer{'s' if customers != 1 else ''}"
+    if opts.subscriptions is None and opts.default_plan is None:
+        raise InputError(f"no customer is billed: {usage} but no subscriptions; give --subscriptions "
+                         "FILE, or --plan PLAN to bill every customer on one plan")
+    raise InputError(f"no customer is billed: {usage} but no subscription is active in its months "
+                     "(check subscribed_at and ended_at, or --from and --to)")
 
 
 def _plan_currency(sides: Sequence[Side], plan: str) -> str | None:
@@ -561,7 +586,15 @@ def _units(con: Any, opts: SimulationOptions, sides: Sequence[Side]) -> tuple[st
     plans = [r[0] for r in con.execute("SELECT DISTINCT plan FROM all_subs").fetchall()]
     for p in plans:
         if not any(p in s.catalog.plans for s in sides):
-            raise InputError(f"subscriptions name plan '{p}', which neither catalog has")
+            # the first row that names it, as the subscriptions reader's own errors say (a plan from
+            # --plan is checked above, so the plan comes from the file)
+            row = con.execute("SELECT line, customer_id FROM subs WHERE plan = ? ORDER BY line LIMIT 1",
+                              [p]).fetchone()
+            known = sorted({q for s in sides for q in s.catalog.plans})
+            near = difflib.get_close_matches(p, known, n=1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            where = f"{opts.subscriptions}: row {row[0]} (customer '{row[1]}'): " if row else ""
+            raise InputError(f"{where}plan '{p}' is in neither catalog; {hint}plans: {', '.join(known)}")
     con.execute("CREATE OR REPLACE TEMP TABLE plan_defaults (plan VARCHAR, currency VARCHAR)")
     insert_rows(con, "plan_defaults", ("plan", "currency"), [(p, _plan_currency(sides, p)) for p in plans])
     # The latest started subscription row of a customer wins a period; when no customer has two
