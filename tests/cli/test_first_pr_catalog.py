@@ -186,3 +186,28 @@ def test_a_base_whose_catalog_does_not_load_is_still_an_error(
     _in_pull_request(monkeypatch)
     res = cli("ci", cwd=git_repo.root)
     assert res.code == 2 and "does not load" in res.err and "passed" not in res.out
+
+
+def test_simulate_s_default_baseline_says_the_base_has_no_catalog_yet(
+    cli: Cli, first_pr: Git, tmp_path: Path
+) -> None:
+    """simulate derives the same base as ci; there it has nothing to price the baseline with, and says
+    so with what to do, not "'catalogs/acme' does not exist at <sha>"."""
+    usage = tmp_path / "u.csv"
+    usage.write_text("customer_id,timestamp,meter,quantity\nc1,2026-01-05,seats,4\n", encoding="utf-8")
+    res = cli("simulate", str(usage), "--plan", "pro", cwd=first_pr.root)
+    assert res.code == 2 and res.out == ""
+    assert "pricebook.yaml base 'origin/main...' has no catalog at catalogs/acme, so there are no " \
+           "baseline prices to compare with; give --baseline PATH" in res.err, res.err
+    assert cli("simulate", str(usage), "--plan", "pro", "--baseline", CATALOG, cwd=first_pr.root).code == 0
+
+
+def test_a_mistyped_baseline_outside_git_names_the_option(cli: Cli, tmp_path: Path) -> None:
+    """'bsae' for 'base' outside a repository said only "'base' is not inside a git repository"."""
+    shutil.copytree(ACME, tmp_path / "base")
+    usage = tmp_path / "u.csv"
+    usage.write_text("customer_id,timestamp,meter,quantity\nc1,2026-01-05,seats,4\n", encoding="utf-8")
+    res = cli("simulate", str(usage), "--plan", "pro", "-c", "base", "--baseline", "bsae", "--candidate",
+              "base", cwd=tmp_path)
+    assert res.code == 2 and res.out == ""
+    assert "--baseline 'bsae' is neither a catalog folder here nor a git revision" in res.err, res.err

@@ -31,11 +31,23 @@ def _load(spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
 def _load_side(flag: str, spec: str | None, catalog_dir: Path) -> tuple[str, Catalog]:
     """``_load`` for ``--baseline`` / ``--candidate``: a spec that reads as a path and names nothing on disk
     is reported as a missing catalog folder, not as an unknown git revision."""
+    from pricebook.load.revision import CatalogAbsent
+
     try:
         return _load(spec, catalog_dir)
-    except GitError:
-        if spec is not None and _looks_like_path(spec) and not Path(spec).exists():
-            raise InputError(f"{flag} '{spec}': no such catalog folder (nor a git ref)") from None
+    except CatalogAbsent as exc:
+        # the pull request that adds the catalog: its base has none yet (diff and ci then compare
+        # with an empty catalog; revenue has no baseline to compare with)
+        raise InputError(f"{flag} '{spec}' has no catalog at {exc.revision.path or '.'}, so there are "
+                         "no baseline prices to compare with; give --baseline PATH (the catalog itself "
+                         "shows what it bills)") from None
+    except GitError as exc:
+        if spec is not None and not Path(spec).exists():
+            if _looks_like_path(spec):
+                raise InputError(f"{flag} '{spec}': no such catalog folder (nor a git ref)") from None
+            # 'bsae' for 'base': say which option and value, not only what git said of the catalog
+            raise GitError(f"{flag} '{spec}' is neither a catalog folder here nor a git revision: "
+                           f"({exc})") from None
         raise
 
 
