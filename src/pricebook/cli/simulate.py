@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pricebook.cli.common import CatalogOpt, catalog_path, echo, writable_file
+from pricebook.cli.common import CatalogOpt, catalog_path, echo, writable_file, writable_folder
 
 
 class SimFormat(str, Enum):
@@ -54,6 +54,38 @@ def _memory_limit(value: str | None) -> str | None:
         raise UsageError(f"--memory-limit '{value}' must be a positive size with a unit, "
                          "like 500MB, 4G or 1.5GiB")
     return value.strip()
+
+
+def _not_an_input(outputs: list[tuple[str, str]], inputs: list[tuple[str, list[str]]]) -> None:
+    """Refuse an output (``--out``, ``--html``) that is one of the input files (a usage file, after
+    globs and folders are expanded, the subscriptions or the aggregate) or the other output: the run
+    would overwrite what it reads, or one output the other."""
+    import glob
+    import os
+
+    from pricebook.errors import UsageError
+    from pricebook.simulate.readers import expand_folders
+
+    def same(a: str, b: str) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:  # one does not exist (yet): the same only as the same path
+            return os.path.abspath(a) == os.path.abspath(b)
+
+    for i, (flag, path) in enumerate(outputs):
+        for other_flag, other in outputs[:i]:
+            if same(path, other):
+                raise UsageError(f"{flag} '{path}' is the file {other_flag} writes: give each its own file")
+        if not os.path.exists(path):
+            continue  # a file to be created overwrites no input: the inputs need not be walked
+        for what, paths in inputs:
+            for p in paths:
+                local = any(ch in p for ch in "*?[") and "://" not in p
+                matches = sorted(glob.glob(p, recursive=True)) if local else [p]
+                for f in expand_folders([m for m in matches if os.path.exists(m)], what):
+                    if same(path, f):
+                        raise UsageError(f"{flag} '{path}' is the {what} file '{f}': the run would overwrite "
+                                         "what it reads; write the result elsewhere")
 
 
 _PHASE_SEEN: dict[str, float] = {}  # no-float-ok: phase -> when it was first drawn (a clock)
@@ -123,6 +155,7 @@ def simulate(
     from pricebook.settings import load_settings
     from pricebook.simulate import SimulationOptions, run_simulation
     from pricebook.simulate.presets import parse_map, settings_map
+    from pricebook.simulate.readers import check_scale
     from pricebook.simulate.sides import resolve_sides
 
     settings = load_settings()
@@ -133,9 +166,12 @@ def simulate(
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be at least 1, not {threads}")
     limit = _memory_limit(memory_limit)
-    for flag, path in (("--out", out), ("--html", html)):
-        if path:
-            writable_file(flag, path)
+    check_scale(scale)
+    outputs = [(flag, path) for flag, path in (("--out", out), ("--html", html)) if path]
+    for flag, path in outputs:
+        writable_file(flag, path)
+    if temp_dir:  # DuckDB makes it only when it spills, deep into a run: a file there fails only then
+        writable_folder("--temp-dir", temp_dir)
     if engine not in ("duckdb", "spark"):
         raise UsageError(f"--engine must be duckdb or spark, not '{engine}'")
     if aggregate is not None and (usage or engine != "duckdb"):
@@ -146,6 +182,8 @@ def simulate(
     elif not files:
         raise UsageError("no usage given: pass usage files or set usage.sample in pricebook.yaml")
     subs = subscriptions or (str(settings.path(us["subscriptions"])) if us.get("subscriptions") else None)
+    _not_an_input(outputs, [("usage", files), ("subscriptions", [subs] if subs else []),
+                            ("aggregate", [aggregate] if aggregate else [])])
     mapping = settings_map(us)
     mapping.update(parse_map(map_))
     cat_dir = catalog_path(catalog)

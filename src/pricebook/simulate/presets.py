@@ -99,9 +99,13 @@ def settings_map(section: Mapping[str, Any]) -> dict[str, str]:
     raw = section.get("map") or {}
     if not isinstance(raw, Mapping):
         raise UsageError("pricebook.yaml usage.map must map COLUMN: SOURCE_COLUMN")
-    out = {str(k): str(v) for k, v in raw.items()}
-    for key in out:
+    out: dict[str, str] = {}
+    for k, v in raw.items():
+        key, value = str(k).strip(), "" if v is None else str(v).strip()
         _check_target(key, f"pricebook.yaml usage.map '{key}'")
+        if not value:  # `event_id:` with no value would otherwise look for a column named 'None'
+            raise UsageError(f"pricebook.yaml usage.map '{key}' names no source column")
+        out[key] = value
     return out
 
 

@@ -11,18 +11,21 @@
     d_0 .. d_k VARCHAR (dimensions)
 
 Timestamps with an offset are converted to the catalog's timezone; timestamps without one are read as
-already in it; numbers are Unix seconds.
+already in it; numbers are Unix seconds (also as text, with or without a fraction). A customer id read
+as text (CSV, NDJSON) is trimmed of surrounding spaces, as the subscriptions' are, so the two meet.
 """
 
 from __future__ import annotations
 
+import difflib
 import glob as _glob
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from pricebook.errors import InputError, UsageError
+from pricebook.errors import InputError, PricebookError, UsageError
 from pricebook.model import Meter
 from pricebook.simulate.presets import Preset
 from pricebook.simulate.sqlutil import ident, json_path, lit
@@ -30,6 +33,7 @@ from pricebook.simulate.sqlutil import ident, json_path, lit
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+MAX_SCALE = 28  # DECIMAL(38) keeps 10 integer digits beside the quantity's and the prices' decimals
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class UsageSpec:
     mapping: Mapping[str, str] = field(default_factory=dict)
     preset: Preset | None = None
     scale: int = 12
+    # trim the customer id of surrounding spaces, as the subscriptions' ids are; None: when the paths are
+    # CSV or NDJSON (text, where such spaces are a slip). A typed Parquet column is taken as written:
+    # trimming every event's id there cost half of stage 1 (20M events: 2.5 -> 3.9 s CPU)
+    trim_customer: bool | None = None
 
 
 def file_format(path: str) -> str:
@@ -84,11 +92,37 @@ def _files(paths: Sequence[str], what: str) -> tuple[str, list[str]]:
     if not paths:
         raise UsageError(f"no {what} files given")
     _check_exists(paths, what)
-    files = expand_folders(paths, what)
+    files = expand_folders(_expand_bare_globs(paths, what), what)
     formats = {file_format(p) for p in files}
     if len(formats) > 1:
         raise UsageError(f"{what} files mix formats ({', '.join(sorted(formats))}); give one format")
     return formats.pop(), files
+
+
+def _is_local_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[") and not path.startswith(("s3://", "gs://", "http://", "https://"))
+
+
+def _expand_bare_globs(paths: Sequence[str], what: str) -> list[str]:
+    """``paths`` with each local glob whose own suffix names no format (``usage/*``) replaced by what it
+    matches, so the format is told from the files; what a writer leaves beside its data (a name that
+    starts with ``_`` or ``.``) is left out, as in a folder. Other globs go to DuckDB as they are."""
+    out: list[str] = []
+    for p in paths:
+        if not _is_local_glob(p):
+            out.append(p)
+            continue
+        try:
+            file_format(p)
+            out.append(p)
+            continue
+        except UsageError:
+            pass
+        found = [m for m in sorted(_glob.glob(p, recursive=True)) if not Path(m).name.startswith((".", "_"))]
+        if not found:
+            raise InputError(f"{what} glob '{p}' matches no data file")
+        out += found
+    return out
 
 
 def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
@@ -119,12 +153,20 @@ def expand_folders(paths: Sequence[str], what: str = "usage") -> list[str]:
 def reader_sql(paths: Sequence[str], what: str = "usage") -> str:
     """The DuckDB table function reading ``paths`` in place (all of one format; a folder is read as
     every data file under it); ``what`` names the files in errors."""
-    fmt, expanded = _files(paths, what)
+    return _reader(*_files(paths, what))
+
+
+_CSV_OPTIONS = "all_varchar = true, header = true, skip = 0, nullstr = ['NULL', '']"
+_SEPARATORS = (",", "\t", ";", "|")  # what a header line read as one column is split by
+
+
+def _reader(fmt: str, expanded: Sequence[str]) -> str:
     files = "[" + ", ".join(lit(p) for p in expanded) + "]"
     if fmt == "csv":
-        # every column as text: quantities must not pass through a binary float on the way in
-        return (f"read_csv({files}, all_varchar = true, header = true, nullstr = ['NULL', ''], "
-                "hive_partitioning = true, union_by_name = true)")
+        # every column as text: quantities must not pass through a binary float on the way in. The
+        # header is the first line (skip = 0): left to itself, DuckDB's sniffer answers a row with a
+        # field too many by skipping every line before it and naming the columns after that row
+        return (f"read_csv({files}, {_CSV_OPTIONS}, hive_partitioning = true, union_by_name = true)")
     if fmt == "json":
         # timestamps stay text (a format that never matches), so offsets are honoured as in CSV
         return (f"read_json({files}, format = 'newline_delimited', hive_partitioning = true, "
@@ -132,13 +174,89 @@ def reader_sql(paths: Sequence[str], what: str = "usage") -> str:
     return f"read_parquet({files}, hive_partitioning = true, union_by_name = true)"
 
 
-def describe(con: Any, source_sql: str) -> dict[str, str]:
-    """Column name -> DuckDB type of a reader, without scanning the data."""
+def describe(con: Any, source_sql: str, what: str = "usage", paths: Sequence[str] = ()) -> dict[str, str]:
+    """Column name -> DuckDB type of a reader, without scanning the data (``what`` and ``paths``: the
+    input in errors)."""
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {source_sql}").fetchall()
     except Exception as exc:  # duckdb raises several classes; all mean the input is unreadable
-        raise InputError(f"cannot read usage: {_first_line(exc)}") from exc
+        read_failed(exc, what, paths)
     return {r[0]: str(r[1]) for r in rows}
+
+
+def read_columns(con: Any, paths: Sequence[str], what: str = "usage") -> tuple[str, str, dict[str, str]]:
+    """The format of the ``what`` files ``paths``, their reader (``reader_sql``) and its columns
+    (``describe``).
+
+    A CSV file with a row of the wrong number of fields within the part DuckDB's sniffer reads is read
+    as one column named by the whole header line: that stops here with the file, the line and the
+    numbers of fields (checked only when a column name holds a separator, so a good file costs nothing).
+    """
+    fmt, files = _files(paths, what)
+    source = _reader(fmt, files)
+    types = describe(con, source, what, paths)
+    if fmt == "csv" and any(sep in name for name in types for sep in _SEPARATORS):
+        for f in files:
+            _check_csv_fields(con, f, what)
+    return fmt, source, types
+
+
+def _check_csv_fields(con: Any, path: str, what: str) -> None:
+    """Raise, naming the line, when the CSV file ``path`` is read as one column because a row has
+    another number of fields than its header (DuckDB's sniffer then finds no separator)."""
+    import csv
+
+    try:
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_csv({lit(path)}, {_CSV_OPTIONS})")
+                 .fetchall()]
+    except Exception as exc:
+        read_failed(exc, what, [path])
+    if len(names) != 1 or not any(sep in names[0] for sep in _SEPARATORS):
+        return
+    header = names[0]
+    sep = max(_SEPARATORS, key=header.count)
+    fields = next(csv.reader([header], delimiter=sep))
+    columns = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(fields))) + "}"
+    try:  # the header's fields, strictly: DuckDB names the first row that has another number of them
+        con.execute(f"SELECT count(*) FROM read_csv({lit(path)}, auto_detect = false, header = true, "
+                    f"delim = {lit(sep)}, quote = '\"', escape = '\"', strict_mode = true, "
+                    f"columns = {columns})").fetchall()
+    except Exception as exc:
+        read_failed(exc, what, [path])
+
+
+def read_failed(exc: Exception, what: str, paths: Sequence[str] = ()) -> NoReturn:
+    """Raise the one-line error for a DuckDB error reading the ``what`` input (``usage``,
+    ``subscriptions``) from ``paths``: for a CSV error, the file, the line and DuckDB's reason (its first
+    line says only ``CSV Error on Line: N``). DuckDB running out of memory is raised as it is, for the
+    caller that names the memory limit."""
+    import duckdb
+
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        raise exc
+    raise _read_error(exc, what, paths) from exc
+
+
+def _read_error(exc: Exception, what: str, paths: Sequence[str]) -> InputError:
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines()]
+    m = re.search(r"CSV Error on Line: (\d+)", lines[0]) if lines else None
+    if m is None:
+        return InputError(f"cannot read {_naming(what, paths)}: {_first_line(exc)}")
+    file = next((line[len("file = "):] for line in lines if line.startswith("file = ")), None)
+    skip = ("Original Line:", "Possible")  # DuckDB's echo of a line (not always the one) and its advice
+    reason = next((line for line in lines[1:] if line and not line.startswith(skip)), "")
+    fields = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason)
+    if fields:
+        reason = f"wrong number of fields (the header has {fields[1]}, this row {fields[2]})"
+    elif "not utf-8" in reason.lower():
+        reason = ("not UTF-8 (DuckDB reads CSV as UTF-8: convert the file, e.g. iconv -f latin1 -t utf-8)")
+    where = _naming(what, [file] if file else paths)
+    return InputError(f"cannot read {where}: line {m[1]}: {reason or _first_line(exc)}")
+
+
+def _naming(what: str, paths: Sequence[str]) -> str:
+    return f"{what} {', '.join(paths)}" if paths else what
 
 
 def _first_line(exc: BaseException) -> str:
@@ -175,13 +293,25 @@ class _Columns:
                 exprs.append(e)
         if not exprs:
             if required:
-                shown = ", ".join(sorted(self.types)) or "none"
                 fix = (f"map it with --map {role}=COLUMN or a --preset" if self.what == "usage" else
                        f"name the column '{role}' "
                        f"(a subscriptions file takes {', '.join(SUBSCRIPTION_COLUMNS)})")
-                raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {shown}); {fix}")
+                raise InputError(f"{self.what} has no column '{spec}' for {role} (columns: {self.shown()}); "
+                                 f"{fix}{self.did_you_mean(spec)}")
             return None
         return exprs[0] if len(exprs) == 1 else "COALESCE(" + ", ".join(exprs) + ")"
+
+    def shown(self) -> str:
+        return ", ".join(sorted(self.types)) or "none"
+
+    def did_you_mean(self, spec: str) -> str:
+        """``; did you mean 'x'?`` for the column closest to one that ``spec`` names, else ""."""
+        for part in (p.strip() for p in spec.split("|")):
+            for name in dict.fromkeys((part, part.partition(".")[0])):
+                close = difflib.get_close_matches(name.lower(), list(self.lower), n=1)
+                if name and close:
+                    return f"; did you mean '{self.lower[close[0]]}'?"
+        return ""
 
     def as_text(self, col: str) -> str:
         """The column ``col`` (a name the source has) as VARCHAR."""
@@ -219,9 +349,20 @@ def timestamp_expr(cols: _Columns, spec: str) -> str:
         if typ in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "DOUBLE", "FLOAT") or typ.startswith("DECIMAL"):
             return f"CAST(to_timestamp(TRY_CAST({expr} AS DOUBLE)) AS TIMESTAMP)"  # no-float-ok: epoch seconds
     text = cols.text(spec, True, "timestamp")
+    # Unix seconds as text: without a fraction exactly; with one as the same JSON number is read (a DOUBLE)
     return (f"CASE WHEN regexp_full_match({text}, '[0-9]{{9,11}}') "
             f"THEN CAST(to_timestamp(TRY_CAST({text} AS BIGINT)) AS TIMESTAMP) "
+            f"WHEN regexp_full_match({text}, '[0-9]{{9,11}}[.][0-9]+') "
+            f"THEN CAST(to_timestamp(TRY_CAST({text} AS DOUBLE)) AS TIMESTAMP) "  # no-float-ok: epoch seconds
             f"ELSE CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) END")
+
+
+def check_scale(scale: int) -> None:
+    """Refuse a quantity scale no catalog can be rated at (DuckDB would stop on the SQL it makes)."""
+    if not 0 <= scale <= MAX_SCALE:
+        raise UsageError(f"--scale {scale} must be from 0 to {MAX_SCALE}: the decimals kept of each "
+                         "quantity, which with the prices' decimals must leave 10 integer digits of "
+                         "DECIMAL(38)")
 
 
 _INTEGER_DIGITS = {"TINYINT": 3, "SMALLINT": 5, "INTEGER": 10, "BIGINT": 19, "HUGEINT": 39, "UTINYINT": 3,
@@ -291,16 +432,40 @@ class ViewShape:
 def usage_view_sql(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
                    meters: Mapping[str, Meter]) -> str:
     """``CREATE VIEW usage_events`` over the source, in pricebook's column names (see module doc)."""
-    return _usage_view(types, source_sql, spec, meters)[0]
+    return _usage_view(types, source_sql, spec, meters, _trims_customer(spec))[0]
 
 
 def usage_view_shape(types: Mapping[str, str], spec: UsageSpec, meters: Mapping[str, Meter]) -> ViewShape:
     """The ``ViewShape`` of the view ``usage_view_sql`` defines for the same arguments."""
-    return _usage_view(types, "source", spec, meters)[1]
+    return _usage_view(types, "source", spec, meters, False)[1]  # trimming changes no column's shape
+
+
+def _check_mapped(cols: _Columns, mapping: Mapping[str, str]) -> None:
+    """Every column the user mapped (``--map``, pricebook.yaml ``usage.map``) must be in the usage: one
+    that is not is a typo, which would otherwise read nothing for a quantity, event id, dimension or
+    properties column without a word. (Defaults and a preset's optional columns may be absent.)"""
+    for key, value in mapping.items():
+        if key == "properties":
+            there = cols.find(value) is not None
+        else:
+            there = cols.text(value, False, key) is not None
+        if not there:
+            raise InputError(f"usage has no column '{value}' for the mapping {key}={value} "
+                             f"(columns: {cols.shown()}){cols.did_you_mean(value)}")
+
+
+def _trims_customer(spec: UsageSpec) -> bool:
+    if spec.trim_customer is not None:
+        return spec.trim_customer
+    try:
+        return bool(spec.paths) and usage_format(spec.paths) in ("csv", "json")
+    except PricebookError:  # not files pricebook reads itself (a warehouse table): as written
+        return False
 
 
 def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
-                meters: Mapping[str, Meter]) -> tuple[str, ViewShape]:
+                meters: Mapping[str, Meter], trim_customer: bool) -> tuple[str, ViewShape]:
+    check_scale(spec.scale)
     preset = spec.preset
     mapping: dict[str, str] = {c: c for c in ("customer_id", "timestamp", "meter", "quantity", "event_id")}
     if preset is not None:
@@ -309,11 +474,14 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
             mapping["event_id"] = ""
     mapping.update(spec.mapping)
     cols = _Columns(types, "usage")
+    _check_mapped(cols, spec.mapping)
 
     props_name = mapping.get("properties") or (preset.properties if preset else None) or "properties"
     props_col = cols.find(props_name)
 
     customer = cols.text(mapping["customer_id"], True, "customer_id")
+    if trim_customer:
+        customer = f"trim({customer})"  # as the subscriptions' ids are: ' c1' is c1 in both files
     meter = cols.text(mapping["meter"], True, "meter")
     if preset is not None and preset.meter_slug:
         meter = f"lower(trim(regexp_replace(trim({meter}), '[^A-Za-z0-9]+', '-', 'g'), '-'))"
@@ -384,13 +552,14 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
 
 def create_usage_view(con: Any, spec: UsageSpec, meters: Mapping[str, Meter]) -> dict[str, str]:
     """Define ``usage_events`` on ``con``; returns the source's columns and types."""
-    source = reader_sql(spec.paths)
-    types = describe(con, source)
+    fmt, source, types = read_columns(con, spec.paths)
+    if spec.trim_customer is None:
+        spec = replace(spec, trim_customer=fmt in ("csv", "json"))
     sql = usage_view_sql(types, source, spec, meters)
     try:
         con.execute(sql)
     except Exception as exc:
-        raise InputError(f"cannot read usage {', '.join(spec.paths)}: {_first_line(exc)}") from exc
+        read_failed(exc, "usage", spec.paths)
     return types
 
 
@@ -409,8 +578,7 @@ def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str,
                 "subscribed_at TIMESTAMP, ended_at TIMESTAMP, add_ons VARCHAR[], line BIGINT)")
     if path is None:
         return 0
-    source = reader_sql([path], "subscriptions")
-    types = describe(con, source)
+    _, source, types = read_columns(con, [path], "subscriptions")
     cols = _Columns(types, f"subscriptions {path}")
     m = dict(mapping or {})
     customer = cols.text(m.get("customer_id", "customer_id"), True, "customer_id")
@@ -435,7 +603,7 @@ def create_subscriptions_table(con: Any, path: str | None, mapping: Mapping[str,
                     f"NULLIF(upper(trim({currency})), ''), {ts('subscribed_at')}, {ts('ended_at')}, {add_ons}, "
                     f"row_number() OVER () FROM {source}")
     except Exception as exc:
-        raise InputError(f"cannot read subscriptions {path}: {_first_line(exc)}") from exc
+        read_failed(exc, "subscriptions", [path])
     bad = con.execute("SELECT line FROM subs WHERE customer_id IS NULL OR customer_id = '' LIMIT 1").fetchone()
     if bad:
         raise InputError(f"{path}: row {bad[0]} has no customer_id")
