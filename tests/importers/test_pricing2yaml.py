@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +16,7 @@ from pricebook.errors import InputError, UsageError
 from pricebook.importers.pricing2yaml import import_files, parse_unit, slugify
 from pricebook.load import load_catalog
 from pricebook.model import FlatPrice, PackagePrice, PerUnitPrice
+from tests.conftest import write_files
 
 D = Decimal
 
@@ -385,3 +388,287 @@ def test_a_price_no_amount_can_hold_is_reported_not_only_imported_as_sales_negot
     cat = load_catalog(tmp_path / "out" / "odd-2022").catalog
     assert [p for p in ("a", "b", "c", "d") if cat.plans[p].sales_negotiated] == ["a", "b", "c", "d"]
     assert cat.plans["e"].prices["subscription"].amount == {"USD": D("10")}
+
+
+# --- meters: a plan's held count stays max; add-ons that sell extra units read their own meter -------
+
+SHARED_UNIT = """
+    saasName: Channels
+    createdAt: '2022-01-01'
+    currency: USD
+    usageLimits:
+      channelsLimit: {valueType: NUMERIC, defaultValue: 3, unit: channel, type: NON_RENEWABLE}
+    plans:
+      ESSENTIALS: {price: 6, unit: channel/month}
+      TEAM: {price: 10, unit: user/month}
+    addOns:
+      extraChannels:
+        availableFor: [ESSENTIALS]
+        price: 5
+        unit: channel/month
+        usageLimitsExtensions: {channelsLimit: {value: 1}}
+      copilot: {availableFor: [TEAM], price: 19, unit: user/month}
+      teamPack: {availableFor: [ESSENTIALS], price: 6, unit: channel}
+"""
+
+
+def test_a_plan_meter_stays_max_when_an_add_on_shares_its_unit(tmp_path: Path) -> None:
+    src = write(tmp_path, "in/channels.yml", SHARED_UNIT)
+    import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "channels-2022").catalog
+    # the plan is priced per channel held in the month: its meter counts the peak, and an add-on per
+    # channel (no period) does not turn it into a sum
+    assert cat.meters["channel"].aggregation == "max"
+    assert cat.skus["team-pack"].meter == "channel"
+
+
+def test_buffer_2021_account_meter_is_max(tmp_path: Path, p2y: Path) -> None:
+    import_files([p2y / "buffer" / "2021.yml"], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "buffer-2021").catalog
+    assert cat.plans["essentials"].prices["account"].unit_price == {"USD": D("6.00")}
+    assert cat.meters["account"].aggregation == "max"
+    assert cat.skus["team-pack"].meter == "account"  # $6 more per account the plan counts
+    assert cat.skus["extra-channels"].meter == "extra-channels"  # extends socialChannelsLimit
+
+
+def _quote(cli: Any, folder: Path, *args: str) -> dict[str, Any]:
+    res = cli("quote", "--catalog", folder, "--format", "json", *args)
+    assert res.code == 0, res.err
+    data: dict[str, Any] = json.loads(res.out)
+    return data
+
+
+def test_an_add_on_that_extends_a_limit_reads_its_own_meter(tmp_path: Path, cli: Any) -> None:
+    src = write(tmp_path, "in/channels.yml", SHARED_UNIT)
+    import_files([src], tmp_path / "out")
+    folder = tmp_path / "out" / "channels-2022"
+    cat = load_catalog(folder).catalog
+    assert cat.skus["extra-channels"].meter == "extra-channels"
+    extra = cat.meters["extra-channels"]
+    assert extra.unit == "channel" and extra.aggregation == "max"
+    # 5 channels on the plan and no extra channels bought: the plan's 5 channels are billed once
+    q = _quote(cli, folder, "--plan", "essentials", "--usage", "channel=5", "--add-on", "extra-channels")
+    assert q["total"] == "30.00"
+    q = _quote(cli, folder, "--plan", "essentials", "--usage", "channel=5", "--usage", "extra-channels=2",
+               "--add-on", "extra-channels")
+    assert q["total"] == "40.00"
+    # an add-on per user without extensions is a per-seat extra on every seat the plan counts
+    assert cat.skus["copilot"].meter == "seats"
+    q = _quote(cli, folder, "--plan", "team", "--usage", "seats=4", "--add-on", "copilot")
+    assert q["total"] == "116.00"
+
+
+def test_buffer_2023_extra_channels_are_not_the_plans_channels(tmp_path: Path, p2y: Path, cli: Any) -> None:
+    import_files([p2y / "buffer" / "2023.yml", p2y / "github" / "2024.yml"], tmp_path / "out")
+    folder = tmp_path / "out" / "buffer-2023"
+    q = _quote(cli, folder, "--plan", "essentials", "--usage", "channel=5", "--add-on",
+               "essentials-extra-channels")
+    assert q["total"] == "30.00"  # 5 x 6 a year, not 60
+    github = load_catalog(tmp_path / "out" / "github-2024").catalog
+    assert github.skus["github-copilot-business"].meter == "seats"  # Copilot: per user, every seat
+    assert github.skus["git-lfs-data-pack"].meter == "git-lfs-data-pack"  # data packs bought
+
+
+# --- --out inside an existing catalog folder --------------------------------------------------------
+
+P2Y_SMALL = "saasName: Small\ncreatedAt: '2023-01-01'\ncurrency: USD\nplans: {FREE: {price: 0}}\n"
+CATALOG = {
+    "pricebook.yaml": "catalog: catalogs/ex\n",
+    "catalogs/ex/catalog.yaml": "catalog: {id: ex, name: Ex, currency: USD}\n",
+    "catalogs/ex/plans/free.yaml": "plans:\n  free: {name: Free, prices: {}}\n",
+}
+
+
+@pytest.mark.parametrize("out", ["catalogs/ex", "catalogs/ex/plans", "catalogs/ex/plans/new/deeper"])
+def test_out_inside_an_existing_catalog_folder_is_refused(tmp_path: Path, cli: Any, out: str) -> None:
+    repo = write_files(tmp_path / "repo", CATALOG)
+    src = write(tmp_path, "small.yml", P2Y_SMALL)
+    before = sorted(p.relative_to(repo) for p in repo.rglob("*"))
+    res = cli("import", "pricing2yaml", src, "--out", repo / out)
+    assert res.code == 2 and res.out == ""
+    assert len(res.err.strip().splitlines()) == 1 and "catalog folder" in res.err
+    assert sorted(p.relative_to(repo) for p in repo.rglob("*")) == before  # nothing written
+    assert cli("validate", cwd=repo).code == 0
+
+
+def test_out_inside_the_catalog_pricebook_yaml_names_is_refused(tmp_path: Path) -> None:
+    # no file directly in catalogs/split defines catalog: (it sits in base/); pricebook.yaml names it
+    repo = write_files(tmp_path / "repo", {
+        "pricebook.yaml": "catalog: catalogs/split\n",
+        "catalogs/split/base/catalog.yaml": "catalog: {id: s, name: S, currency: USD}\n",
+    })
+    src = write(tmp_path, "small.yml", P2Y_SMALL)
+    with pytest.raises(UsageError, match="pricebook.yaml names"):
+        import_files([src], repo / "catalogs" / "split" / "imported")
+    assert not (repo / "catalogs" / "split" / "imported").exists()
+    # beside the catalog, or at the repository root, is fine
+    import_files([src], repo / "catalogs" / "imported")
+    import_files([src], repo / "imports")
+    assert (repo / "imports" / "small-2023" / "catalog.yaml").is_file()
+
+
+def test_history_repo_inside_a_catalog_folder_is_refused(tmp_path: Path) -> None:
+    from pricebook.importers.history import import_history
+
+    repo = write_files(tmp_path / "repo", CATALOG)
+    write(tmp_path, "small/2023.yml", P2Y_SMALL)
+    with pytest.raises(UsageError, match="catalog folder"):
+        import_history(tmp_path / "small", repo / "catalogs" / "ex" / "history")
+    assert not (repo / "catalogs" / "ex" / "history").exists()
+
+
+# --- prices that cannot be read ---------------------------------------------------------------------
+
+def test_plan_and_add_on_prices_that_cannot_be_read_are_reported(tmp_path: Path) -> None:
+    src = write(tmp_path, "p.yml", """
+        saasName: Prices
+        createdAt: '2024-01-01'
+        currency: EUR
+        plans:
+          COMMA: {price: '9,99', unit: user/month}
+          DOLLAR: {price: '$10', unit: /month}
+          USD_CODE: {price: '12 USD'}
+          EMPTY: {price: '', unit: /month}
+          HEX: {price: 0x1F}
+          EURO: {price: '€9.99', unit: user/month}
+          EUR_CODE: {price: '12 EUR'}
+          FREE: {price: Free}
+          SALES: {price: Contact Sales}
+        addOns:
+          blank: {price: '', unit: /month}
+          euro: {price: '€4.50', unit: /month}
+          dollar: {price: '$5', unit: /month}
+          negotiated: {price: See Rates}
+    """)
+    report = import_files([src], tmp_path / "strict", strict=True)
+    assert not report.written and not (tmp_path / "strict").exists()
+    by_path = {i.path: i for i in report.issues}
+    assert {p: i.category for p, i in by_path.items()} == {
+        "plans.COMMA.price": "invalid-value", "plans.DOLLAR.price": "invalid-value",
+        "plans.USD_CODE.price": "invalid-value", "plans.EMPTY.price": "invalid-value",
+        "plans.HEX.price": "invalid-value",
+        "addOns.blank.price": "addon-price-not-numeric", "addOns.dollar.price": "addon-price-not-numeric"}
+    assert "ambiguous" in by_path["plans.COMMA.price"].reason
+    assert "not in the file's currency, EUR" in by_path["plans.USD_CODE.price"].reason
+    import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "prices-2024").catalog
+    assert [p for p in ("comma", "dollar", "usd-code", "empty", "hex", "sales")
+            if cat.plans[p].sales_negotiated] == ["comma", "dollar", "usd-code", "empty", "hex", "sales"]
+    assert cat.plans["euro"].prices["seats"].unit_price == {"EUR": D("9.99")}
+    assert cat.plans["eur-code"].prices["subscription"].amount == {"EUR": D("12.00")}
+    assert cat.plans["free"].prices["subscription"].amount == {"EUR": D("0.00")}
+    assert cat.add_ons["euro"].prices["euro"].amount == {"EUR": D("4.50")}
+    assert not cat.add_ons["blank"].prices and not cat.add_ons["blank"].sales_negotiated
+    assert cat.add_ons["negotiated"].sales_negotiated
+
+
+# --- usage limits whose default cannot be read ------------------------------------------------------
+
+def test_an_unreadable_limit_default_invents_no_limit(tmp_path: Path) -> None:
+    src = write(tmp_path, "l.yml", """
+        saasName: Limits
+        createdAt: '2024-01-01'
+        currency: USD
+        usageLimits:
+          storage: {valueType: NUMERIC, defaultValue: lots, unit: GB, type: NON_RENEWABLE}
+          apiCalls: {valueType: NUMERIC, defaultValue: many, unit: call/month, type: RENEWABLE}
+          disk: {valueType: NUMERIC, defaultValue: 10 GB, unit: GB, type: NON_RENEWABLE}
+        plans:
+          BASIC: {price: 5}
+          PRO:
+            price: 20
+            usageLimits: {storage: {value: 20 GB}, apiCalls: {value: 5000}, disk: {value: 20 GB}}
+          ODD: {price: 30, usageLimits: {storage: {value: heaps}, disk: {value: 2 TB}}}
+    """)
+    report = import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "limits-2024").catalog
+    basic, pro, odd = (cat.plans[p].entitlements for p in ("basic", "pro", "odd"))
+    assert "storage" not in basic and "api-calls" not in basic  # no limit of 0 invented
+    assert pro["storage"].limit == D(20) and pro["api-calls"].limit == D(5000)  # "20 GB" in GB is 20
+    assert basic["disk"].limit == D(10) and pro["disk"].limit == D(20)
+    assert "storage" not in odd and odd["disk"].limit == D(10)  # "2 TB" is not GB: the default stands
+    by_path = {i.path: i.reason for i in report.issues}
+    assert set(by_path) == {"usageLimits.storage.defaultValue", "usageLimits.apiCalls.defaultValue",
+                            "plans.ODD.usageLimits.storage", "plans.ODD.usageLimits.disk"}
+    assert "no limit is invented: plans BASIC, ODD have no 'storage' limit" in \
+        by_path["usageLimits.storage.defaultValue"]
+    assert "plans BASIC, ODD have no 'apiCalls' limit" in by_path["usageLimits.apiCalls.defaultValue"]
+    assert "the default (10) stands" in by_path["plans.ODD.usageLimits.disk"]
+    assert "unreadable too" in by_path["plans.ODD.usageLimits.storage"]
+
+
+# --- add-ons and their plans' periods -----------------------------------------------------------------
+
+ANNUAL = """
+    saasName: Synth
+    createdAt: '2024-05-01'
+    currency: USD
+    billing: {monthly: 1.0, annual: 0.8}
+    plans:
+      BASIC: {price: 19.99, unit: user/month}
+      PRO: {price: 49, unit: /month}
+      YEARLY: {price: 100, unit: /year}
+    addOns:
+      extraSeats: {availableFor: [BASIC, PRO], price: 4.5, unit: user/month}
+      yearlyThing: {availableFor: [PRO, YEARLY], price: 120, unit: /year}
+      hours: {price: 0.18, unit: activeHour}
+"""
+
+
+def test_add_ons_are_priced_in_their_plans_period(tmp_path: Path) -> None:
+    src = write(tmp_path, "a.yml", ANNUAL)
+    report = import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "synth-2024").catalog
+    seats = cat.add_ons["extra-seats"]
+    assert set(seats.available_for) == {"basic", "pro"}
+    twin = cat.add_ons["extra-seats-annual"]  # for the annual twins: 4.5 x 12 x 0.8, exactly
+    assert set(twin.available_for) == {"basic-annual", "pro-annual"}
+    assert twin.prices["extra-seats"].unit_price == {"USD": D("43.20")}
+    # a yearly add-on is offered with yearly plans only (PRO's annual twin, YEARLY), not with PRO
+    assert set(cat.add_ons["yearly-thing"].available_for) == {"pro-annual", "yearly"}
+    assert cat.add_ons["yearly-thing"].prices["yearly-thing"].amount == {"USD": D("120.00")}
+    # a charge per use fits any period
+    assert set(cat.add_ons["hours"].available_for) == set(cat.plans)
+    assert [(i.path, i.category) for i in report.issues] == [("addOns.yearlyThing.unit", "unit")]
+    assert "not offered with pro, billed per month" in report.issues[0].reason
+
+
+# --- periods other than month and year ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("unit", "kind", "thing", "period"), [
+    ("per user per month", "per_unit", "seat", "month"),
+    ("per month", "flat", None, "month"),
+    ("seat per year", "per_unit", "seat", "year"),
+    ("/week", "flat", None, "week"),
+    ("user/quarter", "per_unit", "seat", "quarter"),
+    ("user/day", "per_unit", "seat", "day"),
+])
+def test_parse_unit_periods(unit: str, kind: str, thing: str | None, period: str) -> None:
+    spec = parse_unit(unit)
+    assert (spec.kind, spec.thing, spec.period) == (kind, thing, period)
+
+
+def test_weekly_quarterly_and_spelled_out_periods(tmp_path: Path) -> None:
+    src = write(tmp_path, "w.yml", """
+        saasName: Periods
+        createdAt: '2024-01-01'
+        currency: USD
+        plans:
+          WEEKLY: {price: 5, unit: /week}
+          QUARTER: {price: 30, unit: user/quarter}
+          SPELLED: {price: 7, unit: per user per month}
+        addOns:
+          daily: {price: 1, unit: /day}
+    """)
+    report = import_files([src], tmp_path / "out")
+    cat = load_catalog(tmp_path / "out" / "periods-2024").catalog
+    assert set(cat.meters) == {"seats"}  # no meter named 'week' or 'user-per-month'
+    assert cat.plans["spelled"].prices["seats"].unit_price == {"USD": D("7.00")}
+    quarter = cat.plans["quarter"]  # 4 quarters a year, exactly
+    assert quarter.billing_period == "year" and quarter.prices["seats"].unit_price == {"USD": D("120.00")}
+    weekly = cat.plans["weekly"]  # a week is no exact part of a month: not billed as if it were one
+    assert weekly.sales_negotiated and not weekly.prices
+    assert not cat.add_ons["daily"].prices
+    assert {i.path: i.category for i in report.issues} == {
+        "plans.WEEKLY.unit": "unit", "plans.QUARTER.unit": "unit", "addOns.daily.unit": "unit"}
+    assert import_files([src], tmp_path / "strict", strict=True).written is False

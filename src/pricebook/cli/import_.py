@@ -6,7 +6,8 @@ Two forms::
     pricebook import pricing2yaml --history DIR/<saas>/ --repo OUT [--strict] [--format text|json]
 
 Exit codes: 0 imported; 1 an imported catalog does not validate, or ``--strict`` and something could
-not be mapped; 2 the input could not be read (nothing is written then).
+not be mapped; 2 the input could not be read, ``--out``/``--repo`` is inside an existing catalog folder,
+or a file could not be written (nothing is written then: the catalogs are written all or nothing).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from pathlib import Path
 from pricebook.errors import GuardError, InputError, UsageError
 from pricebook.importers.pricing2yaml import (
     Converted,
+    check_not_in_catalog,
     convert,
     file_result,
     read_pricing,
@@ -114,6 +115,7 @@ def import_history(product_dir: str | Path, repo_out: str | Path, strict: bool =
         return HistoryResult(str(out), str(catalog_dir), report)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"--repo {out} exists and is not empty; give a new folder")
+    check_not_in_catalog(out, "--repo")
     out.mkdir(parents=True, exist_ok=True)
     try:
         raw = git.Repo.init(out, initial_branch="main")

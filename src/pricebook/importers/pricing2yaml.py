@@ -24,6 +24,7 @@ from pricebook.importers.report import FileResult, ImportIssue, ImportReport
 from pricebook.importers.yamlout import Flow, FlowList, to_yaml
 from pricebook.load.dump import dec
 from pricebook.load.yamlsrc import parse_decimal
+from pricebook.settings import SETTINGS_NAMES
 
 # Pricing2Yaml files write "unlimited" as .inf or as a huge number; from 10^9 up we read "unlimited".
 UNLIMITED_FROM = Decimal(10) ** 9
@@ -31,7 +32,10 @@ UNLIMITED_WORDS = {".inf", "inf", "+.inf", "infinity", "unlimited", "∞"}
 SEAT_WORDS = {"user", "users", "member", "members", "editor", "editors", "person", "persons", "people",
               "seat", "seats"}
 PERIODS = {"month": "month", "mo": "month", "monthly": "month", "year": "year", "yr": "year",
-           "annual": "year", "yearly": "year"}
+           "annual": "year", "yearly": "year",
+           # no pricebook period: a quarter is billed yearly (4 x, exact), a week or a day not at all
+           "quarter": "quarter", "quarterly": "quarter", "qtr": "quarter", "week": "week", "weekly": "week",
+           "wk": "week", "day": "day", "daily": "day"}
 OUTPUT_FILES = ("catalog.yaml", "plans.yaml", "add_ons.yaml")
 
 _TOP_KEYS = {"syntaxVersion", "saasName", "createdAt", "version", "currency", "url", "billing", "features",
@@ -79,6 +83,54 @@ _YAML_NUMBER = re.compile(r"[+-]?(?:\.(?:inf|Inf|INF|nan|NaN|NAN)"
                           r"|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
+# a price written with a currency mark around a plain decimal: "€9.99", "$10", "12 USD", "USD 12"
+_DECORATED = re.compile(r"(?P<pre>[^\d\s.,+-]*)\s*(?P<num>\d[\d.,]*)\s*(?P<post>[^\d\s.,]*)")
+# currency symbols and the ISO 4217 codes each may stand for ("$" is the dollar of several countries)
+CURRENCY_SIGNS: dict[str, frozenset[str]] = {
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"}), "US$": frozenset({"USD"}),
+    "€": frozenset({"EUR"}), "£": frozenset({"GBP"}), "¥": frozenset({"JPY", "CNY"}), "₹": frozenset({"INR"}),
+    "R$": frozenset({"BRL"}), "zł": frozenset({"PLN"}), "kr": frozenset({"SEK", "NOK", "DKK"}),
+}
+
+
+def read_price(price: Any, currency: str) -> tuple[Decimal | None, str | None]:
+    """A plan's or add-on's ``price``: ``(amount, None)`` when it is one; ``(None, None)`` for page text
+    with no figure in it ("Contact Sales", "Custom", "Let's Talk"), which is priced per deal; and
+    ``(None, reason)`` for anything else, which must be reported: no price, an empty one, a number no
+    amount can hold, "9,99" (a decimal comma or a thousands separator? not guessed), a figure in another
+    currency than the file's. A plain decimal with the file's currency sign or code ("€9.99" in a EUR
+    file, "12 USD" in a USD one) is that amount; "Free" is 0."""
+    if price is None:
+        return None, "no price given"
+    amount = parse_decimal(price) if not isinstance(price, bool) else None
+    if amount is not None:
+        return amount, None
+    if not isinstance(price, str) or _YAML_NUMBER.fullmatch(price.strip()):
+        # a number no amount can hold (1e25, 1e-19, .inf) or a boolean: not page text
+        return None, f"price {show(price)} is not an amount pricebook can bill"
+    text = price.strip()
+    if not text:
+        return None, f"price {show(price)} is empty"
+    if text.lower() == "free":
+        return Decimal(0), None
+    if not any(c.isdigit() for c in text):
+        return None, None
+    m = _DECORATED.fullmatch(text)
+    if m is not None and "," in m["num"]:
+        return None, f"price {show(price)} is ambiguous (a decimal comma or a thousands separator?)"
+    if m is None or bool(m["pre"]) == bool(m["post"]):
+        return None, f"price {show(price)} is not an amount"
+    mark = m["pre"] or m["post"]
+    codes = CURRENCY_SIGNS.get(mark) or (frozenset({mark.upper()}) if _CURRENCY.match(mark.upper())
+                                         and mark.isalpha() else None)
+    value = parse_decimal(m["num"])
+    if codes is None or value is None:
+        return None, f"price {show(price)} is not an amount"
+    if currency not in codes:
+        return None, f"price {show(price)} is not in the file's currency, {currency}"
+    return value, None
+
+
 def show(value: Any) -> str:
     """A source value for a message: numbers as written (``8.75``, not ``Decimal('8.75')``)."""
     if isinstance(value, Decimal):
@@ -104,7 +156,7 @@ class UnitSpec:
     kind: str
     thing: str | None = None  # what is counted: "seat", "channel", "active hour"
     package_size: Decimal | None = None
-    period: str | None = None  # month | year; None: a charge per use
+    period: str | None = None  # month | year | quarter | week | day; None: a charge per use
     qualifier: str | None = None  # e.g. "workspace" in user/month/workspace (not representable)
 
 
@@ -120,6 +172,7 @@ def parse_unit(unit: Any) -> UnitSpec:
     if re.search(r"one[\s-]*time", low):
         return UnitSpec("one_time")
     low = re.sub(r"^per\s+", "", low)
+    low = re.sub(r"\s+per\s+", "/", low)  # "user per month" is "user/month"
     low = re.sub(r"^[a-z]{3}/", "", low) if re.match(r"^(usd|eur|gbp)/", low) else low
     parts = [p.strip() for p in low.split("/")]
     period = None
@@ -144,6 +197,31 @@ def parse_unit(unit: Any) -> UnitSpec:
         thing = "seat"
     return UnitSpec("package" if size is not None else "per_unit", thing=thing, package_size=size,
                     period=period, qualifier=qualifier)
+
+
+@dataclass(frozen=True)
+class Billed:
+    """A price in a period pricebook bills: ``period`` month | year | None (a charge per use), the amount
+    for it, and ``note`` when the page's period was converted (quarter) or cannot be (``ok`` False)."""
+
+    ok: bool
+    period: str | None
+    amount: Decimal
+    note: str | None = None
+
+
+def billed(spec: UnitSpec, amount: Decimal, unit: Any) -> Billed:
+    """A quarter is billed yearly at 4 x the price, exactly (a third of it is no exact monthly amount
+    in general); a week or a day is no exact part of a month or a year, so that price is not billed."""
+    if spec.period == "quarter":
+        yearly = amount * 4
+        note = (f"priced per quarter ({unit}): billed yearly at 4 x {dec(amount)} = {dec(yearly)} "
+                "(pricebook bills per month or year)")
+        return Billed(True, "year", yearly, note)
+    if spec.period in ("week", "day"):
+        return Billed(False, None, amount, f"priced per {spec.period} ({unit}): a {spec.period} is no exact "
+                                           "part of a month or a year, the periods pricebook bills")
+    return Billed(True, spec.period, amount)
 
 
 def _title(thing: str) -> str:
@@ -185,9 +263,16 @@ class _Converter:
         self.meters: dict[str, Any] = {}
         self.features: dict[str, Any] = {}
         self.skus: dict[str, Any] = {}
-        # source key -> (kind, feature id, default); kind: boolean | quantity | metered
+        # source key -> (kind, feature id, default); kind: boolean | quantity | metered; the default is
+        # None when the file's is unreadable (a plan then has the limit only if it sets one of its own)
         self.entitled: dict[tuple[str, str], tuple[str, str, Any]] = {}
+        self.limit_units: dict[tuple[str, str], str] = {}
+        self.unreadable_defaults: dict[tuple[str, str], tuple[Any, CatalogPath]] = {}
         self.text_features: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self.currency = "USD"
+        self.plan_things: set[str] = set()  # what plans are priced per: their meters are held counts
+        self.annual_factor: Decimal | None = None
+        self.annual_twins: set[str] = set()
 
     # --- report ------------------------------------------------------------------------------
     def issue(self, path: CatalogPath, category: str, reason: str) -> None:
@@ -199,13 +284,19 @@ class _Converter:
     def number(self, value: Any) -> Decimal | None:
         return parse_decimal(value) if not isinstance(value, bool) else None
 
-    def limit(self, value: Any, path: CatalogPath) -> Decimal | str | None:
-        """A usage limit value: a Decimal, "unlimited", or None (reported) when it is not a number."""
-        if isinstance(value, str) and value.strip().lower() in UNLIMITED_WORDS:
-            return "unlimited"
+    def limit(self, value: Any, unit: str | None = None) -> Decimal | str | None:
+        """A usage limit value: a Decimal, "unlimited", or None (the caller reports it) when it is not a
+        non-negative number. A number followed by the limit's own unit ("20 GB" for a limit in GB) is
+        that number."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.lower() in UNLIMITED_WORDS:
+                return "unlimited"
+            parts = text.split(None, 1)
+            if unit and len(parts) == 2 and parts[1].lower() in (unit.lower(), f"{unit.lower()}s"):
+                value = parts[0]
         d = self.number(value)
         if d is None or d < 0:
-            self.issue(path, "invalid-value", f"usage limit {show(value)} is not a non-negative number")
             return None
         return "unlimited" if d >= UNLIMITED_FROM else d
 
@@ -283,9 +374,11 @@ class _Converter:
     def limit_feature(self, ref: tuple[str, str], u: Mapping[str, Any], path: CatalogPath) -> None:
         key = ref[1]
         unit = self.text(u.get("unit"))
-        default = self.limit(u.get("defaultValue"), (*path, "defaultValue"))
-        if default is None:
-            default = Decimal(0)
+        if unit:
+            self.limit_units[ref] = unit.split("/")[0].strip() or unit
+        default = self.limit(u.get("defaultValue"), self.limit_units.get(ref))
+        if default is None:  # reported once the plans are read, naming those left without the limit
+            self.unreadable_defaults[ref] = (u.get("defaultValue"), (*path, "defaultValue"))
         fid = self.feature_ids.get(ref, slugify(key))
         feature: dict[str, Any] = {"name": str(key), "description": self.limit_description(u)}
         if str(u.get("type") or "").upper() == "RENEWABLE" and unit:
@@ -315,9 +408,10 @@ class _Converter:
             return Flow(limit=value, enforcement="hard")
         return value
 
-    def overrides(self, owner: Mapping[str, Any], path: CatalogPath, owner_label: str
+    def overrides(self, owner: Mapping[str, Any], path: CatalogPath, owner_label: str, plan: bool = True
                   ) -> dict[tuple[str, str], Any]:
-        """The feature and usage-limit values an owner (plan or add-on) sets, checked and converted."""
+        """The feature and usage-limit values an owner (a plan, or an add-on with ``plan`` False) sets,
+        checked and converted; an unreadable one is reported and left out (a plan keeps the default)."""
         out: dict[tuple[str, str], Any] = {}
         for section in ("features", "usageLimits"):
             for key, raw in self.section(owner.get(section), (*path, section)).items():
@@ -331,39 +425,78 @@ class _Converter:
                     what = "feature" if section == "features" else "usage limit"
                     self.issue(vpath, "unknown-reference", f"{what} '{key}' is not defined in the file")
                     continue
-                kind, _, _ = self.entitled[ref]
+                kind, _, default = self.entitled[ref]
                 if kind == "boolean":
                     if not isinstance(value, bool):
                         self.issue(vpath, "invalid-value",
                                    f"boolean '{key}' set to {show(value)}; default kept")
                         continue
                     out[ref] = value
+                    continue
+                lim = self.limit(value, self.limit_units.get(ref))
+                if lim is not None:
+                    out[ref] = lim
+                    continue
+                if not plan:
+                    then = "the add-on does not set it"
+                elif default is None:
+                    then = f"the default is unreadable too, so the plan has no '{key}' limit"
                 else:
-                    lim = self.limit(value, vpath)
-                    if lim is not None:
-                        out[ref] = lim
+                    then = f"the default ({show(default)}) stands"
+                self.issue(vpath, "invalid-value", f"usage limit {show(value)} is not a non-negative number; "
+                           + then)
         return out
 
     def plan_entitlements(self, values: Mapping[tuple[str, str], Any]) -> dict[str, Any]:
-        """Every feature, with the plan's value or the file's default (Pricing2Yaml lists overrides)."""
+        """Every feature, with the plan's value or the file's default (Pricing2Yaml lists overrides);
+        a limit whose default is unreadable only where the plan sets it (no limit of 0 is invented)."""
         ents: dict[str, Any] = {}
         for ref, (kind, fid, default) in self.entitled.items():
-            ents[fid] = self.entitlement(kind, values.get(ref, default))
+            value = values.get(ref, default)
+            if value is not None:
+                ents[fid] = self.entitlement(kind, value)
         return ents
 
+    def report_unreadable_defaults(self, plan_values: Mapping[str, Mapping[tuple[str, str], Any]]) -> None:
+        for ref, (raw, path) in self.unreadable_defaults.items():
+            without = [key for key, values in plan_values.items() if ref not in values]
+            then = (f"plans {', '.join(without)} have no '{ref[1]}' limit (only plans that set a readable "
+                    "value of their own have one)") if without else "every plan sets a readable value"
+            self.issue(path, "invalid-value",
+                       f"usage limit default {show(raw)} is not a non-negative number; no limit is invented: "
+                       + then)
+
     # --- prices ------------------------------------------------------------------------------
-    def unit_meter(self, spec: UnitSpec) -> str:
-        thing = spec.thing or "unit"
+    def unit_meter(self, thing: str, held: bool) -> str:
+        """The meter of a price unit. Something held during a period (seats, channels, domains) is
+        counted at its peak (``max``); something used (active hours, messages) is summed. A meter, once
+        defined, is never redefined: a held and a used meter of the same thing are two meters."""
         if thing == "seat":
             mid = self.meter_ids.get(("unit", "seat"), "seats")
             self.meters[mid] = {"name": "Seats", "unit": "seat", "aggregation": "max"}
             return mid
-        mid = self.meter_ids.get(("unit", thing), slugify(thing))
-        # Something held during a period (channels, domains) is counted at its peak; something used
-        # (active hours, messages) is summed.
-        self.meters[mid] = {"name": _title(thing), "unit": thing,
-                            "aggregation": "max" if spec.period else "sum"}
+        mid = self.meter_ids.get(("unit", thing, held), slugify(thing))
+        self.meters.setdefault(mid, {"name": _title(thing), "unit": thing,
+                                     "aggregation": "max" if held else "sum"})
         return mid
+
+    def addon_meter(self, key: str, aid: str, spec: UnitSpec, extends: bool) -> str:
+        """The meter an add-on priced per unit reads.
+
+        An add-on that extends a plan's limits (``usageLimitsExtensions``: each unit raises a limit by
+        N) sells units beyond what the plan includes: its own meter counts the units bought, so the
+        plan's own units are not billed again (Buffer's extra channels, Postman's call blocks).
+        Otherwise it charges per unit of what it names: per unit a plan is priced by (Copilot per
+        user: every seat), that plan's meter, as it stands; else the meter of that unit."""
+        thing = spec.thing or "unit"
+        if extends:
+            mid = self.meter_ids.get(("addon", key), aid)
+            self.meters[mid] = {"name": str(key), "unit": thing,
+                                "aggregation": "max" if spec.period else "sum"}
+            return mid
+        if thing in self.plan_things:
+            return self.unit_meter(thing, held=True)
+        return self.unit_meter(thing, held=spec.period is not None)
 
     def price_spec(self, spec: UnitSpec, amount: Decimal) -> Flow:
         m = money(amount)
@@ -377,7 +510,11 @@ class _Converter:
         if spec.kind == "flat":
             self.skus["subscription"] = {"name": f"{saas} subscription"}
             return "subscription"
-        mid = self.unit_meter(spec)
+        # a plan is priced per what it lets a customer hold in its period (even when the unit names no
+        # period: the plan's own), so its meter counts the peak
+        thing = spec.thing or "unit"
+        self.plan_things.add(thing)
+        mid = self.unit_meter(thing, held=True)
         if mid == "seats":
             self.skus["seats"] = {"name": "Seats", "meter": "seats"}
             return "seats"
@@ -405,13 +542,15 @@ class _Converter:
             self.issue(("currency",), "invalid-value", f"currency {doc.get('currency')!r} is not an ISO 4217 "
                        "code; USD assumed")
             currency = "USD"
-        annual = self.billing()
+        self.currency = currency
+        annual = self.annual_factor = self.billing()
 
         self.read_features()
         self.read_limits()
 
         plans: dict[str, Any] = {}
         plan_map: dict[str, list[str]] = {}  # source plan key -> plan ids (with its annual variant)
+        plan_values: dict[str, dict[tuple[str, str], Any]] = {}  # source plan key -> the values it sets
         stats = {"plans": 0, "sales_negotiated": 0, "annual_plans": 0}
         for key, p in doc["plans"].items():
             path: CatalogPath = ("plans", key)
@@ -422,12 +561,16 @@ class _Converter:
                 if attr not in _PLAN_KEYS:
                     self.issue((*path, attr), "unknown-key", f"plan attribute '{attr}' is not imported")
             pid = self.plan_ids.get(key, slugify(key))
-            ents = self.plan_entitlements(self.overrides(p, path, str(key)))
+            values = plan_values[str(key)] = self.overrides(p, path, str(key))
+            ents = self.plan_entitlements(values)
             plan: dict[str, Any] = {"name": str(key)}
             desc = self.text(p.get("description"))
             price = p.get("price")
-            amount = self.number(price)
+            # page text ("Contact Sales") is priced per deal; a price that cannot be read is reported too
+            amount, problem = read_price(price, currency)
             spec = parse_unit(p.get("unit"))
+            if problem:
+                self.issue((*path, "price"), "invalid-value", f"{problem}; imported as sales-negotiated")
             if amount is not None and amount < 0:
                 self.issue((*path, "price"), "invalid-value", f"negative price {show(price)}; imported as "
                            "sales-negotiated")
@@ -436,16 +579,17 @@ class _Converter:
                 self.issue((*path, "unit"), "one-time-price", f"one-time price {price} ({p.get('unit')}); "
                            "imported as sales-negotiated")
                 amount = None
+            period = "month"
+            if amount is not None:
+                bill = billed(spec, amount, p.get("unit"))
+                if bill.note:
+                    self.issue((*path, "unit"), "unit",
+                               bill.note + ("" if bill.ok else "; imported as sales-negotiated"))
+                amount, period = (bill.amount, bill.period or "month") if bill.ok else (None, period)
             if amount is None:
                 shown = "none given" if price is None else show(price)
-                if price is None:
-                    self.issue((*path, "price"), "invalid-value",
-                               "plan has no price; imported as sales-negotiated")
-                elif isinstance(price, (bool, int, float, Decimal)) or (  # no-float-ok
-                        isinstance(price, str) and _YAML_NUMBER.fullmatch(price.strip())):
-                    # a number no amount can hold (1e25, 1e-19, .inf) or a boolean: not page text
-                    self.issue((*path, "price"), "invalid-value", f"price {show(price)} is not an amount "
-                               "pricebook can bill; imported as sales-negotiated")
+                if spec.period and spec.period not in ("month", "year"):
+                    shown += f" ({p.get('unit')})"
                 desc = f"{desc} " if desc else ""
                 desc += f"Price on the pricing page: {shown}."
                 plan.update(description=desc, billing_period="month", sales_negotiated=True, prices={})
@@ -455,7 +599,7 @@ class _Converter:
                     self.issue((*path, "unit"), "unit", f"'/{spec.qualifier}' in unit '{p.get('unit')}' is "
                                "not represented: the price is per " + (spec.thing or "period"))
                 sku = self.plan_sku(spec, saas)
-                plan.update(description=desc, billing_period=spec.period or "month",
+                plan.update(description=desc, billing_period=period,
                             prices={sku: self.price_spec(spec, amount)})
             plan["entitlements"] = ents
             plans[pid] = self.prune(plan)
@@ -470,13 +614,15 @@ class _Converter:
                     "description": f"{key} billed yearly: 12 months at the annual factor {dec(annual)}.",
                     "billing_period": "year", "prices": yearly, "entitlements": dict(ents)})
                 plan_map[str(key)].append(aid)
+                self.annual_twins.add(aid)
                 stats["plans"] += 1
                 stats["annual_plans"] += 1
+        self.report_unreadable_defaults(plan_values)
 
         add_ons = self.read_add_ons(plan_map, plans)
-        for key, (default, values) in self.text_features.items():
-            shown = ", ".join(f"{k}={show(v)}" for k, v in list(values.items())[:3])
-            more = f" (+{len(values) - 3} more)" if len(values) > 3 else ""
+        for key, (default, set_by) in self.text_features.items():
+            shown = ", ".join(f"{k}={show(v)}" for k, v in list(set_by.items())[:3])
+            more = f" (+{len(set_by) - 3} more)" if len(set_by) > 3 else ""
             plans_part = f"; {shown}{more}" if shown else ""
             self.issue(("features", key), "text-feature",
                        f"TEXT feature (default {show(default)}{plans_part}): entitlements are booleans or "
@@ -563,43 +709,46 @@ class _Converter:
                                    f"add-on is available for '{plan_key}', which is not a plan of the file")
             addon: dict[str, Any] = {"name": str(key), "description": self.text(a.get("description")),
                                      "available_for": FlowList(available)}
-            price, amount = a.get("price"), self.number(a.get("price"))
+            price = a.get("price")
+            amount, problem = read_price(price, self.currency)
             spec = parse_unit(a.get("unit"))
+            extensions = self.section(a.get("usageLimitsExtensions"), (*path, "usageLimitsExtensions"))
             prices: dict[str, Any] = {}
-            if amount is None and isinstance(price, str) and price.strip():
+            period: str | None = None  # the period the price is for; None: per use, right for any plan
+            if amount is None and problem is None:
                 addon["sales_negotiated"] = True  # "Contact Sales", "See Rates": priced per deal
             elif amount is None:
                 self.issue((*path, "price"), "addon-price-not-numeric",
-                           f"add-on price {show(price)}: imported without a price")
+                           f"{problem}: add-on imported without a price")
             elif amount < 0:
                 self.issue((*path, "price"), "invalid-value",
                            f"negative add-on price {show(price)}: imported without a price")
             elif spec.kind == "one_time":
                 self.issue((*path, "unit"), "one-time-price",
                            f"one-time price {price} ({a.get('unit')}): imported without a price")
+            elif not (bill := billed(spec, amount, a.get("unit"))).ok:
+                self.issue((*path, "unit"), "unit", f"{bill.note}; imported without a price")
             else:
+                if bill.note:
+                    self.issue((*path, "unit"), "unit", bill.note)
                 sid = self.sku_ids.get(("addon", key), aid)
                 sku: dict[str, Any] = {"name": str(key)}
                 if spec.kind != "flat":
-                    sku["meter"] = self.unit_meter(spec)
+                    sku["meter"] = self.addon_meter(str(key), aid, spec, extends=bool(extensions))
                 self.skus[sid] = sku
-                prices[sid] = self.price_spec(spec, amount)
+                prices[sid] = self.price_spec(spec, bill.amount)
+                # a flat price without a period, and a price per a held count (the plan's), recur monthly
+                held = spec.kind == "flat" or self.meters[sku["meter"]]["aggregation"] == "max"
+                period = bill.period or ("month" if held else None)
                 if spec.qualifier:
                     self.issue((*path, "unit"), "unit",
                                f"'/{spec.qualifier}' in unit '{a.get('unit')}' is not represented")
-                periods = {plans[p].get("billing_period") for p in available if p in plans}
-                if spec.period and periods and periods != {spec.period}:
-                    billed = "/".join(sorted(str(p) for p in periods))
-                    self.issue((*path, "unit"), "unit",
-                               f"priced per {spec.period} ({a.get('unit')}), but available for plans billed "
-                               f"per {billed}: add-ons follow their plan's period")
             addon["prices"] = prices
-            values = self.overrides(a, path, f"add-on {key}")
+            values = self.overrides(a, path, f"add-on {key}", plan=False)
             ents = {self.entitled[ref][1]: self.entitlement(self.entitled[ref][0], v)
                     for ref, v in values.items()}
             if ents:
                 addon["entitlements"] = ents
-            extensions = self.section(a.get("usageLimitsExtensions"), (*path, "usageLimitsExtensions"))
             for ext, v in extensions.items():
                 self.issue((*path, "usageLimitsExtensions", ext), "limit-extension",
                            f"raises '{ext}' by {show(self.override_value(v))} per unit: add-on entitlements "
@@ -610,8 +759,47 @@ class _Converter:
                     names = ", ".join(str(o) for o in others)
                     self.issue((*path, rel), "addon-constraint",
                                f"{rel} {names}: add-on constraints are not modelled")
+            twin_for: list[str] = []
+            if period is not None:
+                available, twin_for = self.by_period(available, plans, period, path, a.get("unit"))
+            addon["available_for"] = FlowList(available)
             out[aid] = self.prune(addon)
+            if twin_for:
+                assert self.annual_factor is not None
+                factor = self.annual_factor
+                tid = self.addon_ids.get(("annual", key), f"{aid}-annual")
+                out[tid] = self.prune({
+                    "name": f"{key} (annual)",
+                    "description": f"{key} for plans billed yearly: 12 months at the annual factor "
+                                   f"{dec(factor)}.",
+                    "available_for": FlowList(twin_for),
+                    "prices": {sid: self.scale(spec_, Decimal(12) * factor) for sid, spec_ in prices.items()},
+                    "entitlements": dict(ents) if ents else None})
         return out
+
+    def by_period(self, available: list[str], plans: Mapping[str, Any], period: str, path: CatalogPath,
+                  unit: Any) -> tuple[list[str], list[str]]:
+        """Split the plans an add-on priced per ``period`` is available for: plans billed in that period
+        (and sales-negotiated ones, whose period is a deal's) take it as priced; annual twins of monthly
+        plans take its annual twin (x 12 x the annual factor, as the plans); any other plan would bill
+        the price in the wrong period, so it does not offer the add-on (reported)."""
+        same: list[str] = []
+        twins: list[str] = []
+        other: dict[str, list[str]] = {}
+        for pid in available:
+            plan = plans.get(pid, {})
+            billed_per = plan.get("billing_period", "month")
+            if billed_per == period or plan.get("sales_negotiated"):
+                same.append(pid)
+            elif period == "month" and pid in self.annual_twins:
+                twins.append(pid)
+            else:
+                other.setdefault(billed_per, []).append(pid)
+        for billed_per, pids in other.items():
+            self.issue((*path, "unit"), "unit",
+                       f"priced per {period} ({unit}): not offered with {', '.join(pids)}, billed per "
+                       f"{billed_per} (pricebook bills an add-on in its plan's period)")
+        return same, twins
 
     # --- small helpers -----------------------------------------------------------------------
     def section(self, value: Any, path: CatalogPath) -> Mapping[str, Any]:
@@ -697,6 +885,69 @@ def check_target(folder: Path) -> None:
                              "import into an empty folder")
 
 
+def check_not_in_catalog(out: Path, flag: str = "--out") -> None:
+    """Refuse an output folder inside an existing catalog folder. A catalog is every ``*.yaml`` under
+    its folder (SPEC §1), so catalogs written inside one would merge into it (duplicate ids), breaking
+    it. A catalog folder, here: ``out`` or a folder above it that holds a file defining ``catalog:``
+    (up to the repository root, the folder with ``.git`` or ``pricebook.yaml``), or the catalog that
+    the repository's ``pricebook.yaml`` names."""
+    target = out.resolve()
+    for folder in (target, *target.parents):
+        found = _catalog_file_in(folder)
+        if found is not None:
+            raise UsageError(f"{flag} {out} is inside the catalog folder {folder} ({found.name} defines "
+                             "'catalog:'), whose every *.yaml is one catalog; write the import elsewhere")
+        if (folder / ".git").exists() or any((folder / n).is_file() for n in SETTINGS_NAMES):
+            break
+    configured = _configured_catalog(target)
+    if configured is not None and (target == configured or configured in target.parents):
+        raise UsageError(f"{flag} {out} is inside {configured}, the catalog folder pricebook.yaml names, "
+                         "whose every *.yaml is one catalog; write the import elsewhere")
+
+
+def _catalog_file_in(folder: Path) -> Path | None:
+    """A file directly in ``folder`` that the loader would read and that defines ``catalog:``."""
+    from pricebook.load.catalog import is_source
+    from pricebook.load.yamlsrc import parse_yaml
+
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and is_source(p.name))
+    except OSError:  # no such folder (yet), or not readable: nothing the loader would read there
+        return None
+    for p in files:
+        try:
+            raw = p.read_bytes()
+        except OSError:
+            continue
+        if re.search(rb"(?m)^[\"']?catalog[\"']?\s*:", raw) is None:
+            continue
+        data = parse_yaml(raw, str(p)).data
+        if isinstance(data, Mapping) and "catalog" in data:
+            return p
+    return None
+
+
+def _configured_catalog(target: Path) -> Path | None:
+    """The catalog folder named by the nearest ``pricebook.yaml`` around ``target`` (read leniently:
+    a settings file the import cannot read names no catalog here)."""
+    from pricebook.settings import find_settings_file
+
+    settings = find_settings_file(target)
+    if settings is None:
+        return None
+    try:
+        import yaml
+
+        data = yaml.safe_load(settings.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+        return None
+    value = data.get("catalog") if isinstance(data, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    p = Path(value)
+    return (p if p.is_absolute() else settings.parent / p).resolve()
+
+
 def folder_name(conv: Converted, source: Path, taken: set[str]) -> str:
     year = conv.created_at[:4] if re.match(r"^\d{4}", conv.created_at) else slugify(source.stem)
     name = f"{conv.catalog_id}-{year}"
@@ -714,11 +965,13 @@ def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = 
     """Convert every Pricing2Yaml file (folders expand to their files) into ``out/<saas>-<year>/``,
     then validate each written catalog. Every file is parsed and converted before anything is
     written, so a malformed input (InputError) leaves ``out`` untouched; so does ``strict`` when any
-    item could not be mapped (the report then has ``written=False``)."""
+    item could not be mapped (the report then has ``written=False``), an ``out`` inside an existing
+    catalog folder (UsageError), and a failure while writing (every catalog is written, or none)."""
     sources = expand_inputs(paths)
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} is a file, not a folder")
+    check_not_in_catalog(out_dir)
     converted: list[tuple[Path, Converted, Path]] = []
     taken: set[str] = set()
     for src in sources:
@@ -732,11 +985,9 @@ def import_files(paths: Iterable[str | Path], out: str | Path, validate: bool = 
         return ImportReport([file_result(conv, str(src), str(target)) for src, conv, target in converted],
                             written=False)
     report = ImportReport()
-    # fsync dominates writing many small files; overlapping the catalogs' writes hides most of it
-    from concurrent.futures import ThreadPoolExecutor
+    from pricebook.importers.writeout import write_folders
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda item: write_catalog(item[2], item[1].files), converted))
+    write_folders((target, conv.files) for _, conv, target in converted)  # all or nothing
     for src, conv, target in converted:
         result = file_result(conv, str(src), str(target))
         if validate:

@@ -15,14 +15,16 @@ from pricebook.diagnostics import Diagnostic
 # Every category an importer may use, with what it means (the docs table mirrors this).
 CATEGORIES: dict[str, str] = {
     "text-feature": "a TEXT feature: pricebook entitlements are booleans or limits, not free text",
-    "addon-price-not-numeric": "an add-on price such as 'Contact Sales': add-ons have no "
-                               "sales-negotiated flag",
+    "addon-price-not-numeric": "an add-on price that is no readable amount (missing, empty, '9,99', "
+                               "another currency): imported without a price",
     "one-time-price": "a one-time charge: pricebook prices recur every billing period",
     "limit-extension": "usageLimitsExtensions: an add-on that raises a plan's limit by an amount",
     "addon-constraint": "excludes / dependsOn between add-ons",
-    "unit": "a price unit whose qualifier or period cannot be expressed",
+    "unit": "a price unit whose qualifier or period cannot be expressed (or was converted: a quarter), "
+            "or an add-on not offered with plans of another period",
     "metadata": "classification metadata of features (type, integrationType, ...)",
-    "invalid-value": "a value of the wrong type for its feature or limit",
+    "invalid-value": "a value of the wrong type for its feature or limit, or a plan price that is no "
+                     "readable amount",
     "unknown-reference": "a reference to a plan, feature or limit the file does not define",
     "unknown-key": "a key the importer does not know",
     "billing": "a billing factor other than monthly/annual",
