@@ -80,8 +80,10 @@ def test_memory_limit_sizes_duckdb_takes(simulate, limit: str) -> None:
 def test_map_to_an_unknown_column(simulate) -> None:
     refused(simulate("--map", "foo=account_id"), "--map", "'foo'", "customer_id", "dimension.<name>")
     refused(simulate("--map", "dimension.=x"), "--map", "'dimension.'")
+    # a mapped column the usage lacks is refused, naming it (it was silently ignored: a dimension
+    # typo priced every event at the default rate)
     res = simulate("--map", "dimension.model=model", "--map", "properties=props")
-    assert res.code == 0, res.err
+    assert res.code == 2 and "usage has no column 'model' for the mapping dimension.model=model" in res.err
 
 
 def test_baseline_or_candidate_path_that_does_not_exist(simulate, tmp_path: Path) -> None:
