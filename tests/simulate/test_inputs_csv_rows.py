@@ -74,3 +74,15 @@ def test_a_file_that_is_not_utf8(cli, tmp_path: Path, what: str) -> None:
         bad.write_bytes(b"customer_id,plan\nc\xe91,pro\n")
         res = run(cli, tmp_path / "u.csv", "-s", bad)
     refused(res, f"cannot read {what} {bad}: line 2: not UTF-8")
+
+
+def test_a_bad_row_past_the_sniffed_sample_names_its_file_and_line(cli, tmp_path: Path) -> None:
+    """DuckDB sniffs 20,480 rows; a bad row after them fails in stage 1, which said only
+    'cannot aggregate usage: CSV Error on Line: 30002'."""
+    rows = ["customer_id,timestamp,meter,quantity", *(f"c1,2026-01-05,api-calls,{i}" for i in range(30000)),
+            "c1,2026-01-06,api-calls,5,extra"]
+    (tmp_path / "late.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = cli("simulate", str(tmp_path / "late.csv"), "--plan", "pro", "--catalog", str(ACME),
+              "--baseline", str(ACME), "--candidate", str(ACME))
+    assert res.code == 2 and res.out == ""
+    assert "late.csv: line 30002: wrong number of fields (the header has 4, this row 5)" in res.err, res.err

@@ -201,6 +201,11 @@ def run_simulation(opts: SimulationOptions, baseline: Side, candidate: Side) -> 
             except duckdb.OutOfMemoryException:
                 raise
             except Exception as exc:  # duckdb errors: unreadable rows, overflow
+                if "CSV Error" in str(exc):
+                    # a bad row past the sniffer's sample fails only here: the file, line and reason
+                    from pricebook.simulate.readers import read_failed
+
+                    read_failed(exc, "usage", list(opts.usage))
                 raise InputError(f"cannot aggregate usage: {str(exc).strip().splitlines()[0]}") from exc
         phase("rating")
         create_subscriptions_table(con, opts.subscriptions)
