@@ -113,9 +113,14 @@ def ignored_sources(repo: GitRepo, catalog_dir: Path) -> list[str]:
     return _sources_among(repo.ignored_files([rel or "."]), rel)
 
 
+def listed(files: list[str], limit: int = 5) -> str:
+    """``a, b, c and 4 more``: the first ``limit`` of ``files`` for a one-line refusal."""
+    return ", ".join(files[:limit]) + (f" and {len(files) - limit} more" if len(files) > limit else "")
+
+
 def ignored_advice(repo: GitRepo, ignored: list[str]) -> str:
     """What to do about catalog files git ignores, for a refusal's one line."""
-    shown = ", ".join(ignored[:5]) + (f" and {len(ignored) - 5} more" if len(ignored) > 5 else "")
+    shown = listed(ignored)
     one = len(ignored) == 1
     rule = repo.ignore_rule(ignored[0])
     return (f"{shown} {'is' if one else 'are'} ignored by git{f' ({rule})' if rule else ''} but read as "
@@ -227,7 +232,7 @@ def cut_release(catalog_dir: Path, release_id: str | None = None, effective: dat
         _, dirty, ignored = _source_commit(catalog_dir)
         changed = [f for f in dirty if f not in ignored]
         if changed:
-            shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            shown = listed(changed)
             also = f"; and {ignored_advice(repo, ignored)}" if ignored else ""
             raise GuardError(f"--tag would tag HEAD, which does not hold the catalog being released: "
                              f"{shown} {'has' if len(changed) == 1 else 'have'} uncommitted changes; "

@@ -32,7 +32,7 @@ from typing import Any
 from pricebook.errors import GitError, GuardError, InputError, InternalError, UsageError
 from pricebook.load import SourceFile
 from pricebook.load.catalog import is_source
-from pricebook.releases.cut import PreparedRelease, ignored_advice, ignored_sources, prepare_release
+from pricebook.releases.cut import PreparedRelease, ignored_advice, ignored_sources, listed, prepare_release
 from pricebook.releases.index import (
     ReleaseEntry,
     as_utc,
@@ -224,9 +224,8 @@ def _git_guard(catalog_dir: Path, commit: bool) -> Any:
     ignored = ignored_sources(repo, catalog_dir)
     also = f"; and {ignored_advice(repo, ignored)}" if ignored else ""
     if dirty:
-        shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
-        raise GuardError(f"the working tree has uncommitted changes: {shown}; commit or stash them first "
-                         f"(rollback only runs on a clean catalog){also}")
+        raise GuardError(f"the working tree has uncommitted changes: {listed(dirty, 10)}; commit or stash "
+                         f"them first (rollback only runs on a clean catalog){also}")
     if ignored:
         raise GuardError(f"the catalog has uncommitted work: {ignored_advice(repo, ignored)}, then roll back "
                          "(rollback only runs on a clean catalog; nothing was written)")

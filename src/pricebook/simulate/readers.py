@@ -454,11 +454,14 @@ def _check_mapped(cols: _Columns, mapping: Mapping[str, str]) -> None:
                              f"(columns: {cols.shown()}){cols.did_you_mean(value)}")
 
 
+_TRIMMED_FORMATS = ("csv", "json")  # text formats, whose ids' surrounding spaces are a slip
+
+
 def _trims_customer(spec: UsageSpec) -> bool:
     if spec.trim_customer is not None:
         return spec.trim_customer
     try:
-        return bool(spec.paths) and usage_format(spec.paths) in ("csv", "json")
+        return bool(spec.paths) and usage_format(spec.paths) in _TRIMMED_FORMATS
     except PricebookError:  # not files pricebook reads itself (a warehouse table): as written
         return False
 
@@ -553,8 +556,8 @@ def _usage_view(types: Mapping[str, str], source_sql: str, spec: UsageSpec,
 def create_usage_view(con: Any, spec: UsageSpec, meters: Mapping[str, Meter]) -> dict[str, str]:
     """Define ``usage_events`` on ``con``; returns the source's columns and types."""
     fmt, source, types = read_columns(con, spec.paths)
-    if spec.trim_customer is None:
-        spec = replace(spec, trim_customer=fmt in ("csv", "json"))
+    if spec.trim_customer is None:  # the format is known here: not told again from the paths
+        spec = replace(spec, trim_customer=fmt in _TRIMMED_FORMATS)
     sql = usage_view_sql(types, source, spec, meters)
     try:
         con.execute(sql)
